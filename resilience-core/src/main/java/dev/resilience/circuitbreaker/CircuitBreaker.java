@@ -1,0 +1,189 @@
+package dev.resilience.circuitbreaker;
+
+import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Policy;
+import dev.resilience.core.Scheduler;
+import dev.resilience.core.Ticker;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A circuit breaker: it stops calling a dependency that keeps failing (or keeps being slow),
+ * and lets a few trial calls through after a while to see if it has recovered.
+ * <p>
+ * <b>Protocol.</b> Before a call, {@link #acquirePermit()} either returns a {@link Permit} or
+ * throws {@link CallNotPermittedException}. After the call, the caller completes the permit
+ * exactly once: {@link Permit#onSuccess}, {@link Permit#onFailure} or {@link Permit#release}
+ * (the call was not made or its outcome is not to be counted). If {@link #requiresStartTime()},
+ * the caller passes the ticker reading taken just before the call; otherwise it passes
+ * {@code 0} and no clock is read for this breaker. A permit records its outcome in the state
+ * it was issued in: an outcome that arrives after the breaker changed state is not counted
+ * against the new state's window.
+ * <p>
+ * <b>States.</b> {@code CLOSED} permits calls and records their outcomes in a sliding window;
+ * when the failure rate or slow-call rate reaches its threshold (after at least
+ * {@code minimumNumberOfCalls}), it goes {@code OPEN}. {@code OPEN} rejects calls until
+ * {@code waitDurationInOpenState} has passed, then goes {@code HALF_OPEN} (on the next call,
+ * or by itself with {@code automaticTransitionFromOpenToHalfOpenEnabled}). {@code HALF_OPEN}
+ * permits exactly {@code permittedNumberOfCallsInHalfOpenState} trial calls and goes back to
+ * {@code OPEN} or on to {@code CLOSED} once all of them have completed.
+ * {@code FORCED_OPEN} rejects and {@code DISABLED} permits every call until a manual
+ * transition.
+ * <p>
+ * The success path takes no lock and allocates nothing. Thread-safe.
+ */
+public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
+
+	/**
+	 * Creates a circuit breaker on the system clock.
+	 * @param name the name
+	 * @param config the configuration
+	 * @return the circuit breaker
+	 */
+	static CircuitBreaker of(String name, CircuitBreakerConfig config) {
+		return of(name, config, Ticker.system(), Scheduler.system());
+	}
+
+	/**
+	 * Creates a circuit breaker.
+	 * @param name the name
+	 * @param config the configuration
+	 * @param ticker the time source
+	 * @param scheduler the scheduler for the automatic transition from open to half-open
+	 * @return the circuit breaker
+	 */
+	static CircuitBreaker of(String name, CircuitBreakerConfig config, Ticker ticker, Scheduler scheduler) {
+		return new DefaultCircuitBreaker(name, config, ticker, scheduler);
+	}
+
+	/**
+	 * Returns the current state.
+	 * @return the state
+	 */
+	State state();
+
+	/**
+	 * Asks to make a call.
+	 * @return the permit to complete after the call
+	 * @throws CallNotPermittedException if the breaker is open, forced open, or half-open
+	 * with all trial calls taken
+	 */
+	Permit acquirePermit();
+
+	/**
+	 * Tells whether permits need the call's start time (slow-call tracking is on).
+	 * @return {@code true} if callers must pass a ticker reading to the permit
+	 */
+	boolean requiresStartTime();
+
+	/**
+	 * Moves to {@code state} by hand, whatever the current state (every manual transition is
+	 * legal), starting the new state with empty windows.
+	 * @param state the target state
+	 */
+	void transitionTo(State state);
+
+	/**
+	 * Returns to {@code CLOSED} with empty windows and zeroed counters, as if new.
+	 */
+	void reset();
+
+	/**
+	 * Returns a snapshot of the current figures.
+	 * @return the metrics
+	 */
+	Metrics metrics();
+
+	@Override
+	EventPublisher<CircuitBreakerEvent> events();
+
+	/**
+	 * The states of a circuit breaker.
+	 */
+	enum State {
+
+		/** Calls are permitted and their outcomes recorded. */
+		CLOSED(true),
+
+		/** Calls are rejected until the open-state wait has passed. */
+		OPEN(false),
+
+		/** A limited number of trial calls are permitted. */
+		HALF_OPEN(true),
+
+		/** Calls are rejected until a manual transition. */
+		FORCED_OPEN(false),
+
+		/** Calls are permitted and nothing is recorded, until a manual transition. */
+		DISABLED(true);
+
+		private final boolean permitsCalls;
+
+		State(boolean permitsCalls) {
+			this.permitsCalls = permitsCalls;
+		}
+
+		/**
+		 * Tells whether the state permits calls (all of them, or some in half-open).
+		 * @return {@code true} for closed, half-open and disabled
+		 */
+		public boolean permitsCalls() {
+			return this.permitsCalls;
+		}
+
+	}
+
+	/**
+	 * The right to make one call, completed exactly once after it.
+	 */
+	interface Permit {
+
+		/**
+		 * Records that the call returned. The result is tested against the configuration's
+		 * {@code recordResult} predicate, which may count it as a failure.
+		 * @param startNanos the ticker reading before the call, or {@code 0} if
+		 * {@link CircuitBreaker#requiresStartTime()} is {@code false}
+		 * @param result the call's result ({@code null} for {@code void})
+		 */
+		void onSuccess(long startNanos, @Nullable Object result);
+
+		/**
+		 * Records that the call threw. Whether it counts as a failure, or is ignored, is
+		 * decided by the configuration's exception settings.
+		 * @param startNanos as for {@link #onSuccess}
+		 * @param failure what the call threw
+		 */
+		void onFailure(long startNanos, Throwable failure);
+
+		/**
+		 * Gives the permit back without recording an outcome (the call was not made, or was
+		 * cancelled); in half-open state the trial slot is freed.
+		 */
+		void release();
+
+	}
+
+	/**
+	 * A snapshot of a circuit breaker's figures. Rates are percentages, or {@code -1} while
+	 * the window holds fewer than {@code minimumNumberOfCalls} calls. Window figures describe
+	 * the current state's window; the {@code total} figures count since creation or
+	 * {@link #reset()} and never go down otherwise (for monotonic counters).
+	 *
+	 * @param state the state when the snapshot was taken
+	 * @param failureRate the failure rate in percent, or {@code -1}
+	 * @param slowCallRate the slow-call rate in percent, or {@code -1}
+	 * @param bufferedCalls the calls in the window
+	 * @param failedCalls the failed calls in the window
+	 * @param slowCalls the slow calls in the window
+	 * @param notPermittedCalls the calls rejected since the state was entered
+	 * @param totalSuccessfulCalls successful calls, in total
+	 * @param totalFailedCalls failed calls, in total
+	 * @param totalIgnoredCalls calls whose exception was ignored, in total
+	 * @param totalNotPermittedCalls rejected calls, in total
+	 * @param totalSlowCalls slow calls, in total
+	 */
+	record Metrics(State state, float failureRate, float slowCallRate, int bufferedCalls, int failedCalls,
+			int slowCalls, long notPermittedCalls, long totalSuccessfulCalls, long totalFailedCalls,
+			long totalIgnoredCalls, long totalNotPermittedCalls, long totalSlowCalls) {
+	}
+
+}

@@ -1,0 +1,101 @@
+package dev.resilience.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Validation shared by the configuration builders, so that every rejected value gets a
+ * message of the same form: the setting's name, what it must be, and the value given.
+ * <p>
+ * For the primitives' builders; not meant for application code.
+ */
+public final class Checks {
+
+	private Checks() {
+	}
+
+	/**
+	 * Requires a duration greater than zero.
+	 * @param value the value
+	 * @param setting the setting's name, as the builder method spells it
+	 * @return the value
+	 */
+	public static Duration positive(Duration value, String setting) {
+		Objects.requireNonNull(value, () -> setting + " must not be null");
+		if (value.isZero() || value.isNegative()) {
+			throw new IllegalArgumentException(setting + " must be greater than zero but was " + value);
+		}
+		return value;
+	}
+
+	/**
+	 * Requires a duration of zero or more.
+	 * @param value the value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static Duration notNegative(Duration value, String setting) {
+		Objects.requireNonNull(value, () -> setting + " must not be null");
+		if (value.isNegative()) {
+			throw new IllegalArgumentException(setting + " must not be negative but was " + value);
+		}
+		return value;
+	}
+
+	/**
+	 * Requires an integer of at least {@code min}.
+	 * @param value the value
+	 * @param min the smallest legal value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static int atLeast(int value, int min, String setting) {
+		if (value < min) {
+			throw new IllegalArgumentException(setting + " must be at least " + min + " but was " + value);
+		}
+		return value;
+	}
+
+	/**
+	 * Requires a number within {@code [min, max]}.
+	 * @param value the value
+	 * @param min the smallest legal value
+	 * @param max the largest legal value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static double between(double value, double min, double max, String setting) {
+		if (!(value >= min && value <= max)) {
+			throw new IllegalArgumentException(
+					setting + " must be between " + min + " and " + max + " but was " + value);
+		}
+		return value;
+	}
+
+	/**
+	 * Requires a non-null value.
+	 * @param <T> the value's type
+	 * @param value the value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static <T> T notNull(T value, String setting) {
+		return Objects.requireNonNull(value, () -> setting + " must not be null");
+	}
+
+	/**
+	 * Returns a duration in nanoseconds, saturating at {@link Long#MAX_VALUE} rather than
+	 * overflowing for very long durations.
+	 * @param value the duration
+	 * @return the duration in nanoseconds
+	 */
+	public static long toNanos(Duration value) {
+		try {
+			return value.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return value.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+		}
+	}
+
+}

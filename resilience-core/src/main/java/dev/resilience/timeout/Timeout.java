@@ -1,0 +1,90 @@
+package dev.resilience.timeout;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import dev.resilience.core.CheckedSupplier;
+import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Policy;
+import dev.resilience.core.Scheduler;
+import dev.resilience.core.Ticker;
+
+/**
+ * A timeout: a call that has not finished after {@code timeoutDuration} is cut off and its
+ * caller gets {@link TimeoutExceededException}.
+ * <p>
+ * <b>Synchronous calls</b> run on the caller's thread. At the deadline that thread is
+ * interrupted, so blocking I/O and waits that honour interruption stop; when the call comes
+ * back the interrupt status is cleared and {@link TimeoutExceededException} is thrown (with
+ * the call's own exception, if any, as its cause). A call that ignores interruption is not
+ * stopped, but its caller still gets the timeout exception when it returns.
+ * <p>
+ * <b>Asynchronous calls</b>: the returned future completes exceptionally at the deadline and,
+ * with {@code cancelRunningFuture}, the call's own future is cancelled.
+ * <p>
+ * Arming a deadline schedules one task on the {@link Scheduler}; nothing else is allocated.
+ * Thread-safe.
+ */
+public interface Timeout extends Policy<TimeoutConfig> {
+
+	/**
+	 * Creates a timeout on the system clock and scheduler.
+	 * @param name the name
+	 * @param config the configuration
+	 * @return the timeout
+	 */
+	static Timeout of(String name, TimeoutConfig config) {
+		return of(name, config, Ticker.system(), Scheduler.system());
+	}
+
+	/**
+	 * Creates a timeout.
+	 * @param name the name
+	 * @param config the configuration
+	 * @param ticker the time source
+	 * @param scheduler the scheduler that fires deadlines
+	 * @return the timeout
+	 */
+	static Timeout of(String name, TimeoutConfig config, Ticker ticker, Scheduler scheduler) {
+		return new DefaultTimeout(name, config, ticker, scheduler);
+	}
+
+	/**
+	 * Runs a call on the calling thread, interrupting it at the deadline.
+	 * @param <T> the result type
+	 * @param call the call
+	 * @return the call's result
+	 * @throws TimeoutExceededException if the deadline passed before the call came back
+	 * @throws Throwable whatever the call threw before the deadline
+	 */
+	<T> T execute(CheckedSupplier<T> call) throws Throwable;
+
+	/**
+	 * Starts an asynchronous call and bounds it by the deadline.
+	 * @param <T> the result type
+	 * @param call starts the call
+	 * @return a future that completes with the call's outcome, or with
+	 * {@link TimeoutExceededException} at the deadline
+	 */
+	<T> CompletableFuture<T> executeAsync(CheckedSupplier<? extends CompletionStage<T>> call);
+
+	/**
+	 * Returns a snapshot of the counters.
+	 * @return the metrics
+	 */
+	Metrics metrics();
+
+	@Override
+	EventPublisher<TimeoutEvent> events();
+
+	/**
+	 * Counts of calls by outcome, since creation.
+	 *
+	 * @param totalSuccessfulCalls finished in time and returned
+	 * @param totalFailedCalls finished in time and threw
+	 * @param totalTimedOutCalls cut off at the deadline
+	 */
+	record Metrics(long totalSuccessfulCalls, long totalFailedCalls, long totalTimedOutCalls) {
+	}
+
+}
