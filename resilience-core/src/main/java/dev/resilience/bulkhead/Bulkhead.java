@@ -8,8 +8,8 @@ import dev.resilience.core.Policy;
  * wait up to {@code maxWaitDuration} for a place. The limit can be changed at run time
  * ({@link #reconfigure}) while calls are in flight.
  * <p>
- * <b>Protocol.</b> {@link #acquirePermission()} (or {@link #tryAcquirePermission()}), then,
- * after the call, {@link #releasePermission()} exactly once.
+ * <b>Protocol.</b> {@link #acquirePermission()} (or {@link #tryAcquirePermission()}),
+ * then, after the call, {@link #releasePermission()} exactly once.
  * <p>
  * Taking and giving back a place is one compare-and-set each; nothing is allocated and no
  * {@code synchronized} block is held while waiting (virtual threads do not pin).

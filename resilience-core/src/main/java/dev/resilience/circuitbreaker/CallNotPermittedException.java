@@ -3,9 +3,9 @@ package dev.resilience.circuitbreaker;
 import dev.resilience.core.ResilienceException;
 
 /**
- * Thrown when a circuit breaker rejects a call: it is open, forced open, or half-open with
- * all trial calls taken. Created without a stack trace (it is thrown at high rates while a
- * dependency is down).
+ * Thrown when a circuit breaker rejects a call: it is open, forced open, or half-open
+ * with all trial calls taken. Created without a stack trace (it is thrown at high rates
+ * while a dependency is down).
  */
 public class CallNotPermittedException extends ResilienceException {
 
@@ -17,8 +17,8 @@ public class CallNotPermittedException extends ResilienceException {
 	 * @param state the state that rejected the call
 	 */
 	public CallNotPermittedException(String instanceName, CircuitBreaker.State state) {
-		super("CircuitBreaker '" + instanceName + "' is " + state + " and does not permit further calls",
-				instanceName, false, null);
+		super("CircuitBreaker '" + instanceName + "' is " + state + " and does not permit further calls", instanceName,
+				false, null);
 		this.state = state;
 	}
 

@@ -7,27 +7,27 @@ import dev.resilience.core.Ticker;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A circuit breaker: it stops calling a dependency that keeps failing (or keeps being slow),
- * and lets a few trial calls through after a while to see if it has recovered.
+ * A circuit breaker: it stops calling a dependency that keeps failing (or keeps being
+ * slow), and lets a few trial calls through after a while to see if it has recovered.
  * <p>
- * <b>Protocol.</b> Before a call, {@link #acquirePermit()} either returns a {@link Permit} or
- * throws {@link CallNotPermittedException}. After the call, the caller completes the permit
- * exactly once: {@link Permit#onSuccess}, {@link Permit#onFailure} or {@link Permit#release}
- * (the call was not made or its outcome is not to be counted). If {@link #requiresStartTime()},
- * the caller passes the ticker reading taken just before the call; otherwise it passes
- * {@code 0} and no clock is read for this breaker. A permit records its outcome in the state
- * it was issued in: an outcome that arrives after the breaker changed state is not counted
- * against the new state's window.
+ * <b>Protocol.</b> Before a call, {@link #acquirePermit()} either returns a
+ * {@link Permit} or throws {@link CallNotPermittedException}. After the call, the caller
+ * completes the permit exactly once: {@link Permit#onSuccess}, {@link Permit#onFailure}
+ * or {@link Permit#release} (the call was not made or its outcome is not to be counted).
+ * If {@link #requiresStartTime()}, the caller passes the ticker reading taken just before
+ * the call; otherwise it passes {@code 0} and no clock is read for this breaker. A permit
+ * records its outcome in the state it was issued in: an outcome that arrives after the
+ * breaker changed state is not counted against the new state's window.
  * <p>
- * <b>States.</b> {@code CLOSED} permits calls and records their outcomes in a sliding window;
- * when the failure rate or slow-call rate reaches its threshold (after at least
+ * <b>States.</b> {@code CLOSED} permits calls and records their outcomes in a sliding
+ * window; when the failure rate or slow-call rate reaches its threshold (after at least
  * {@code minimumNumberOfCalls}), it goes {@code OPEN}. {@code OPEN} rejects calls until
- * {@code waitDurationInOpenState} has passed, then goes {@code HALF_OPEN} (on the next call,
- * or by itself with {@code automaticTransitionFromOpenToHalfOpenEnabled}). {@code HALF_OPEN}
- * permits exactly {@code permittedNumberOfCallsInHalfOpenState} trial calls and goes back to
- * {@code OPEN} or on to {@code CLOSED} once all of them have completed.
- * {@code FORCED_OPEN} rejects and {@code DISABLED} permits every call until a manual
- * transition.
+ * {@code waitDurationInOpenState} has passed, then goes {@code HALF_OPEN} (on the next
+ * call, or by itself with {@code automaticTransitionFromOpenToHalfOpenEnabled}).
+ * {@code HALF_OPEN} permits exactly {@code permittedNumberOfCallsInHalfOpenState} trial
+ * calls and goes back to {@code OPEN} or on to {@code CLOSED} once all of them have
+ * completed. {@code FORCED_OPEN} rejects and {@code DISABLED} permits every call until a
+ * manual transition.
  * <p>
  * The success path takes no lock and allocates nothing. Thread-safe.
  */
@@ -76,8 +76,16 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	boolean requiresStartTime();
 
 	/**
-	 * Moves to {@code state} by hand, whatever the current state (every manual transition is
-	 * legal), starting the new state with empty windows.
+	 * Returns what to pass as {@code startNanos} to the permit of a call that starts now:
+	 * the breaker's own ticker reading if {@link #requiresStartTime()}, else {@code 0}
+	 * without reading any clock.
+	 * @return the call's start time, or {@code 0}
+	 */
+	long startTime();
+
+	/**
+	 * Moves to {@code state} by hand, whatever the current state (every manual transition
+	 * is legal), starting the new state with empty windows.
 	 * @param state the target state
 	 */
 	void transitionTo(State state);
@@ -138,8 +146,9 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	interface Permit {
 
 		/**
-		 * Records that the call returned. The result is tested against the configuration's
-		 * {@code recordResult} predicate, which may count it as a failure.
+		 * Records that the call returned. The result is tested against the
+		 * configuration's {@code recordResult} predicate, which may count it as a
+		 * failure.
 		 * @param startNanos the ticker reading before the call, or {@code 0} if
 		 * {@link CircuitBreaker#requiresStartTime()} is {@code false}
 		 * @param result the call's result ({@code null} for {@code void})
@@ -155,17 +164,19 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 		void onFailure(long startNanos, Throwable failure);
 
 		/**
-		 * Gives the permit back without recording an outcome (the call was not made, or was
-		 * cancelled); in half-open state the trial slot is freed.
+		 * Gives the permit back without recording an outcome (the call was not made, or
+		 * was cancelled); in half-open state the trial slot is freed.
 		 */
 		void release();
 
 	}
 
 	/**
-	 * A snapshot of a circuit breaker's figures. Rates are percentages, or {@code -1} while
-	 * the window holds fewer than {@code minimumNumberOfCalls} calls. Window figures describe
-	 * the current state's window; the {@code total} figures count since creation or
+	 * A snapshot of a circuit breaker's figures. Rates are percentages, or {@code -1}
+	 * while the window holds fewer than {@code minimumNumberOfCalls} calls. Window
+	 * figures describe the current state's window (in {@code HALF_OPEN}, the trial calls;
+	 * in {@code OPEN}, the window that opened the breaker; none in {@code FORCED_OPEN}
+	 * and {@code DISABLED}); the {@code total} figures count since creation or
 	 * {@link #reset()} and never go down otherwise (for monotonic counters).
 	 *
 	 * @param state the state when the snapshot was taken

@@ -6,20 +6,23 @@ import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 
 /**
- * A rate limiter: a token bucket that holds up to {@code burstCapacity} permits and refills
- * continuously at {@code limitForPeriod} per {@code limitRefreshPeriod}, so there is no double
- * burst at window edges.
+ * A rate limiter: a token bucket that holds up to {@code burstCapacity} permits and
+ * refills continuously at {@code limitForPeriod} per {@code limitRefreshPeriod}, so there
+ * is no double burst at window edges.
  * <p>
- * A caller may wait up to {@code timeoutDuration} for permits. Permits are reserved at once;
- * a caller that cannot be served within its timeout is rejected at once, without waiting.
- * The limit can be changed at run time ({@link #reconfigure}) without losing the bucket's
- * state.
+ * A caller may wait up to {@code timeoutDuration} for permits. Permits are reserved at
+ * once; a caller that cannot be served within its timeout is rejected at once, without
+ * waiting. The limit can be changed at run time ({@link #reconfigure}) without losing the
+ * bucket's state.
  * <p>
  * The decision is one compare-and-set on one word; nothing is allocated. Thread-safe.
  */
 public interface RateLimiter extends Policy<RateLimiterConfig> {
 
-	/** The answer of {@link #reservePermission(int)} when the permits cannot be had in time. */
+	/**
+	 * The answer of {@link #reservePermission(int)} when the permits cannot be had in
+	 * time.
+	 */
 	long REJECTED = -1L;
 
 	/**
@@ -47,8 +50,8 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	/**
 	 * Takes permits, waiting (on the scheduler) up to {@code timeoutDuration} for them.
 	 * @param permits how many, at least 1 and at most the burst capacity
-	 * @throws RequestNotPermittedException if they cannot be had in time, or the thread is
-	 * interrupted while waiting (its interrupt status is kept)
+	 * @throws RequestNotPermittedException if they cannot be had in time, or the thread
+	 * is interrupted while waiting (its interrupt status is kept)
 	 */
 	void acquirePermission(int permits);
 
@@ -67,6 +70,12 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	 * @return the wait in nanoseconds, or {@link #REJECTED}
 	 */
 	long reservePermission(int permits);
+
+	/**
+	 * Returns the scheduler on which callers wait for reserved permits.
+	 * @return the scheduler
+	 */
+	Scheduler scheduler();
 
 	/**
 	 * Returns a snapshot of the figures.

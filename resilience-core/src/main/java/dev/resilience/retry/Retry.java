@@ -10,17 +10,18 @@ import org.jspecify.annotations.Nullable;
  * A retry: it calls again, after a wait, when a call fails in a way worth retrying.
  * <p>
  * <b>Protocol.</b> The caller runs the loop and asks after each attempt (numbered from 1)
- * what to do: {@link #onResult} after a return, {@link #onFailure} after a throw. The answer
- * is the wait in nanoseconds before the next attempt, or {@link #NO_RETRY}: then the execution
- * is over, its outcome has been recorded, and the caller returns the result or rethrows the
- * failure. Synchronous callers wait with {@link Scheduler#sleep(long)}; asynchronous ones
- * schedule the next attempt with {@link Scheduler#schedule}, so no thread is blocked. The
- * decision needs no per-execution object, so the success path allocates nothing.
+ * what to do: {@link #onResult} after a return, {@link #onFailure} after a throw. The
+ * answer is the wait in nanoseconds before the next attempt, or {@link #NO_RETRY}: then
+ * the execution is over, its outcome has been recorded, and the caller returns the result
+ * or rethrows the failure. Synchronous callers wait with {@link Scheduler#sleep(long)};
+ * asynchronous ones schedule the next attempt with {@link Scheduler#schedule}, so no
+ * thread is blocked. The decision needs no per-execution object, so the success path
+ * allocates nothing.
  * <p>
- * A call rejected by a circuit breaker, rate limiter or bulkhead is not retried unless the
- * configuration says so. With a retry budget, retries are refused while the instance's
- * failures have drained the budget below half, so a fleet under failure does not multiply
- * its load.
+ * A call rejected by a circuit breaker, rate limiter or bulkhead is not retried unless
+ * the configuration says so. With a retry budget, retries are refused while the
+ * instance's failures have drained the budget below half, so a fleet under failure does
+ * not multiply its load.
  * <p>
  * Thread-safe: one instance serves any number of concurrent executions.
  */

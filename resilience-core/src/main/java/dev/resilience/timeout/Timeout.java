@@ -10,20 +10,21 @@ import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 
 /**
- * A timeout: a call that has not finished after {@code timeoutDuration} is cut off and its
- * caller gets {@link TimeoutExceededException}.
+ * A timeout: a call that has not finished after {@code timeoutDuration} is cut off and
+ * its caller gets {@link TimeoutExceededException}.
  * <p>
  * <b>Synchronous calls</b> run on the caller's thread. At the deadline that thread is
- * interrupted, so blocking I/O and waits that honour interruption stop; when the call comes
- * back the interrupt status is cleared and {@link TimeoutExceededException} is thrown (with
- * the call's own exception, if any, as its cause). A call that ignores interruption is not
- * stopped, but its caller still gets the timeout exception when it returns.
+ * interrupted, so blocking I/O and waits that honour interruption stop; when the call
+ * comes back the interrupt status is cleared and {@link TimeoutExceededException} is
+ * thrown (with the call's own exception, if any, as its cause). A call that ignores
+ * interruption is not stopped, but its caller still gets the timeout exception when it
+ * returns.
  * <p>
- * <b>Asynchronous calls</b>: the returned future completes exceptionally at the deadline and,
- * with {@code cancelRunningFuture}, the call's own future is cancelled.
+ * <b>Asynchronous calls</b>: the returned future completes exceptionally at the deadline
+ * and, with {@code cancelRunningFuture}, the call's own future is cancelled.
  * <p>
- * Arming a deadline schedules one task on the {@link Scheduler}; nothing else is allocated.
- * Thread-safe.
+ * Arming a deadline schedules one task on the {@link Scheduler}; nothing else is
+ * allocated. Thread-safe.
  */
 public interface Timeout extends Policy<TimeoutConfig> {
 

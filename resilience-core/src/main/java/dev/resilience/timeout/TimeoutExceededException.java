@@ -6,8 +6,8 @@ import dev.resilience.core.ResilienceException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown when a call did not finish within its timeout. Not a rejection: the call ran, and a
- * retry retries it by default.
+ * Thrown when a call did not finish within its timeout. Not a rejection: the call ran,
+ * and a retry retries it by default.
  */
 public class TimeoutExceededException extends ResilienceException {
 

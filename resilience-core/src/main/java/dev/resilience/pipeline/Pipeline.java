@@ -1,0 +1,473 @@
+package dev.resilience.pipeline;
+
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.core.AsyncInvoker;
+import dev.resilience.core.Invoker;
+import dev.resilience.fallback.Fallback;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.retry.Retry;
+import dev.resilience.timeout.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Any subset of the primitives composed around one call, in one order, compiled once.
+ * <p>
+ * <b>Order.</b> By default
+ * {@code Fallback(Retry(CircuitBreaker(RateLimiter(Timeout(Bulkhead(call))))))}:
+ * <ul>
+ * <li>the fallback is always outermost, so it sees every failure, including
+ * rejections;</li>
+ * <li>the retry sees the circuit breaker's rejection (and does not retry it by
+ * default);</li>
+ * <li>the circuit breaker counts what the rate limiter, timeout and bulkhead let through
+ * and how it ended, so a timeout counts as a failure and a rate-limit rejection does
+ * not;</li>
+ * <li>the timeout bounds the call and its time in the bulkhead's queue, not the rate
+ * limiter's wait;</li>
+ * <li>the bulkhead is innermost, so a place is held only while the call runs.</li>
+ * </ul>
+ * {@link Builder#order(Stage...)} changes the order of the five inner stages.
+ * <p>
+ * <b>Synchronous and asynchronous.</b> {@link #execute} runs the call on the caller's
+ * thread; {@link #executeAsync} runs a call that returns a {@link CompletionStage} with
+ * the same semantics, never blocking a thread to wait (retry waits and rate-limit waits
+ * are scheduled on the primitives' {@link dev.resilience.core.Scheduler}; only a
+ * semaphore bulkhead with a {@code maxWaitDuration} blocks the caller while it waits for
+ * a place). A failure thrown by the invoker before it returns a stage is treated as a
+ * failed stage.
+ * <p>
+ * <b>Hot path.</b> A synchronous execution without timeout or thread-pool bulkhead
+ * allocates nothing of its own: the invoker and its context are passed down, each stage
+ * completes its primitive's permit, and no lambda is created per call.
+ * <p>
+ * Immutable and thread-safe; one pipeline serves any number of concurrent calls.
+ */
+public final class Pipeline {
+
+	private static final Invoker<Callable<?>> CALLABLE = Callable::call;
+
+	private static final AsyncInvoker<Supplier<? extends CompletionStage<?>>> SUPPLIER = Supplier::get;
+
+	private final Step[] steps;
+
+	private final @Nullable Fallback fallback;
+
+	private final boolean synchronousSupported;
+
+	private Pipeline(Step[] steps, @Nullable Fallback fallback, boolean synchronousSupported) {
+		this.steps = steps;
+		this.fallback = fallback;
+		this.synchronousSupported = synchronousSupported;
+	}
+
+	/**
+	 * Returns a builder.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Runs a call synchronously through the pipeline.
+	 * @param <C> the context type
+	 * @param context passed to the invoker (and to the fallback)
+	 * @param invoker makes the call; with a retry it may be invoked more than once
+	 * @return the call's (or the fallback's) result
+	 * @throws Throwable the call's failure, or a primitive's exception, if no fallback
+	 * handles it
+	 * @throws UnsupportedOperationException if the pipeline has a thread-pool bulkhead
+	 */
+	public <C> @Nullable Object execute(C context, Invoker<C> invoker) throws Throwable {
+		if (!this.synchronousSupported) {
+			throw new UnsupportedOperationException(
+					"A thread-pool bulkhead isolates asynchronous calls only; use executeAsync");
+		}
+		if (this.fallback == null) {
+			return start(context, invoker);
+		}
+		try {
+			return start(context, invoker);
+		}
+		catch (Throwable ex) {
+			return this.fallback.apply(context, ex);
+		}
+	}
+
+	/**
+	 * Runs an asynchronous call through the pipeline.
+	 * @param <C> the context type
+	 * @param context passed to the invoker (and to the fallback)
+	 * @param invoker starts the call; with a retry it may be invoked more than once
+	 * @return a future with the call's (or the fallback's) outcome; if the fallback
+	 * returns a {@link CompletionStage}, its outcome
+	 */
+	public <C> CompletableFuture<@Nullable Object> executeAsync(C context, AsyncInvoker<C> invoker) {
+		CompletableFuture<@Nullable Object> inner = runAsync(0, context, invoker);
+		Fallback fallback = this.fallback;
+		// A fresh future completed with the unwrapped outcome, so that callers never see
+		// the
+		// CompletionException wrappers that dependent stages add; cancelling it cancels
+		// the
+		// execution (a retry then makes no further attempt).
+		CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+		inner.whenComplete((value, failure) -> {
+			if (failure == null) {
+				result.complete(value);
+			}
+			else if (fallback == null) {
+				result.completeExceptionally(unwrap(failure));
+			}
+			else {
+				try {
+					completeWith(result, fallback.apply(context, unwrap(failure)));
+				}
+				catch (Throwable ex) {
+					result.completeExceptionally(ex);
+				}
+			}
+		});
+		result.whenComplete((value, failure) -> {
+			if (result.isCancelled()) {
+				inner.cancel(true);
+			}
+		});
+		return result;
+	}
+
+	/**
+	 * Runs a {@link Callable} synchronously through the pipeline, for code that does not
+	 * need a context.
+	 * @param <T> the result type
+	 * @param callable the call
+	 * @return its (or the fallback's) result
+	 * @throws Exception the call's failure, or a primitive's exception
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> T call(Callable<T> callable) throws Exception {
+		try {
+			return (T) execute(callable, CALLABLE);
+		}
+		catch (Exception | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new UndeclaredThrowableException(ex);
+		}
+	}
+
+	/**
+	 * Runs an asynchronous call through the pipeline, for code that does not need a
+	 * context.
+	 * @param <T> the result type
+	 * @param supplier starts the call
+	 * @return a future with its (or the fallback's) outcome
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<T>> supplier) {
+		return (CompletableFuture<T>) (CompletableFuture<?>) executeAsync(supplier, SUPPLIER);
+	}
+
+	/**
+	 * Tells whether {@link #execute} is available (it is not with a thread-pool
+	 * bulkhead).
+	 * @return {@code true} if synchronous execution is supported
+	 */
+	public boolean supportsSynchronousExecution() {
+		return this.synchronousSupported;
+	}
+
+	/**
+	 * Returns the stages in the order they apply, outermost first, not counting the
+	 * fallback.
+	 * @return the stages
+	 */
+	public List<Stage> stages() {
+		List<Stage> stages = new ArrayList<>(this.steps.length);
+		for (Step step : this.steps) {
+			stages.add(step.stage());
+		}
+		return List.copyOf(stages);
+	}
+
+	@Nullable Object run(int index, Object context, Invoker<Object> invoker) throws Throwable {
+		if (index == this.steps.length) {
+			return invoker.invoke(context);
+		}
+		return this.steps[index].execute(this, index + 1, context, invoker);
+	}
+
+	@SuppressWarnings("unchecked")
+	private <C> @Nullable Object start(C context, Invoker<C> invoker) throws Throwable {
+		return run(0, context, (Invoker<Object>) invoker);
+	}
+
+	@SuppressWarnings("unchecked")
+	CompletableFuture<@Nullable Object> runAsync(int index, Object context, AsyncInvoker<?> invoker) {
+		if (index == this.steps.length) {
+			try {
+				CompletionStage<?> stage = ((AsyncInvoker<Object>) invoker).invoke(context);
+				if (stage == null) {
+					return CompletableFuture.failedFuture(new NullPointerException(
+							"The asynchronous call returned null instead of a CompletionStage"));
+				}
+				return (CompletableFuture<@Nullable Object>) stage.toCompletableFuture();
+			}
+			catch (Throwable ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
+		}
+		try {
+			return this.steps[index].executeAsync(this, index + 1, context, invoker);
+		}
+		catch (Throwable ex) {
+			// A primitive that rejects synchronously (open breaker, full bulkhead) fails
+			// the
+			// stage instead of throwing at the caller, as the synchronous path would
+			// throw.
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	static Throwable unwrap(Throwable failure) {
+		Throwable current = failure;
+		while (current instanceof java.util.concurrent.CompletionException && current.getCause() != null) {
+			current = current.getCause();
+		}
+		return current;
+	}
+
+	@SuppressWarnings("unchecked")
+	static void completeWith(CompletableFuture<@Nullable Object> target, @Nullable Object value) {
+		if (value instanceof CompletionStage<?> stage) {
+			((CompletionStage<@Nullable Object>) stage).whenComplete((result, failure) -> {
+				if (failure != null) {
+					target.completeExceptionally(unwrap(failure));
+				}
+				else {
+					target.complete(result);
+				}
+			});
+		}
+		else {
+			target.complete(value);
+		}
+	}
+
+	/**
+	 * The inner stages a pipeline can hold; the fallback is always outermost.
+	 */
+	public enum Stage {
+
+		/** Calls again after a failure worth retrying. */
+		RETRY,
+
+		/** Rejects calls while the dependency is failing. */
+		CIRCUIT_BREAKER,
+
+		/** Limits the rate of calls. */
+		RATE_LIMITER,
+
+		/** Bounds the call's duration. */
+		TIMEOUT,
+
+		/** Limits concurrent calls (semaphore or thread pool). */
+		BULKHEAD;
+
+		/** The default order, outermost first. */
+		public static final List<Stage> DEFAULT_ORDER = List.of(RETRY, CIRCUIT_BREAKER, RATE_LIMITER, TIMEOUT,
+				BULKHEAD);
+
+	}
+
+	/**
+	 * Builds a {@link Pipeline}. Every primitive is optional; each may be given once.
+	 */
+	public static final class Builder {
+
+		private @Nullable Retry retry;
+
+		private @Nullable CircuitBreaker circuitBreaker;
+
+		private @Nullable RateLimiter rateLimiter;
+
+		private int permits = 1;
+
+		private @Nullable Timeout timeout;
+
+		private @Nullable Bulkhead bulkhead;
+
+		private @Nullable ThreadPoolBulkhead threadPoolBulkhead;
+
+		private @Nullable Fallback fallback;
+
+		private List<Stage> order = Stage.DEFAULT_ORDER;
+
+		private Builder() {
+		}
+
+		/**
+		 * Adds a retry.
+		 * @param retry the retry
+		 * @return this builder
+		 */
+		public Builder retry(Retry retry) {
+			this.retry = Objects.requireNonNull(retry, "retry must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a circuit breaker.
+		 * @param circuitBreaker the circuit breaker
+		 * @return this builder
+		 */
+		public Builder circuitBreaker(CircuitBreaker circuitBreaker) {
+			this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a rate limiter that takes one permit per call.
+		 * @param rateLimiter the rate limiter
+		 * @return this builder
+		 */
+		public Builder rateLimiter(RateLimiter rateLimiter) {
+			return rateLimiter(rateLimiter, 1);
+		}
+
+		/**
+		 * Adds a rate limiter that takes {@code permits} per call.
+		 * @param rateLimiter the rate limiter
+		 * @param permits permits per call, at least 1
+		 * @return this builder
+		 */
+		public Builder rateLimiter(RateLimiter rateLimiter, int permits) {
+			if (permits < 1) {
+				throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
+			}
+			this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter must not be null");
+			this.permits = permits;
+			return this;
+		}
+
+		/**
+		 * Adds a timeout.
+		 * @param timeout the timeout
+		 * @return this builder
+		 */
+		public Builder timeout(Timeout timeout) {
+			this.timeout = Objects.requireNonNull(timeout, "timeout must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a semaphore bulkhead.
+		 * @param bulkhead the bulkhead
+		 * @return this builder
+		 */
+		public Builder bulkhead(Bulkhead bulkhead) {
+			this.bulkhead = Objects.requireNonNull(bulkhead, "bulkhead must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a thread-pool bulkhead; the pipeline then serves asynchronous calls only.
+		 * @param bulkhead the bulkhead
+		 * @return this builder
+		 */
+		public Builder threadPoolBulkhead(ThreadPoolBulkhead bulkhead) {
+			this.threadPoolBulkhead = Objects.requireNonNull(bulkhead, "bulkhead must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the fallback, applied outermost.
+		 * @param fallback the fallback
+		 * @return this builder
+		 */
+		public Builder fallback(Fallback fallback) {
+			this.fallback = Objects.requireNonNull(fallback, "fallback must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the order of the inner stages, outermost first; every stage must be named
+		 * once.
+		 * @param order the order
+		 * @return this builder
+		 */
+		public Builder order(Stage... order) {
+			return order(Arrays.asList(order));
+		}
+
+		/**
+		 * Sets the order of the inner stages, outermost first; every stage must be named
+		 * once.
+		 * @param order the order
+		 * @return this builder
+		 */
+		public Builder order(List<Stage> order) {
+			EnumSet<Stage> seen = EnumSet.noneOf(Stage.class);
+			for (Stage stage : order) {
+				if (!seen.add(Objects.requireNonNull(stage, "order must not contain null"))) {
+					throw new IllegalArgumentException("order names " + stage + " twice: " + order);
+				}
+			}
+			if (seen.size() != Stage.values().length) {
+				throw new IllegalArgumentException(
+						"order must name every stage of " + Stage.DEFAULT_ORDER + " exactly once but was " + order);
+			}
+			this.order = List.copyOf(order);
+			return this;
+		}
+
+		/**
+		 * Builds the pipeline.
+		 * @return the pipeline
+		 * @throws IllegalStateException if both a semaphore and a thread-pool bulkhead
+		 * are given
+		 */
+		public Pipeline build() {
+			if (this.bulkhead != null && this.threadPoolBulkhead != null) {
+				throw new IllegalStateException("A pipeline takes one bulkhead: semaphore or thread pool, not both");
+			}
+			List<Step> steps = new ArrayList<>();
+			for (Stage stage : this.order) {
+				Step step = step(stage);
+				if (step != null) {
+					steps.add(step);
+				}
+			}
+			return new Pipeline(steps.toArray(new Step[0]), this.fallback, this.threadPoolBulkhead == null);
+		}
+
+		private @Nullable Step step(Stage stage) {
+			return switch (stage) {
+				case RETRY -> (this.retry != null) ? new Steps.RetryStep(this.retry) : null;
+				case CIRCUIT_BREAKER ->
+					(this.circuitBreaker != null) ? new Steps.CircuitBreakerStep(this.circuitBreaker) : null;
+				case RATE_LIMITER ->
+					(this.rateLimiter != null) ? new Steps.RateLimiterStep(this.rateLimiter, this.permits) : null;
+				case TIMEOUT -> (this.timeout != null) ? new Steps.TimeoutStep(this.timeout) : null;
+				case BULKHEAD ->
+					(this.bulkhead != null) ? new Steps.BulkheadStep(this.bulkhead) : (this.threadPoolBulkhead != null)
+							? new Steps.ThreadPoolBulkheadStep(this.threadPoolBulkhead) : null;
+			};
+		}
+
+	}
+
+}

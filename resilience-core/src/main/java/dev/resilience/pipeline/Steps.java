@@ -1,0 +1,325 @@
+package dev.resilience.pipeline;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
+
+import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.core.AsyncInvoker;
+import dev.resilience.core.Invoker;
+import dev.resilience.core.ResilienceException;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RequestNotPermittedException;
+import dev.resilience.retry.Retry;
+import dev.resilience.timeout.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stage implementations, one per primitive. Each synchronous {@code execute}
+ * completes its primitive's permit on every path (return, throw); each asynchronous one
+ * does the same when the inner stage completes.
+ */
+final class Steps {
+
+	private Steps() {
+	}
+
+	static final class RetryStep extends Step {
+
+		private final Retry retry;
+
+		RetryStep(Retry retry) {
+			this.retry = retry;
+		}
+
+		@Override
+		Pipeline.Stage stage() {
+			return Pipeline.Stage.RETRY;
+		}
+
+		@Override
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+			for (int attempt = 1;; attempt++) {
+				Object result;
+				long wait;
+				try {
+					result = pipeline.run(next, context, invoker);
+				}
+				catch (Throwable ex) {
+					wait = this.retry.onFailure(attempt, ex);
+					if (wait == Retry.NO_RETRY) {
+						throw ex;
+					}
+					pause(wait, ex);
+					continue;
+				}
+				wait = this.retry.onResult(attempt, result);
+				if (wait == Retry.NO_RETRY) {
+					return result;
+				}
+				pause(wait, null);
+			}
+		}
+
+		private void pause(long waitNanos, @Nullable Throwable failure) throws Throwable {
+			if (waitNanos <= 0) {
+				return;
+			}
+			try {
+				this.retry.scheduler().sleep(waitNanos);
+			}
+			catch (InterruptedException ex) {
+				// Interrupted between attempts: stop retrying, keep the interrupt for the
+				// caller, and report the last failure (or the interruption if the last
+				// attempt returned a result that was to be retried).
+				Thread.currentThread().interrupt();
+				if (failure != null) {
+					failure.addSuppressed(ex);
+					throw failure;
+				}
+				throw ex;
+			}
+		}
+
+		@Override
+		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
+				AsyncInvoker<?> invoker) {
+			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+			attempt(pipeline, next, context, invoker, 1, result);
+			return result;
+		}
+
+		private void attempt(Pipeline pipeline, int next, Object context, AsyncInvoker<?> invoker, int attempt,
+				CompletableFuture<@Nullable Object> result) {
+			if (result.isDone()) {
+				// The caller cancelled (or otherwise completed) the execution: no more
+				// attempts.
+				return;
+			}
+			pipeline.runAsync(next, context, invoker).whenComplete((value, failure) -> {
+				long wait;
+				if (failure != null) {
+					Throwable cause = Pipeline.unwrap(failure);
+					wait = this.retry.onFailure(attempt, cause);
+					if (wait == Retry.NO_RETRY) {
+						result.completeExceptionally(cause);
+						return;
+					}
+				}
+				else {
+					wait = this.retry.onResult(attempt, value);
+					if (wait == Retry.NO_RETRY) {
+						result.complete(value);
+						return;
+					}
+				}
+				Runnable nextAttempt = () -> attempt(pipeline, next, context, invoker, attempt + 1, result);
+				if (wait <= 0) {
+					nextAttempt.run();
+				}
+				else {
+					this.retry.scheduler().schedule(nextAttempt, wait);
+				}
+			});
+		}
+
+	}
+
+	static final class CircuitBreakerStep extends Step {
+
+		private final CircuitBreaker circuitBreaker;
+
+		CircuitBreakerStep(CircuitBreaker circuitBreaker) {
+			this.circuitBreaker = circuitBreaker;
+		}
+
+		@Override
+		Pipeline.Stage stage() {
+			return Pipeline.Stage.CIRCUIT_BREAKER;
+		}
+
+		@Override
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+			CircuitBreaker.Permit permit = this.circuitBreaker.acquirePermit();
+			long start = this.circuitBreaker.startTime();
+			Object result;
+			try {
+				result = pipeline.run(next, context, invoker);
+			}
+			catch (Throwable ex) {
+				complete(permit, start, ex);
+				throw ex;
+			}
+			permit.onSuccess(start, result);
+			return result;
+		}
+
+		@Override
+		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
+				AsyncInvoker<?> invoker) {
+			CircuitBreaker.Permit permit = this.circuitBreaker.acquirePermit();
+			long start = this.circuitBreaker.startTime();
+			return pipeline.runAsync(next, context, invoker).whenComplete((value, failure) -> {
+				if (failure == null) {
+					permit.onSuccess(start, value);
+					return;
+				}
+				complete(permit, start, Pipeline.unwrap(failure));
+			});
+		}
+
+		private static void complete(CircuitBreaker.Permit permit, long start, Throwable failure) {
+			// A rejection by an inner rate limiter or bulkhead, or a cancellation by the
+			// caller, says nothing about the dependency's health: the call never reached
+			// it,
+			// so the breaker must not count it (or our own rate limiter could open it).
+			if (failure instanceof CancellationException
+					|| (failure instanceof ResilienceException resilience && resilience.isRejection())) {
+				permit.release();
+			}
+			else {
+				permit.onFailure(start, failure);
+			}
+		}
+
+	}
+
+	static final class RateLimiterStep extends Step {
+
+		private final RateLimiter rateLimiter;
+
+		private final int permits;
+
+		RateLimiterStep(RateLimiter rateLimiter, int permits) {
+			this.rateLimiter = rateLimiter;
+			this.permits = permits;
+		}
+
+		@Override
+		Pipeline.Stage stage() {
+			return Pipeline.Stage.RATE_LIMITER;
+		}
+
+		@Override
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+			this.rateLimiter.acquirePermission(this.permits);
+			return pipeline.run(next, context, invoker);
+		}
+
+		@Override
+		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
+				AsyncInvoker<?> invoker) {
+			long wait = this.rateLimiter.reservePermission(this.permits);
+			if (wait == RateLimiter.REJECTED) {
+				return CompletableFuture.failedFuture(new RequestNotPermittedException(this.rateLimiter.name(), 0));
+			}
+			if (wait <= 0) {
+				return pipeline.runAsync(next, context, invoker);
+			}
+			// The permits are reserved; start the call when they fall due, without
+			// blocking.
+			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+			this.rateLimiter.scheduler()
+				.schedule(() -> pipeline.runAsync(next, context, invoker).whenComplete((value, failure) -> {
+					if (failure != null) {
+						result.completeExceptionally(Pipeline.unwrap(failure));
+					}
+					else {
+						result.complete(value);
+					}
+				}), wait);
+			return result;
+		}
+
+	}
+
+	static final class TimeoutStep extends Step {
+
+		private final Timeout timeout;
+
+		TimeoutStep(Timeout timeout) {
+			this.timeout = timeout;
+		}
+
+		@Override
+		Pipeline.Stage stage() {
+			return Pipeline.Stage.TIMEOUT;
+		}
+
+		@Override
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+			// Arming a deadline allocates a timer task anyway, so one lambda more costs
+			// little.
+			return this.timeout.execute(() -> pipeline.run(next, context, invoker));
+		}
+
+		@Override
+		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
+				AsyncInvoker<?> invoker) {
+			return this.timeout.executeAsync(() -> pipeline.runAsync(next, context, invoker));
+		}
+
+	}
+
+	static final class BulkheadStep extends Step {
+
+		private final Bulkhead bulkhead;
+
+		BulkheadStep(Bulkhead bulkhead) {
+			this.bulkhead = bulkhead;
+		}
+
+		@Override
+		Pipeline.Stage stage() {
+			return Pipeline.Stage.BULKHEAD;
+		}
+
+		@Override
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+			this.bulkhead.acquirePermission();
+			try {
+				return pipeline.run(next, context, invoker);
+			}
+			finally {
+				this.bulkhead.releasePermission();
+			}
+		}
+
+		@Override
+		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
+				AsyncInvoker<?> invoker) {
+			this.bulkhead.acquirePermission();
+			return pipeline.runAsync(next, context, invoker)
+				.whenComplete((value, failure) -> this.bulkhead.releasePermission());
+		}
+
+	}
+
+	static final class ThreadPoolBulkheadStep extends Step {
+
+		private final ThreadPoolBulkhead bulkhead;
+
+		ThreadPoolBulkheadStep(ThreadPoolBulkhead bulkhead) {
+			this.bulkhead = bulkhead;
+		}
+
+		@Override
+		Pipeline.Stage stage() {
+			return Pipeline.Stage.BULKHEAD;
+		}
+
+		@Override
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) {
+			throw new UnsupportedOperationException("A thread-pool bulkhead isolates asynchronous calls only");
+		}
+
+		@Override
+		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
+				AsyncInvoker<?> invoker) {
+			return this.bulkhead.submit(() -> pipeline.runAsync(next, context, invoker));
+		}
+
+	}
+
+}

@@ -1,0 +1,265 @@
+package dev.resilience.ratelimiter;
+
+import java.time.Duration;
+
+import dev.resilience.core.Checks;
+
+/**
+ * The configuration of a {@link RateLimiter}: {@code limitForPeriod} permits per
+ * {@code limitRefreshPeriod}, refilled continuously, into a bucket that holds at most
+ * {@code burstCapacity} permits; a caller waits at most {@code timeoutDuration} for its
+ * permits.
+ * <p>
+ * The defaults are 50 permits per second ({@code limitRefreshPeriod} is one second, not
+ * Resilience4j's 500 nanoseconds, so that {@code limitForPeriod} reads as a rate per
+ * second), a bucket of {@code limitForPeriod} permits and a timeout of 5 seconds (as in
+ * Resilience4j, so that callers wait for a permit rather than fail at the first busy
+ * moment; set it to zero to reject at once).
+ * <p>
+ * The time unit is the nanosecond, so a rate limiter grants at most one permit per
+ * nanosecond ({@code limitForPeriod} may not exceed {@code limitRefreshPeriod} in
+ * nanoseconds); {@code limitRefreshPeriod} and the time to refill a full bucket may not
+ * exceed {@link #MAX_REFILL_DURATION}, and longer timeouts are treated as that long.
+ * <p>
+ * Immutable and thread-safe.
+ */
+public final class RateLimiterConfig {
+
+	/** Default {@code limitForPeriod}: 50 permits per period. */
+	public static final int DEFAULT_LIMIT_FOR_PERIOD = 50;
+
+	/** Default {@code limitRefreshPeriod}: one second. */
+	public static final Duration DEFAULT_LIMIT_REFRESH_PERIOD = Duration.ofSeconds(1);
+
+	/** Default {@code timeoutDuration}: 5 seconds. */
+	public static final Duration DEFAULT_TIMEOUT_DURATION = Duration.ofSeconds(5);
+
+	/**
+	 * Default {@code burstCapacity}: {@code 0}, meaning the same as
+	 * {@code limitForPeriod}.
+	 */
+	public static final int DEFAULT_BURST_CAPACITY = 0;
+
+	/**
+	 * The longest {@code limitRefreshPeriod}, and the longest time a full bucket may take
+	 * to refill ({@code burstCapacity} × {@code limitRefreshPeriod} /
+	 * {@code limitForPeriod}): 2<sup>60</sup> nanoseconds, about 36 years, which keeps
+	 * every time the limiter computes well within the range of a nanosecond ticker. A
+	 * longer {@code timeoutDuration} is accepted and treated as this long.
+	 */
+	public static final Duration MAX_REFILL_DURATION = Duration.ofNanos(1L << 60);
+
+	private static final RateLimiterConfig DEFAULTS = builder().build();
+
+	private final int limitForPeriod;
+
+	private final Duration limitRefreshPeriod;
+
+	private final Duration timeoutDuration;
+
+	private final int burstCapacity;
+
+	private RateLimiterConfig(Builder builder) {
+		this.limitForPeriod = builder.limitForPeriod;
+		this.limitRefreshPeriod = builder.limitRefreshPeriod;
+		this.timeoutDuration = builder.timeoutDuration;
+		this.burstCapacity = builder.burstCapacity;
+	}
+
+	/**
+	 * Returns the default configuration.
+	 * @return the defaults
+	 */
+	public static RateLimiterConfig ofDefaults() {
+		return DEFAULTS;
+	}
+
+	/**
+	 * Returns a builder filled with the defaults.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Returns a builder filled with the settings of {@code base}, so that a named
+	 * configuration can inherit from another and change only some settings.
+	 * @param base the configuration to start from
+	 * @return a new builder
+	 */
+	public static Builder from(RateLimiterConfig base) {
+		Checks.notNull(base, "base");
+		return new Builder().limitForPeriod(base.limitForPeriod)
+			.limitRefreshPeriod(base.limitRefreshPeriod)
+			.timeoutDuration(base.timeoutDuration)
+			.burstCapacity(base.burstCapacity);
+	}
+
+	/**
+	 * Returns how many permits are added per {@code limitRefreshPeriod}.
+	 * @return the permits per period, at least 1
+	 */
+	public int limitForPeriod() {
+		return this.limitForPeriod;
+	}
+
+	/**
+	 * Returns the period over which {@code limitForPeriod} permits are added. Permits are
+	 * added one at a time, evenly spread over the period, not all at its start.
+	 * @return the period, greater than zero
+	 */
+	public Duration limitRefreshPeriod() {
+		return this.limitRefreshPeriod;
+	}
+
+	/**
+	 * Returns how long a caller of {@link RateLimiter#acquirePermission(int)} or
+	 * {@link RateLimiter#reservePermission(int)} may wait for its permits.
+	 * @return the timeout, zero or more
+	 */
+	public Duration timeoutDuration() {
+		return this.timeoutDuration;
+	}
+
+	/**
+	 * Returns the configured bucket size: the most permits that can be taken at once
+	 * after an idle time. {@code 0} means the same as {@code limitForPeriod}; see
+	 * {@link #effectiveBurstCapacity()}.
+	 * @return the configured burst capacity, {@code 0} or more
+	 */
+	public int burstCapacity() {
+		return this.burstCapacity;
+	}
+
+	/**
+	 * Returns the bucket size in force: {@code burstCapacity}, or {@code limitForPeriod}
+	 * when {@code burstCapacity} is {@code 0}. No request may ask for more permits than
+	 * this.
+	 * @return the bucket size, at least 1
+	 */
+	public int effectiveBurstCapacity() {
+		return (this.burstCapacity != 0) ? this.burstCapacity : this.limitForPeriod;
+	}
+
+	/**
+	 * Returns the time between two permits ({@code limitRefreshPeriod} /
+	 * {@code limitForPeriod}), for information; the limiter itself computes with exact
+	 * fractions.
+	 * @return the emission interval in nanoseconds, at least 1
+	 */
+	double emissionIntervalNanos() {
+		return (double) this.limitRefreshPeriod.toNanos() / this.limitForPeriod;
+	}
+
+	@Override
+	public String toString() {
+		return "RateLimiterConfig[limitForPeriod=" + this.limitForPeriod + ", limitRefreshPeriod="
+				+ this.limitRefreshPeriod + ", timeoutDuration=" + this.timeoutDuration + ", burstCapacity="
+				+ this.burstCapacity + "]";
+	}
+
+	/**
+	 * Builds a {@link RateLimiterConfig}; {@link #build()} validates the settings. Not
+	 * thread-safe.
+	 */
+	public static final class Builder {
+
+		private int limitForPeriod = DEFAULT_LIMIT_FOR_PERIOD;
+
+		private Duration limitRefreshPeriod = DEFAULT_LIMIT_REFRESH_PERIOD;
+
+		private Duration timeoutDuration = DEFAULT_TIMEOUT_DURATION;
+
+		private int burstCapacity = DEFAULT_BURST_CAPACITY;
+
+		private Builder() {
+		}
+
+		/**
+		 * Sets how many permits are added per {@code limitRefreshPeriod}. Default
+		 * {@value RateLimiterConfig#DEFAULT_LIMIT_FOR_PERIOD}; at least 1.
+		 * @param limitForPeriod the permits per period
+		 * @return this builder
+		 */
+		public Builder limitForPeriod(int limitForPeriod) {
+			this.limitForPeriod = limitForPeriod;
+			return this;
+		}
+
+		/**
+		 * Sets the period over which {@code limitForPeriod} permits are added. Default
+		 * one second; greater than zero.
+		 * @param limitRefreshPeriod the period
+		 * @return this builder
+		 */
+		public Builder limitRefreshPeriod(Duration limitRefreshPeriod) {
+			this.limitRefreshPeriod = limitRefreshPeriod;
+			return this;
+		}
+
+		/**
+		 * Sets how long a caller may wait for permits. Default 5 seconds; zero or more
+		 * (zero: never wait).
+		 * @param timeoutDuration the timeout
+		 * @return this builder
+		 */
+		public Builder timeoutDuration(Duration timeoutDuration) {
+			this.timeoutDuration = timeoutDuration;
+			return this;
+		}
+
+		/**
+		 * Sets the bucket size: the most permits that can be taken at once after an idle
+		 * time. Default {@code 0}, meaning the same as {@code limitForPeriod}; otherwise
+		 * at least 1.
+		 * @param burstCapacity the bucket size, or {@code 0}
+		 * @return this builder
+		 */
+		public Builder burstCapacity(int burstCapacity) {
+			this.burstCapacity = burstCapacity;
+			return this;
+		}
+
+		/**
+		 * Validates the settings and builds the configuration.
+		 * @return the configuration
+		 * @throws IllegalArgumentException if a setting is out of range
+		 * @throws NullPointerException if a duration is {@code null}
+		 */
+		public RateLimiterConfig build() {
+			Checks.atLeast(this.limitForPeriod, 1, "limitForPeriod");
+			Checks.positive(this.limitRefreshPeriod, "limitRefreshPeriod");
+			Checks.notNegative(this.timeoutDuration, "timeoutDuration");
+			Checks.atLeast(this.burstCapacity, 0, "burstCapacity");
+			if (this.limitRefreshPeriod.compareTo(MAX_REFILL_DURATION) > 0) {
+				throw new IllegalArgumentException("limitRefreshPeriod must be at most " + MAX_REFILL_DURATION
+						+ " but was " + this.limitRefreshPeriod);
+			}
+			long periodNanos = this.limitRefreshPeriod.toNanos();
+			if (this.limitForPeriod > periodNanos) {
+				throw new IllegalArgumentException("limitForPeriod must not exceed limitRefreshPeriod in nanoseconds"
+						+ " (at most one permit per nanosecond) but was " + this.limitForPeriod + " for "
+						+ this.limitRefreshPeriod);
+			}
+			int capacity = (this.burstCapacity != 0) ? this.burstCapacity : this.limitForPeriod;
+			// capacity * period / limit without overflow: split period into whole
+			// emission
+			// intervals and a remainder smaller than limit, whose product with capacity
+			// fits.
+			long maxRefill = MAX_REFILL_DURATION.toNanos();
+			long whole = periodNanos / this.limitForPeriod;
+			long remainder = periodNanos % this.limitForPeriod;
+			boolean tooLong = whole > maxRefill / capacity
+					|| whole * capacity + remainder * capacity / this.limitForPeriod > maxRefill;
+			if (tooLong) {
+				throw new IllegalArgumentException("the time to refill the bucket (burstCapacity " + capacity
+						+ " x limitRefreshPeriod " + this.limitRefreshPeriod + " / limitForPeriod "
+						+ this.limitForPeriod + ") must not exceed " + MAX_REFILL_DURATION);
+			}
+			return new RateLimiterConfig(this);
+		}
+
+	}
+
+}

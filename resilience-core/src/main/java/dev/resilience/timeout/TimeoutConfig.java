@@ -1,0 +1,140 @@
+package dev.resilience.timeout;
+
+import java.time.Duration;
+
+import dev.resilience.core.Checks;
+
+/**
+ * The configuration of a {@link Timeout}: how long a call may run and whether an
+ * asynchronous call's own future is cancelled when it overruns. Immutable and
+ * thread-safe.
+ */
+public final class TimeoutConfig {
+
+	/** Default {@code timeoutDuration}: 1 second. */
+	public static final Duration DEFAULT_TIMEOUT_DURATION = Duration.ofSeconds(1);
+
+	/**
+	 * Default {@code cancelRunningFuture}: the overrunning call's future is cancelled.
+	 */
+	public static final boolean DEFAULT_CANCEL_RUNNING_FUTURE = true;
+
+	private static final TimeoutConfig DEFAULTS = builder().build();
+
+	private final Duration timeoutDuration;
+
+	private final boolean cancelRunningFuture;
+
+	private final long timeoutNanos;
+
+	private TimeoutConfig(Builder builder) {
+		this.timeoutDuration = builder.timeoutDuration;
+		this.cancelRunningFuture = builder.cancelRunningFuture;
+		this.timeoutNanos = Checks.toNanos(this.timeoutDuration);
+	}
+
+	/**
+	 * Returns the default configuration.
+	 * @return the default configuration
+	 */
+	public static TimeoutConfig ofDefaults() {
+		return DEFAULTS;
+	}
+
+	/**
+	 * Returns a builder with every setting at its default.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Returns a builder pre-filled with the settings of {@code base}.
+	 * @param base the configuration to start from
+	 * @return a new builder
+	 */
+	public static Builder from(TimeoutConfig base) {
+		return new Builder(Checks.notNull(base, "base"));
+	}
+
+	/**
+	 * Returns how long a call may run before it is cut off.
+	 * @return the timeout duration
+	 */
+	public Duration timeoutDuration() {
+		return this.timeoutDuration;
+	}
+
+	/**
+	 * Tells whether an asynchronous call's own future is cancelled (with interruption) at
+	 * the deadline.
+	 * @return {@code true} if it is cancelled
+	 */
+	public boolean cancelRunningFuture() {
+		return this.cancelRunningFuture;
+	}
+
+	long timeoutNanos() {
+		return this.timeoutNanos;
+	}
+
+	@Override
+	public String toString() {
+		return "TimeoutConfig[timeoutDuration=" + this.timeoutDuration + ", cancelRunningFuture="
+				+ this.cancelRunningFuture + "]";
+	}
+
+	/**
+	 * Builds a {@link TimeoutConfig}; {@link #build()} validates the settings. Not
+	 * thread-safe.
+	 */
+	public static final class Builder {
+
+		private Duration timeoutDuration = DEFAULT_TIMEOUT_DURATION;
+
+		private boolean cancelRunningFuture = DEFAULT_CANCEL_RUNNING_FUTURE;
+
+		private Builder() {
+		}
+
+		private Builder(TimeoutConfig base) {
+			this.timeoutDuration = base.timeoutDuration;
+			this.cancelRunningFuture = base.cancelRunningFuture;
+		}
+
+		/**
+		 * Sets how long a call may run before it is cut off. Default 1 s; greater than
+		 * zero.
+		 * @param timeoutDuration the timeout duration
+		 * @return this builder
+		 */
+		public Builder timeoutDuration(Duration timeoutDuration) {
+			this.timeoutDuration = timeoutDuration;
+			return this;
+		}
+
+		/**
+		 * Sets whether an asynchronous call's own future is cancelled (with interruption)
+		 * at the deadline. Default {@code true}.
+		 * @param cancelRunningFuture whether to cancel the overrunning call's future
+		 * @return this builder
+		 */
+		public Builder cancelRunningFuture(boolean cancelRunningFuture) {
+			this.cancelRunningFuture = cancelRunningFuture;
+			return this;
+		}
+
+		/**
+		 * Validates the settings and builds the configuration.
+		 * @return the configuration
+		 * @throws IllegalArgumentException if a setting is out of range
+		 */
+		public TimeoutConfig build() {
+			Checks.positive(this.timeoutDuration, "timeoutDuration");
+			return new TimeoutConfig(this);
+		}
+
+	}
+
+}
