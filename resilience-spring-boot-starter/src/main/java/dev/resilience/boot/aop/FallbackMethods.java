@@ -1,0 +1,190 @@
+package dev.resilience.boot.aop;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
+import dev.resilience.fallback.Fallback;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+import org.springframework.util.function.SingletonSupplier;
+
+/**
+ * Resolves a {@code @Fallback(method = ...)} at startup into a core {@link Fallback}, or
+ * fails with a message that names the protected method and the signature expected.
+ * <p>
+ * A candidate is a method of that name on the same bean (any visibility, inherited
+ * included, static allowed) or, for {@code beanName::method}, on the named bean, that
+ * returns a type assignable to the protected method's and takes the protected method's
+ * parameters (assignable), optionally followed by one {@code Throwable}-typed parameter.
+ * Each candidate handles the failures its last parameter's type accepts
+ * ({@code Throwable} without one); the most specific one wins, and a failure no candidate
+ * accepts is rethrown.
+ */
+final class FallbackMethods {
+
+	private FallbackMethods() {
+	}
+
+	/**
+	 * Resolves the fallback of {@code method}.
+	 * @param reference the {@code @Fallback} method reference
+	 * @param method the protected method
+	 * @param target the bean's target object (the fallback is invoked on it, not through
+	 * the proxy)
+	 * @param targetClass the bean's class
+	 * @param beanFactory the bean factory, for {@code beanName::method}
+	 * @param resultAdapter turns the fallback method's result into what the pipeline
+	 * expects
+	 * @return the fallback
+	 * @throws ResilienceConfigurationException if no candidate fits, or two are ambiguous
+	 */
+	static Fallback resolve(String reference, Method method, Object target, Class<?> targetClass,
+			BeanFactory beanFactory, Function<@Nullable Object, @Nullable Object> resultAdapter) {
+		String subject = describe(method) + " @Fallback(method = \"" + reference + "\")";
+		Class<?> fallbackClass;
+		Supplier<@Nullable Object> fallbackTarget;
+		String methodName;
+		int separator = reference.indexOf("::");
+		if (separator >= 0) {
+			String beanName = reference.substring(0, separator);
+			methodName = reference.substring(separator + 2);
+			if (!beanFactory.containsBean(beanName)) {
+				throw new ResilienceConfigurationException(subject, "there is no bean named '" + beanName + "'",
+						"Name an existing bean, as beanName::methodName, or a method of the same bean.");
+			}
+			fallbackClass = ClassUtils.getUserClass(beanFactory.getType(beanName));
+			// The other bean is looked up on first use: it may not exist yet while this
+			// one
+			// is being proxied.
+			fallbackTarget = SingletonSupplier.of(() -> beanFactory.getBean(beanName));
+		}
+		else {
+			methodName = reference;
+			fallbackClass = targetClass;
+			fallbackTarget = () -> target;
+		}
+		if (methodName.isBlank()) {
+			throw new ResilienceConfigurationException(subject, "no method name is given",
+					"Name the fallback method, for example @Fallback(method = \"" + method.getName() + "Fallback\").");
+		}
+		Map<Class<?>, Method> byFailureType = new LinkedHashMap<>();
+		List<String> rejected = new ArrayList<>();
+		for (Method candidate : ReflectionUtils.getUniqueDeclaredMethods(fallbackClass)) {
+			if (!candidate.getName().equals(methodName) || candidate.isBridge()) {
+				continue;
+			}
+			String problem = problem(method, candidate);
+			if (problem != null) {
+				rejected.add(describe(candidate) + ": " + problem);
+				continue;
+			}
+			Class<?> failureType = failureType(method, candidate);
+			Method previous = byFailureType.putIfAbsent(failureType, candidate);
+			if (previous != null) {
+				throw new ResilienceConfigurationException(
+						subject, "fallback methods " + describe(previous) + " and " + describe(candidate)
+								+ " both handle " + failureType.getName(),
+						"Keep one fallback method per exception type.");
+			}
+		}
+		if (byFailureType.isEmpty()) {
+			throw new ResilienceConfigurationException(subject,
+					"no fitting method '" + methodName + "' on " + fallbackClass.getName()
+							+ (rejected.isEmpty() ? "" : "; rejected: " + String.join("; ", rejected)),
+					"Declare " + expected(method, methodName) + " on " + fallbackClass.getName() + ".");
+		}
+		Fallback.Builder builder = Fallback.builder();
+		byFailureType.forEach((failureType, candidate) -> builder.on(failureType.asSubclass(Throwable.class),
+				handler(candidate, hasFailureParameter(method, candidate), fallbackTarget, resultAdapter)));
+		return builder.build();
+	}
+
+	private static Fallback.Handler handler(Method candidate, boolean passFailure,
+			Supplier<@Nullable Object> fallbackTarget, Function<@Nullable Object, @Nullable Object> resultAdapter) {
+		ReflectionUtils.makeAccessible(candidate);
+		boolean isStatic = Modifier.isStatic(candidate.getModifiers());
+		return (context, failure) -> {
+			Object[] arguments = ((MethodInvocation) context).getArguments();
+			if (passFailure) {
+				arguments = Arrays.copyOf(arguments, arguments.length + 1);
+				arguments[arguments.length - 1] = failure;
+			}
+			try {
+				return resultAdapter.apply(candidate.invoke(isStatic ? null : fallbackTarget.get(), arguments));
+			}
+			catch (InvocationTargetException ex) {
+				throw ex.getTargetException();
+			}
+		};
+	}
+
+	private static @Nullable String problem(Method method, Method candidate) {
+		int count = method.getParameterCount();
+		Class<?>[] expected = method.getParameterTypes();
+		Class<?>[] actual = candidate.getParameterTypes();
+		if (actual.length != count && actual.length != count + 1) {
+			return "takes " + actual.length + " parameters, expected " + count + " or " + (count + 1);
+		}
+		for (int i = 0; i < count; i++) {
+			if (!ClassUtils.isAssignable(actual[i], expected[i])) {
+				return "parameter " + (i + 1) + " is " + actual[i].getName() + ", expected " + expected[i].getName();
+			}
+		}
+		if (actual.length == count + 1 && !Throwable.class.isAssignableFrom(actual[count])) {
+			return "last parameter is " + actual[count].getName() + ", expected a Throwable type";
+		}
+		if (!returnsCompatibly(method, candidate)) {
+			return "returns " + candidate.getGenericReturnType().getTypeName() + ", expected "
+					+ method.getGenericReturnType().getTypeName();
+		}
+		return null;
+	}
+
+	private static boolean returnsCompatibly(Method method, Method candidate) {
+		Class<?> expected = method.getReturnType();
+		Class<?> actual = candidate.getReturnType();
+		if (expected == void.class || actual == void.class) {
+			return expected == actual;
+		}
+		return ClassUtils.isAssignable(expected, actual);
+	}
+
+	private static boolean hasFailureParameter(Method method, Method candidate) {
+		return candidate.getParameterCount() == method.getParameterCount() + 1;
+	}
+
+	private static Class<?> failureType(Method method, Method candidate) {
+		return hasFailureParameter(method, candidate) ? candidate.getParameterTypes()[method.getParameterCount()]
+				: Throwable.class;
+	}
+
+	private static String expected(Method method, String name) {
+		String parameters = Arrays.stream(method.getParameterTypes())
+			.map(Class::getSimpleName)
+			.collect(Collectors.joining(", "));
+		String withFailure = parameters.isEmpty() ? "Throwable" : parameters + ", Throwable";
+		return method.getReturnType().getSimpleName() + " " + name + "(" + parameters + ") or "
+				+ method.getReturnType().getSimpleName() + " " + name + "(" + withFailure + ") (any Throwable subtype)";
+	}
+
+	static String describe(Method method) {
+		return ClassUtils.getQualifiedMethodName(method) + "("
+				+ Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", "))
+				+ ")";
+	}
+
+}

@@ -1,0 +1,183 @@
+package dev.resilience.boot.aop;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.List;
+
+import dev.resilience.annotation.Bulkhead;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
+import dev.resilience.bulkhead.BulkheadRegistry;
+import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.pipeline.Pipeline;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+import dev.resilience.retry.RetryRegistry;
+import dev.resilience.timeout.TimeoutRegistry;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Compiles an annotated method into its interceptor at startup: takes the named instances
+ * from the registries, checks that the annotations fit the method, resolves the fallback,
+ * and builds the pipeline in the configured order. Everything that can be wrong is
+ * reported here, before the application starts, with the method and the fix named.
+ */
+public final class ResilienceMethodFactory {
+
+	private static final String SPRING_RETRYABLE = "org.springframework.resilience.annotation.Retryable";
+
+	private static final String SPRING_CONCURRENCY_LIMIT = "org.springframework.resilience.annotation.ConcurrencyLimit";
+
+	private final CircuitBreakerRegistry circuitBreakers;
+
+	private final RetryRegistry retries;
+
+	private final RateLimiterRegistry rateLimiters;
+
+	private final BulkheadRegistry bulkheads;
+
+	private final ThreadPoolBulkheadRegistry threadPoolBulkheads;
+
+	private final TimeoutRegistry timeouts;
+
+	private final List<Pipeline.Stage> order;
+
+	private final BeanFactory beanFactory;
+
+	/**
+	 * Creates a factory.
+	 * @param circuitBreakers the circuit breaker registry
+	 * @param retries the retry registry
+	 * @param rateLimiters the rate limiter registry
+	 * @param bulkheads the semaphore bulkhead registry
+	 * @param threadPoolBulkheads the thread-pool bulkhead registry
+	 * @param timeouts the timeout registry
+	 * @param order the stage order, outermost first
+	 * @param beanFactory the bean factory, for fallbacks on other beans
+	 */
+	public ResilienceMethodFactory(CircuitBreakerRegistry circuitBreakers, RetryRegistry retries,
+			RateLimiterRegistry rateLimiters, BulkheadRegistry bulkheads,
+			ThreadPoolBulkheadRegistry threadPoolBulkheads, TimeoutRegistry timeouts, List<Pipeline.Stage> order,
+			BeanFactory beanFactory) {
+		this.circuitBreakers = circuitBreakers;
+		this.retries = retries;
+		this.rateLimiters = rateLimiters;
+		this.bulkheads = bulkheads;
+		this.threadPoolBulkheads = threadPoolBulkheads;
+		this.timeouts = timeouts;
+		this.order = order;
+		this.beanFactory = beanFactory;
+	}
+
+	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass) {
+		Method method = annotations.method();
+		String subject = FallbackMethods.describe(method);
+		checkSpringAnnotations(annotations, method, targetClass, subject);
+		ReturnAdapter adapter = ReturnAdapter.of(method, annotations.retry() != null);
+		if (adapter == null) {
+			throw new ResilienceConfigurationException(subject,
+					"return type " + method.getGenericReturnType().getTypeName() + " cannot be protected",
+					"Return a plain value, CompletionStage or CompletableFuture (or Mono/Flux with reactor-core).");
+		}
+		Pipeline.Builder pipeline = Pipeline.builder().order(this.order);
+		if (annotations.circuitBreaker() != null) {
+			pipeline.circuitBreaker(this.circuitBreakers
+				.instance(checkName(annotations.circuitBreaker().name(), "@CircuitBreaker", subject)));
+		}
+		if (annotations.retry() != null) {
+			pipeline.retry(this.retries.instance(checkName(annotations.retry().name(), "@Retry", subject)));
+		}
+		if (annotations.rateLimited() != null) {
+			var rateLimited = annotations.rateLimited();
+			checkNoKey(rateLimited.key(), "@RateLimited", subject);
+			RateLimiter limiter = this.rateLimiters.instance(checkName(rateLimited.name(), "@RateLimited", subject));
+			int capacity = limiter.config().effectiveBurstCapacity();
+			if (rateLimited.permits() < 1 || rateLimited.permits() > capacity) {
+				throw new ResilienceConfigurationException(
+						subject + " @RateLimited(permits = " + rateLimited.permits() + ")",
+						"permits must be between 1 and the rate limiter '" + limiter.name() + "''s burst capacity "
+								+ capacity,
+						"Lower permits, or raise resilience.ratelimiter.instances." + limiter.name()
+								+ ".burst-capacity.");
+			}
+			pipeline.rateLimiter(limiter, rateLimited.permits());
+		}
+		if (annotations.timeout() != null) {
+			pipeline.timeout(this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject)));
+		}
+		if (annotations.bulkhead() != null) {
+			Bulkhead bulkhead = annotations.bulkhead();
+			checkNoKey(bulkhead.key(), "@Bulkhead", subject);
+			String name = checkName(bulkhead.name(), "@Bulkhead", subject);
+			if (bulkhead.type() == Bulkhead.Type.THREAD_POOL) {
+				if (!adapter.isAsynchronous()) {
+					throw new ResilienceConfigurationException(subject + " @Bulkhead(type = THREAD_POOL)",
+							"a thread-pool bulkhead runs calls on its own threads, so it needs an asynchronous "
+									+ "return type, not " + method.getGenericReturnType().getTypeName(),
+							"Return CompletableFuture, CompletionStage, Mono or Flux, or use type = SEMAPHORE.");
+				}
+				pipeline.threadPoolBulkhead(this.threadPoolBulkheads.instance(name));
+			}
+			else {
+				pipeline.bulkhead(this.bulkheads.instance(name));
+			}
+		}
+		if (annotations.fallback() != null) {
+			pipeline.fallback(FallbackMethods.resolve(annotations.fallback().method(), method, target, targetClass,
+					this.beanFactory, adapter::adaptFallbackResult));
+		}
+		return new ResilienceMethodInterceptor(method, pipeline.build(), adapter);
+	}
+
+	private static String checkName(String name, String annotation, String subject) {
+		if (name.isBlank()) {
+			throw new ResilienceConfigurationException(subject + " " + annotation, "the instance name is empty",
+					"Name the instance, for example " + annotation + "(name = \"payments\").");
+		}
+		return name;
+	}
+
+	private static void checkNoKey(String key, String annotation, String subject) {
+		if (!key.isEmpty()) {
+			throw new ResilienceConfigurationException(subject + " " + annotation + "(key = \"" + key + "\")",
+					"per-key instances are not available in this version, and a key is never silently ignored",
+					"Remove the key attribute.");
+		}
+	}
+
+	private static void checkSpringAnnotations(ResilienceAnnotations annotations, Method method, Class<?> targetClass,
+			String subject) {
+		// Two retry layers multiply attempts (3 x 3 = 9 calls), and two concurrency
+		// limits
+		// make the effective one unclear: refuse the mix rather than guess.
+		if (annotations.retry() != null && hasSpringAnnotation(SPRING_RETRYABLE, method, targetClass)) {
+			throw new ResilienceConfigurationException(subject,
+					"both Spring's @Retryable and resilience's @Retry apply; the retries would multiply",
+					"Keep one of them.");
+		}
+		if (annotations.bulkhead() != null && hasSpringAnnotation(SPRING_CONCURRENCY_LIMIT, method, targetClass)) {
+			throw new ResilienceConfigurationException(subject,
+					"both Spring's @ConcurrencyLimit and resilience's @Bulkhead apply; the limits would stack",
+					"Keep one of them.");
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static boolean hasSpringAnnotation(String typeName, Method method, Class<?> targetClass) {
+		@Nullable Class<? extends Annotation> type;
+		try {
+			type = (Class<? extends Annotation>) ClassUtils.forName(typeName,
+					ResilienceMethodFactory.class.getClassLoader());
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
+		return AnnotatedElementUtils.hasAnnotation(method, type)
+				|| AnnotatedElementUtils.hasAnnotation(targetClass, type);
+	}
+
+}

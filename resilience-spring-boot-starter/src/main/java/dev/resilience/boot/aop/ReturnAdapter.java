@@ -1,0 +1,134 @@
+package dev.resilience.boot.aop;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+
+import dev.resilience.core.AsyncInvoker;
+import dev.resilience.core.Invoker;
+import dev.resilience.pipeline.Pipeline;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.util.ClassUtils;
+
+/**
+ * How a method's return type runs through the pipeline: synchronously on the caller's
+ * thread, or as an asynchronous outcome ({@code CompletionStage}, Reactor
+ * {@code Mono}/{@code Flux}) with the same semantics. Chosen once per method at startup.
+ */
+abstract class ReturnAdapter {
+
+	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+			ReturnAdapter.class.getClassLoader());
+
+	/** Proceeds down the rest of the interceptor chain once. */
+	static final Invoker<MethodInvocation> PROCEED = MethodInvocation::proceed;
+
+	/**
+	 * Proceeds on a fresh copy of the invocation, so that every attempt of a retry runs
+	 * the interceptors after ours again (a transaction per attempt, say); the original
+	 * invocation is never proceeded itself.
+	 */
+	static final Invoker<MethodInvocation> PROCEED_CLONE = (
+			invocation) -> (invocation instanceof ProxyMethodInvocation proxy) ? proxy.invocableClone().proceed()
+					: invocation.proceed();
+
+	/**
+	 * Runs the invocation through the pipeline and returns what the method returns.
+	 * @param pipeline the method's pipeline
+	 * @param invocation the invocation
+	 * @return the method's result
+	 * @throws Throwable the method's or a primitive's failure
+	 */
+	abstract @Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) throws Throwable;
+
+	/**
+	 * Turns a fallback method's result into what the pipeline expects for this return
+	 * type.
+	 * @param result the fallback's result
+	 * @return the adapted result
+	 */
+	@Nullable Object adaptFallbackResult(@Nullable Object result) {
+		return result;
+	}
+
+	/**
+	 * Tells whether the return type is served asynchronously.
+	 * @return {@code true} for asynchronous return types
+	 */
+	abstract boolean isAsynchronous();
+
+	/**
+	 * Chooses the adapter for a method.
+	 * @param method the method
+	 * @param retried whether the method's pipeline retries (each attempt then proceeds on
+	 * a copy of the invocation)
+	 * @return the adapter, or {@code null} if the return type cannot be served (a
+	 * {@link Future} that is not a {@link CompletionStage}, or a {@link CompletionStage}
+	 * type the pipeline's {@link CompletableFuture} cannot be assigned to)
+	 */
+	static @Nullable ReturnAdapter of(Method method, boolean retried) {
+		Class<?> type = method.getReturnType();
+		Invoker<MethodInvocation> proceed = retried ? PROCEED_CLONE : PROCEED;
+		if (REACTOR_PRESENT) {
+			ReturnAdapter reactive = ReactorAdapters.of(type, proceed);
+			if (reactive != null) {
+				return reactive;
+			}
+		}
+		if (CompletionStage.class.isAssignableFrom(type)) {
+			return type.isAssignableFrom(CompletableFuture.class) ? new StageAdapter(proceed) : null;
+		}
+		if (Future.class.isAssignableFrom(type)) {
+			return null;
+		}
+		return new SyncAdapter(proceed);
+	}
+
+	private static final class SyncAdapter extends ReturnAdapter {
+
+		private final Invoker<MethodInvocation> proceed;
+
+		SyncAdapter(Invoker<MethodInvocation> proceed) {
+			this.proceed = proceed;
+		}
+
+		@Override
+		@Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) throws Throwable {
+			return pipeline.execute(invocation, this.proceed);
+		}
+
+		@Override
+		boolean isAsynchronous() {
+			return false;
+		}
+
+	}
+
+	private static final class StageAdapter extends ReturnAdapter {
+
+		private final AsyncInvoker<MethodInvocation> proceed;
+
+		StageAdapter(Invoker<MethodInvocation> proceed) {
+			this.proceed = (invocation) -> {
+				Object result = proceed.invoke(invocation);
+				return (result != null) ? (CompletionStage<?>) result : CompletableFuture.completedFuture(null);
+			};
+		}
+
+		@Override
+		@Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) {
+			return pipeline.executeAsync(invocation, this.proceed);
+		}
+
+		@Override
+		boolean isAsynchronous() {
+			return true;
+		}
+
+	}
+
+}

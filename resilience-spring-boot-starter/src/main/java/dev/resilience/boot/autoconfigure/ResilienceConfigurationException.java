@@ -1,0 +1,44 @@
+package dev.resilience.boot.autoconfigure;
+
+/**
+ * Thrown at startup when the resilience configuration or an annotated method cannot work
+ * as written: an invalid property value, an unknown {@code base-config}, a fallback
+ * method that does not fit, an annotation on a return type it cannot serve. The
+ * application does not start; {@link ResilienceConfigurationFailureAnalyzer} prints what
+ * is wrong and what to do.
+ */
+public class ResilienceConfigurationException extends RuntimeException {
+
+	private final String subject;
+
+	private final String action;
+
+	/**
+	 * Creates the exception.
+	 * @param subject what is wrong: the property or the method, as the user would find it
+	 * @param problem what is wrong with it
+	 * @param action what to do about it
+	 */
+	public ResilienceConfigurationException(String subject, String problem, String action) {
+		super(subject + ": " + problem);
+		this.subject = subject;
+		this.action = action;
+	}
+
+	/**
+	 * Returns the property or method at fault.
+	 * @return the subject
+	 */
+	public String subject() {
+		return this.subject;
+	}
+
+	/**
+	 * Returns what the user should do.
+	 * @return the action
+	 */
+	public String action() {
+		return this.action;
+	}
+
+}

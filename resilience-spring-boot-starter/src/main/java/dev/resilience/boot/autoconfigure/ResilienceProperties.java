@@ -1,0 +1,193 @@
+package dev.resilience.boot.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.resilience.circuitbreaker.CircuitBreakerConfig;
+import dev.resilience.pipeline.Pipeline;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code resilience.*} properties: per primitive, named {@code configs} that
+ * instances inherit from through {@code base-config}, and named {@code instances}. An
+ * instance that is not configured gets {@code configs.default}, else the library
+ * defaults; a configured instance without {@code base-config} inherits
+ * {@code configs.default} too.
+ *
+ * @param enabled whether the starter applies anything at all
+ * @param order the order of the stages around an annotated method, outermost first (the
+ * fallback is always outermost)
+ * @param circuitbreaker circuit breakers
+ * @param retry retries
+ * @param ratelimiter rate limiters
+ * @param bulkhead semaphore bulkheads
+ * @param threadPoolBulkhead thread-pool bulkheads ({@code @Bulkhead(type = THREAD_POOL)})
+ * @param timeout timeouts
+ */
+@ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
+public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
+		"retry", "circuit-breaker", "rate-limiter", "timeout", "bulkhead" }) List<Pipeline.Stage> order,
+		@DefaultValue Primitive<CircuitBreakerSettings> circuitbreaker, @DefaultValue Primitive<RetrySettings> retry,
+		@DefaultValue Primitive<RateLimiterSettings> ratelimiter, @DefaultValue Primitive<BulkheadSettings> bulkhead,
+		@DefaultValue Primitive<ThreadPoolBulkheadSettings> threadPoolBulkhead,
+		@DefaultValue Primitive<TimeoutSettings> timeout){
+
+	/**
+	 * The named configurations and instances of one primitive.
+	 *
+	 * @param <S> the settings type
+	 * @param configs named configurations; {@code default} applies to every instance
+	 * @param instances named instances
+	 */
+	public record Primitive<S>(@Nullable Map<String, S> configs, @Nullable Map<String, S> instances) {
+
+		/**
+		 * Normalizes absent maps to empty ones.
+		 */
+		public Primitive {
+			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
+			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * A circuit breaker's settings; each maps onto the {@code CircuitBreakerConfig}
+	 * setting of the same name. Unset values are inherited.
+	 *
+	 * @param baseConfig the configuration this one inherits from
+	 * @param slidingWindowType {@code count-based} (default) or {@code time-based}
+	 * @param slidingWindowSize calls (count-based) or seconds (time-based) in the window;
+	 * default 100
+	 * @param minimumNumberOfCalls calls needed before a rate is computed; default 100
+	 * @param failureRateThreshold failure rate in percent that opens the breaker; default
+	 * 50
+	 * @param slowCallRateThreshold slow-call rate in percent that opens the breaker;
+	 * default 100
+	 * @param slowCallDurationThreshold calls longer than this are slow; unset (default)
+	 * turns slow-call tracking off
+	 * @param waitDurationInOpenState how long the breaker stays open; default 60s
+	 * @param waitDurationInOpenStateMultiplier growth of the open wait on consecutive
+	 * opens; default 1 (constant)
+	 * @param maxWaitDurationInOpenState cap on the growing open wait; default none
+	 * @param automaticTransitionFromOpenToHalfOpenEnabled whether the breaker goes
+	 * half-open by itself when the wait is over, rather than on the next call; default
+	 * false
+	 * @param permittedNumberOfCallsInHalfOpenState trial calls in half-open state;
+	 * default 10
+	 * @param maxWaitDurationInHalfOpenState how long the breaker may stay half-open
+	 * before it opens again; default 0 (until the trial calls complete)
+	 * @param recordExceptions exceptions counted as failures; default all
+	 * @param ignoreExceptions exceptions never counted (they win over record-exceptions)
+	 * @param matchCauseChain whether exception types are matched against causes too;
+	 * default false
+	 */
+	public record CircuitBreakerSettings(@Nullable String baseConfig,
+			CircuitBreakerConfig.@Nullable SlidingWindowType slidingWindowType, @Nullable Integer slidingWindowSize,
+			@Nullable Integer minimumNumberOfCalls, @Nullable Float failureRateThreshold,
+			@Nullable Float slowCallRateThreshold, @Nullable Duration slowCallDurationThreshold,
+			@Nullable Duration waitDurationInOpenState, @Nullable Double waitDurationInOpenStateMultiplier,
+			@Nullable Duration maxWaitDurationInOpenState,
+			@Nullable Boolean automaticTransitionFromOpenToHalfOpenEnabled,
+			@Nullable Integer permittedNumberOfCallsInHalfOpenState, @Nullable Duration maxWaitDurationInHalfOpenState,
+			@Nullable List<Class<? extends Throwable>> recordExceptions,
+			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain) {
+
+	}
+
+	/**
+	 * A retry's settings; each maps onto the {@code RetryConfig} setting of the same
+	 * name.
+	 *
+	 * @param baseConfig the configuration this one inherits from
+	 * @param maxAttempts attempts in total, the first call included; default 3
+	 * @param waitDuration wait before the first retry; default 500ms
+	 * @param exponentialBackoffMultiplier growth of the wait per retry; default 1 (fixed)
+	 * @param exponentialMaxWaitDuration cap on the growing wait; default none
+	 * @param randomizedWaitFactor jitter: the wait is drawn from [w(1-f), w(1+f)];
+	 * default 0
+	 * @param retryExceptions exceptions that are retried; default all
+	 * @param ignoreExceptions exceptions never retried (they win over retry-exceptions)
+	 * @param matchCauseChain whether exception types are matched against causes too;
+	 * default false
+	 * @param retryOnRejection whether rejections (open breaker, rate limited, bulkhead
+	 * full) are retried; default false
+	 * @param budgetMaxTokens retry budget size; 0 (default) turns the budget off
+	 * @param budgetTokenRatio tokens a successful call gives back to the budget; default
+	 * 0.1
+	 */
+	public record RetrySettings(@Nullable String baseConfig, @Nullable Integer maxAttempts,
+			@Nullable Duration waitDuration, @Nullable Double exponentialBackoffMultiplier,
+			@Nullable Duration exponentialMaxWaitDuration, @Nullable Double randomizedWaitFactor,
+			@Nullable List<Class<? extends Throwable>> retryExceptions,
+			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain,
+			@Nullable Boolean retryOnRejection, @Nullable Integer budgetMaxTokens, @Nullable Double budgetTokenRatio) {
+
+	}
+
+	/**
+	 * A rate limiter's settings; each maps onto the {@code RateLimiterConfig} setting of
+	 * the same name.
+	 *
+	 * @param baseConfig the configuration this one inherits from
+	 * @param limitForPeriod permits per refresh period; default 50
+	 * @param limitRefreshPeriod the period over which limit-for-period permits refill
+	 * (continuously); default 1s
+	 * @param timeoutDuration how long a caller may wait for a permit; default 5s
+	 * @param burstCapacity permits the bucket holds; default limit-for-period
+	 */
+	public record RateLimiterSettings(@Nullable String baseConfig, @Nullable Integer limitForPeriod,
+			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration,
+			@Nullable Integer burstCapacity) {
+
+	}
+
+	/**
+	 * A semaphore bulkhead's settings; each maps onto the {@code BulkheadConfig} setting
+	 * of the same name.
+	 *
+	 * @param baseConfig the configuration this one inherits from
+	 * @param maxConcurrentCalls calls in flight at most; default 25
+	 * @param maxWaitDuration how long a caller may wait for a place; default 0
+	 */
+	public record BulkheadSettings(@Nullable String baseConfig, @Nullable Integer maxConcurrentCalls,
+			@Nullable Duration maxWaitDuration) {
+
+	}
+
+	/**
+	 * A thread-pool bulkhead's settings; each maps onto the
+	 * {@code ThreadPoolBulkheadConfig} setting of the same name.
+	 *
+	 * @param baseConfig the configuration this one inherits from
+	 * @param coreThreadPoolSize threads kept alive; default processors - 1 (at least 1)
+	 * @param maxThreadPoolSize threads at most; default processors
+	 * @param queueCapacity calls that may wait for a thread; default 100
+	 * @param keepAliveDuration how long an idle thread above the core size lives; default
+	 * 20ms
+	 */
+	public record ThreadPoolBulkheadSettings(@Nullable String baseConfig, @Nullable Integer coreThreadPoolSize,
+			@Nullable Integer maxThreadPoolSize, @Nullable Integer queueCapacity,
+			@Nullable Duration keepAliveDuration) {
+
+	}
+
+	/**
+	 * A timeout's settings; each maps onto the {@code TimeoutConfig} setting of the same
+	 * name.
+	 *
+	 * @param baseConfig the configuration this one inherits from
+	 * @param timeoutDuration how long a call may take; default 1s
+	 * @param cancelRunningFuture whether an asynchronous call's own future is cancelled
+	 * at the deadline; default true
+	 */
+	public record TimeoutSettings(@Nullable String baseConfig, @Nullable Duration timeoutDuration,
+			@Nullable Boolean cancelRunningFuture) {
+
+	}
+
+}

@@ -1,0 +1,194 @@
+package dev.resilience.boot.autoconfigure;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import dev.resilience.boot.aop.ResilienceAnnotationPostProcessor;
+import dev.resilience.bulkhead.BulkheadRegistry;
+import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.circuitbreaker.CircuitBreakerConfig;
+import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+import dev.resilience.retry.RetryRegistry;
+import dev.resilience.timeout.TimeoutRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResilienceAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ResilienceAutoConfiguration.class));
+
+	@Test
+	void providesEveryRegistryAndThePostProcessor() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(CircuitBreakerRegistry.class)
+			.hasSingleBean(RetryRegistry.class)
+			.hasSingleBean(RateLimiterRegistry.class)
+			.hasSingleBean(BulkheadRegistry.class)
+			.hasSingleBean(ThreadPoolBulkheadRegistry.class)
+			.hasSingleBean(TimeoutRegistry.class)
+			.hasSingleBean(ResilienceAnnotationPostProcessor.class));
+	}
+
+	@Test
+	void backsOffEntirelyWhenDisabled() {
+		this.contextRunner.withPropertyValues("resilience.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(CircuitBreakerRegistry.class)
+				.doesNotHaveBean(ResilienceAnnotationPostProcessor.class));
+	}
+
+	@Test
+	void userRegistryWins() {
+		this.contextRunner.withUserConfiguration(UserRegistryConfiguration.class)
+			.run((context) -> assertThat(context).getBean(CircuitBreakerRegistry.class)
+				.isSameAs(context.getBean(UserRegistryConfiguration.class).registry));
+	}
+
+	@Test
+	void worksWithoutReactor() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Mono.class))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(CircuitBreakerRegistry.class));
+	}
+
+	@Test
+	void configuredInstancesAreCreatedWithTheirProperties() {
+		this.contextRunner
+			.withPropertyValues("resilience.circuitbreaker.instances.payments.sliding-window-size=20",
+					"resilience.circuitbreaker.instances.payments.failure-rate-threshold=30",
+					"resilience.circuitbreaker.instances.payments.wait-duration-in-open-state=5s",
+					"resilience.circuitbreaker.instances.payments.record-exceptions=java.io.IOException")
+			.run((context) -> {
+				CircuitBreaker payments = context.getBean(CircuitBreakerRegistry.class).find("payments").orElseThrow();
+				CircuitBreakerConfig config = payments.config();
+				assertThat(config.slidingWindowSize()).isEqualTo(20);
+				assertThat(config.failureRateThreshold()).isEqualTo(30f);
+				assertThat(config.waitDurationInOpenState()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(config.recordExceptions()).containsExactly(IOException.class);
+				// Unset values keep the library defaults.
+				assertThat(config.minimumNumberOfCalls())
+					.isEqualTo(CircuitBreakerConfig.DEFAULT_MINIMUM_NUMBER_OF_CALLS);
+			});
+	}
+
+	@Test
+	void instancesInheritTheirBaseConfigWhichInheritsTheDefaultConfig() {
+		this.contextRunner
+			.withPropertyValues("resilience.circuitbreaker.configs.default.minimum-number-of-calls=7",
+					"resilience.circuitbreaker.configs.shared.sliding-window-size=12",
+					"resilience.circuitbreaker.instances.payments.base-config=shared",
+					"resilience.circuitbreaker.instances.payments.failure-rate-threshold=25")
+			.run((context) -> {
+				CircuitBreakerRegistry registry = context.getBean(CircuitBreakerRegistry.class);
+				CircuitBreakerConfig payments = registry.find("payments").orElseThrow().config();
+				assertThat(payments.slidingWindowSize()).isEqualTo(12);
+				assertThat(payments.minimumNumberOfCalls()).isEqualTo(7);
+				assertThat(payments.failureRateThreshold()).isEqualTo(25f);
+				// An instance nobody configured gets configs.default.
+				assertThat(registry.instance("unconfigured").config().minimumNumberOfCalls()).isEqualTo(7);
+			});
+	}
+
+	@Test
+	void customizersApplyToTheirInstanceOnly() {
+		this.contextRunner.withUserConfiguration(CustomizerConfiguration.class)
+			.withPropertyValues("resilience.retry.instances.search.max-attempts=5")
+			.run((context) -> {
+				RetryRegistry registry = context.getBean(RetryRegistry.class);
+				assertThat(registry.find("search").orElseThrow().config().maxAttempts()).isEqualTo(5);
+				assertThat(registry.find("search").orElseThrow().config().retryOnResult()).isNotNull();
+				assertThat(registry.instance("other").config().retryOnResult()).isNull();
+			});
+	}
+
+	@Test
+	void invalidValueFailsStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("resilience.circuitbreaker.instances.payments.failure-rate-threshold=120")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.circuitbreaker.instances.payments.failure-rate-threshold")
+				.hasMessageContaining("120"));
+	}
+
+	@Test
+	void unknownBaseConfigFailsStartup() {
+		this.contextRunner.withPropertyValues("resilience.retry.instances.search.base-config=missing")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.retry.instances.search.base-config")
+				.hasMessageContaining("no config named 'missing'"));
+	}
+
+	@Test
+	void baseConfigCycleFailsStartup() {
+		this.contextRunner
+			.withPropertyValues("resilience.retry.configs.a.base-config=b", "resilience.retry.configs.b.base-config=a")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("cycle"));
+	}
+
+	@Test
+	void misspelledPropertyFailsStartupInsteadOfBeingIgnored() {
+		this.contextRunner.withPropertyValues("resilience.circuitbreaker.instances.payments.failure-rate-treshold=20")
+			.run((context) -> assertThat(context).getFailure()
+				.hasRootCauseInstanceOf(
+						org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException.class)
+				.rootCause()
+				.hasMessageContaining("failure-rate-treshold"));
+	}
+
+	@Test
+	void unknownExceptionClassFailsStartup() {
+		this.contextRunner
+			.withPropertyValues(
+					"resilience.circuitbreaker.instances.payments.record-exceptions=com.example.NoSuchException")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("resilience.circuitbreaker.instances.payments.record-exceptions")
+				.hasRootCauseInstanceOf(ClassNotFoundException.class));
+	}
+
+	@Test
+	void classThatIsNotAnExceptionFailsStartup() {
+		this.contextRunner.withPropertyValues("resilience.retry.instances.search.retry-exceptions=java.lang.String")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.retry.instances.search.retry-exceptions[0]")
+				.hasMessageContaining("java.lang.String"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserRegistryConfiguration {
+
+		final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+
+		@Bean
+		CircuitBreakerRegistry userCircuitBreakerRegistry() {
+			return this.registry;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomizerConfiguration {
+
+		@Bean
+		ConfigCustomizer<dev.resilience.retry.RetryConfig.Builder> searchRetry() {
+			return ConfigCustomizer.retry("search", (builder) -> builder.retryOnResult((result) -> result == null));
+		}
+
+	}
+
+}
