@@ -40,15 +40,133 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * The named configurations and instances of one primitive.
 	 *
 	 * @param <S> the settings type
+	 */
+	public interface Primitive<S> {
+
+		/**
+		 * Returns the named configurations.
+		 * @return the configurations by name, never {@code null}
+		 */
+		Map<String, S> configs();
+
+		/**
+		 * Returns the named instances.
+		 * @return the instances by name, never {@code null}
+		 */
+		Map<String, S> instances();
+
+	}
+
+	/**
+	 * Named configurations and instances of circuit breakers.
+	 *
 	 * @param configs named configurations; {@code default} applies to every instance
 	 * @param instances named instances
 	 */
-	public record Primitive<S>(@Nullable Map<String, S> configs, @Nullable Map<String, S> instances) {
+	public record CircuitBreakers(@Nullable Map<String, CircuitBreakerSettings> configs,
+			@Nullable Map<String, CircuitBreakerSettings> instances) implements Primitive<CircuitBreakerSettings> {
 
 		/**
 		 * Normalizes absent maps to empty ones.
 		 */
-		public Primitive {
+		public CircuitBreakers {
+			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
+			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Named configurations and instances of retries.
+	 *
+	 * @param configs named configurations; {@code default} applies to every instance
+	 * @param instances named instances
+	 */
+	public record Retries(@Nullable Map<String, RetrySettings> configs,
+			@Nullable Map<String, RetrySettings> instances) implements Primitive<RetrySettings> {
+
+		/**
+		 * Normalizes absent maps to empty ones.
+		 */
+		public Retries {
+			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
+			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Named configurations and instances of rate limiters.
+	 *
+	 * @param configs named configurations; {@code default} applies to every instance
+	 * @param instances named instances
+	 */
+	public record RateLimiters(@Nullable Map<String, RateLimiterSettings> configs,
+			@Nullable Map<String, RateLimiterSettings> instances) implements Primitive<RateLimiterSettings> {
+
+		/**
+		 * Normalizes absent maps to empty ones.
+		 */
+		public RateLimiters {
+			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
+			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Named configurations and instances of semaphore bulkheads.
+	 *
+	 * @param configs named configurations; {@code default} applies to every instance
+	 * @param instances named instances
+	 */
+	public record Bulkheads(@Nullable Map<String, BulkheadSettings> configs,
+			@Nullable Map<String, BulkheadSettings> instances) implements Primitive<BulkheadSettings> {
+
+		/**
+		 * Normalizes absent maps to empty ones.
+		 */
+		public Bulkheads {
+			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
+			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Named configurations and instances of thread-pool bulkheads.
+	 *
+	 * @param configs named configurations; {@code default} applies to every instance
+	 * @param instances named instances
+	 */
+	public record ThreadPoolBulkheads(@Nullable Map<String, ThreadPoolBulkheadSettings> configs,
+			@Nullable Map<String, ThreadPoolBulkheadSettings> instances)
+			implements
+				Primitive<ThreadPoolBulkheadSettings> {
+
+		/**
+		 * Normalizes absent maps to empty ones.
+		 */
+		public ThreadPoolBulkheads {
+			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
+			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Named configurations and instances of timeouts.
+	 *
+	 * @param configs named configurations; {@code default} applies to every instance
+	 * @param instances named instances
+	 */
+	public record Timeouts(@Nullable Map<String, TimeoutSettings> configs,
+			@Nullable Map<String, TimeoutSettings> instances) implements Primitive<TimeoutSettings> {
+
+		/**
+		 * Normalizes absent maps to empty ones.
+		 */
+		public Timeouts {
 			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
 			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
 		}
