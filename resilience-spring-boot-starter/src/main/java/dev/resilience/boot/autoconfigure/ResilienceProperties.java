@@ -31,10 +31,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
 		"retry", "circuit-breaker", "rate-limiter", "timeout", "bulkhead" }) List<Pipeline.Stage> order,
-		@DefaultValue Primitive<CircuitBreakerSettings> circuitbreaker, @DefaultValue Primitive<RetrySettings> retry,
-		@DefaultValue Primitive<RateLimiterSettings> ratelimiter, @DefaultValue Primitive<BulkheadSettings> bulkhead,
-		@DefaultValue Primitive<ThreadPoolBulkheadSettings> threadPoolBulkhead,
-		@DefaultValue Primitive<TimeoutSettings> timeout){
+		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
+		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
+		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout){
 
 	/**
 	 * The named configurations and instances of one primitive.

@@ -126,6 +126,15 @@ class InterceptionSemanticsTests {
 		});
 	}
 
+	@Test
+	void threadPoolBulkheadRunsTheMethodOnItsOwnThreads() {
+		this.contextRunner.withBean(Pooled.class).run((context) -> {
+			String thread = context.getBean(Pooled.class).threadName().get(5, java.util.concurrent.TimeUnit.SECONDS);
+			assertThat(thread).startsWith("resilience-bulkhead-pool");
+			assertThat(thread).isNotEqualTo(Thread.currentThread().getName());
+		});
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class FakeTime {
 
@@ -252,6 +261,15 @@ class InterceptionSemanticsTests {
 
 		String fallback(Throwable failure) {
 			return "fallback: " + failure.getClass().getSimpleName();
+		}
+
+	}
+
+	static class Pooled {
+
+		@dev.resilience.annotation.Bulkhead(name = "pool", type = dev.resilience.annotation.Bulkhead.Type.THREAD_POOL)
+		public java.util.concurrent.CompletableFuture<String> threadName() {
+			return java.util.concurrent.CompletableFuture.completedFuture(Thread.currentThread().getName());
 		}
 
 	}
