@@ -17,7 +17,6 @@ import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
 import dev.resilience.retry.RetryRegistry;
-import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 import dev.resilience.timeout.TimeoutExceededException;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -140,21 +139,6 @@ class AnnotationInterceptionTests {
 				assertThat(result).isEqualTo("fallback: down");
 			}
 		});
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class FakeTimeConfiguration {
-
-		@Bean
-		FakeTicker fakeTicker() {
-			return new FakeTicker();
-		}
-
-		@Bean
-		ManualScheduler manualScheduler(FakeTicker ticker) {
-			return new ManualScheduler(ticker);
-		}
-
 	}
 
 	@Configuration(proxyBeanMethods = false)

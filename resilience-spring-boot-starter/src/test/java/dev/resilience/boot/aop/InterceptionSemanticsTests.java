@@ -11,7 +11,6 @@ import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
 import dev.resilience.retry.RetryRegistry;
-import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class InterceptionSemanticsTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ResilienceAutoConfiguration.class))
-		.withUserConfiguration(FakeTime.class)
+		.withUserConfiguration(FakeTimeConfiguration.class)
 		.withPropertyValues("resilience.retry.configs.default.max-attempts=3",
 				"resilience.retry.configs.default.wait-duration=10ms",
 				"resilience.ratelimiter.instances.one.limit-for-period=1",
@@ -133,21 +132,6 @@ class InterceptionSemanticsTests {
 			assertThat(thread).startsWith("resilience-bulkhead-pool");
 			assertThat(thread).isNotEqualTo(Thread.currentThread().getName());
 		});
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class FakeTime {
-
-		@Bean
-		FakeTicker fakeTicker() {
-			return new FakeTicker();
-		}
-
-		@Bean
-		ManualScheduler manualScheduler(FakeTicker ticker) {
-			return new ManualScheduler(ticker);
-		}
-
 	}
 
 	@Retry(name = "class-retry")
