@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A scripted walk through the sample app: normal traffic, faults injected, the payment
+# breaker opens and the fallback answers, health and the breaker endpoint show it, faults
+# removed, the breaker half-opens and closes; then a burst against the rate limit.
+#
+# Start the app first (see README.md), then: ./demo.sh   (BASE_URL defaults to http://localhost:8080)
+set -euo pipefail
+BASE_URL="${BASE_URL:-http://localhost:8080}"
+ORDER='{"customer":"ann","sku":"sku-1","quantity":1,"total":25.0}'
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+pretty() { if command -v python3 >/dev/null; then python3 -m json.tool; else cat; echo; fi; }
+order() { curl -s -X POST "$BASE_URL/orders" -H 'Content-Type: application/json' -d "$ORDER"; }
+payment_status() { order | sed -E 's/.*"status":"([A-Z]+)".*/\1/'; }
+breaker_state() { curl -s "$BASE_URL/actuator/circuitbreakers/payments" | sed -E 's/.*"state":"([A-Z_]+)".*/\1/'; }
+faults() { curl -s -X POST "$BASE_URL/downstream/faults" -H 'Content-Type: application/json' -d "$1" >/dev/null; }
+
+say "Normal traffic: every order is charged"
+faults '{"failureRate":0.0,"latencyMs":0}'
+for i in 1 2 3; do echo "order $i: payment $(payment_status)"; done
+echo "payments breaker: $(breaker_state)"
+
+say "The payment service starts failing (100% errors)"
+faults '{"failureRate":1.0,"latencyMs":0}'
+for i in $(seq 1 8); do echo "order $i: payment $(payment_status)   breaker: $(breaker_state)"; done
+echo "Orders are still accepted: the fallback queued $(curl -s "$BASE_URL/payments/pending" | sed -E 's/[^0-9]//g') payments."
+
+say "/actuator/circuitbreakers/payments"
+curl -s "$BASE_URL/actuator/circuitbreakers/payments" | pretty
+
+say "/actuator/health: the breaker shows as open, the application stays UP (no restart for a downstream outage)"
+curl -s "$BASE_URL/actuator/health" | pretty
+
+say "The payment service recovers; after the open-state wait the breaker half-opens by itself"
+faults '{"failureRate":0.0,"latencyMs":0}'
+for i in $(seq 1 30); do
+	state="$(breaker_state)"
+	[ "$state" = "HALF_OPEN" ] && break
+	sleep 1
+done
+echo "payments breaker: $state"
+for i in 1 2 3; do echo "trial order $i: payment $(payment_status)"; done
+echo "payments breaker: $(breaker_state)"
+
+say "A slow recommendation service: the timeout cuts it off at 1s and the fallback answers"
+faults '{"failureRate":0.0,"latencyMs":1500}'
+curl -s -o /dev/null -w "recommendations answered %{http_code} in %{time_total}s: " "$BASE_URL/customers/ann/recommendations"
+curl -s "$BASE_URL/customers/ann/recommendations"; echo
+faults '{"failureRate":0.0,"latencyMs":0}'
+
+say "A burst of 40 orders at once against the public API's limit of 20 per second"
+seq 1 40 | xargs -P 40 -I{} curl -s -o /dev/null -w "%{http_code}\n" -X POST "$BASE_URL/orders" \
+	-H 'Content-Type: application/json' -d "$ORDER" | sort | uniq -c
+curl -s -i -X POST "$BASE_URL/orders" -H 'Content-Type: application/json' -d "$ORDER" | grep -iE '^(HTTP|Retry-After)' || true
+
+say "Metrics (Prometheus)"
+curl -s "$BASE_URL/actuator/prometheus" | grep -E '^resilience_(circuitbreaker_state|circuitbreaker_calls|ratelimiter_calls)' | head -20

@@ -1,0 +1,4 @@
+/**
+ * The sample order service and its flaky downstream.
+ */
+package dev.resilience.sample;
