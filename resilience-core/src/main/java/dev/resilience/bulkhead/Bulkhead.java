@@ -46,6 +46,18 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	void releasePermission();
 
 	/**
+	 * Returns the bulkhead of one key (a tenant, a user): places of its own with this
+	 * instance's configuration, counted in this instance's metrics and events, and
+	 * reconfigured with it. A key's bulkhead is forgotten once none of its calls is in
+	 * flight, so memory is bounded by the keys with calls in flight, and at most
+	 * {@code maxKeys} of them.
+	 * @param key the key
+	 * @return the key's bulkhead, on which to acquire and release
+	 * @throws BulkheadFullException if {@code maxKeys} keys already have calls in flight
+	 */
+	Bulkhead forKey(Object key);
+
+	/**
 	 * Returns a snapshot of the figures.
 	 * @return the metrics
 	 */
@@ -61,9 +73,11 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	 * @param availableConcurrentCalls places free now
 	 * @param totalPermittedCalls calls permitted since creation
 	 * @param totalRejectedCalls calls rejected since creation
+	 * @param liveKeys keys that have a bulkhead of their own now
+	 * ({@link #forKey(Object)})
 	 */
 	record Metrics(int maxConcurrentCalls, int availableConcurrentCalls, long totalPermittedCalls,
-			long totalRejectedCalls) {
+			long totalRejectedCalls, long liveKeys) {
 
 		/**
 		 * Returns the number of calls in flight.

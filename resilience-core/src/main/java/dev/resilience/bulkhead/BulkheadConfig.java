@@ -21,15 +21,24 @@ public final class BulkheadConfig {
 	 */
 	public static final Duration DEFAULT_MAX_WAIT_DURATION = Duration.ZERO;
 
+	/**
+	 * Default {@code maxKeys}: the most keys with a bulkhead of their own
+	 * ({@link Bulkhead#forKey(Object)}).
+	 */
+	public static final int DEFAULT_MAX_KEYS = 10_000;
+
 	private static final BulkheadConfig DEFAULTS = builder().build();
 
 	private final int maxConcurrentCalls;
 
 	private final Duration maxWaitDuration;
 
+	private final int maxKeys;
+
 	private BulkheadConfig(Builder builder) {
 		this.maxConcurrentCalls = builder.maxConcurrentCalls;
 		this.maxWaitDuration = builder.maxWaitDuration;
+		this.maxKeys = builder.maxKeys;
 	}
 
 	/**
@@ -56,7 +65,9 @@ public final class BulkheadConfig {
 	 */
 	public static Builder from(BulkheadConfig base) {
 		Checks.notNull(base, "base");
-		return new Builder().maxConcurrentCalls(base.maxConcurrentCalls).maxWaitDuration(base.maxWaitDuration);
+		return new Builder().maxConcurrentCalls(base.maxConcurrentCalls)
+			.maxWaitDuration(base.maxWaitDuration)
+			.maxKeys(base.maxKeys);
 	}
 
 	/**
@@ -76,10 +87,20 @@ public final class BulkheadConfig {
 		return this.maxWaitDuration;
 	}
 
+	/**
+	 * Returns the most keys that have a bulkhead of their own at once. A key's bulkhead
+	 * is forgotten as soon as no call of that key is in flight, so only keys with calls
+	 * in flight count; when this many do, a call of a new key is rejected.
+	 * @return the bound on live keys
+	 */
+	public int maxKeys() {
+		return this.maxKeys;
+	}
+
 	@Override
 	public String toString() {
 		return "BulkheadConfig[maxConcurrentCalls=" + this.maxConcurrentCalls + ", maxWaitDuration="
-				+ this.maxWaitDuration + "]";
+				+ this.maxWaitDuration + ", maxKeys=" + this.maxKeys + "]";
 	}
 
 	/**
@@ -91,6 +112,8 @@ public final class BulkheadConfig {
 		private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
 
 		private Duration maxWaitDuration = DEFAULT_MAX_WAIT_DURATION;
+
+		private int maxKeys = DEFAULT_MAX_KEYS;
 
 		private Builder() {
 		}
@@ -118,6 +141,17 @@ public final class BulkheadConfig {
 		}
 
 		/**
+		 * Sets the most keys with a bulkhead of their own at once. Default
+		 * {@value BulkheadConfig#DEFAULT_MAX_KEYS}; at least 1.
+		 * @param maxKeys the bound on live keys
+		 * @return this builder
+		 */
+		public Builder maxKeys(int maxKeys) {
+			this.maxKeys = maxKeys;
+			return this;
+		}
+
+		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
 		 * @throws IllegalArgumentException if a setting is out of range
@@ -126,6 +160,7 @@ public final class BulkheadConfig {
 		public BulkheadConfig build() {
 			Checks.atLeast(this.maxConcurrentCalls, 1, "maxConcurrentCalls");
 			Checks.notNegative(this.maxWaitDuration, "maxWaitDuration");
+			Checks.atLeast(this.maxKeys, 1, "maxKeys");
 			return new BulkheadConfig(this);
 		}
 

@@ -4,8 +4,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.resilience.core.BoundedKeyMap;
 import dev.resilience.core.Checks;
 import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design: a non-fair java.util.concurrent.Semaphore holds the free places. Taking one
@@ -33,16 +36,60 @@ final class SemaphoreBulkhead implements Bulkhead {
 
 	private final Object reconfigureLock = new Object();
 
-	private final LongAdder permitted = new LongAdder();
+	// A key's bulkhead shares its instance's counters and events, so that metrics stay
+	// per
+	// instance and survive the key's bulkhead being forgotten.
+	private final LongAdder permitted;
 
-	private final LongAdder rejected = new LongAdder();
+	private final LongAdder rejected;
 
-	private final EventPublisher<BulkheadEvent> events = new EventPublisher<>();
+	private final EventPublisher<BulkheadEvent> events;
+
+	// The bulkheads of keys (forKey); null in a key's own bulkhead.
+	private final @Nullable BoundedKeyMap<SemaphoreBulkhead> keys;
 
 	SemaphoreBulkhead(String name, BulkheadConfig config) {
 		this.name = Checks.notNull(name, "name");
 		this.config = Checks.notNull(config, "config");
 		this.permits = new Permits(config.maxConcurrentCalls());
+		this.permitted = new LongAdder();
+		this.rejected = new LongAdder();
+		this.events = new EventPublisher<>();
+		// Sweeps need no spacing here: a bulkhead is only kept while a call of its key is
+		// in flight, so a full map means that many calls really are in flight.
+		this.keys = new BoundedKeyMap<>(config.maxKeys(), (key) -> new SemaphoreBulkhead(this),
+				SemaphoreBulkhead::isIdle, Ticker.system(), 0);
+	}
+
+	private SemaphoreBulkhead(SemaphoreBulkhead instance) {
+		this.name = instance.name;
+		this.config = instance.config;
+		this.permits = new Permits(this.config.maxConcurrentCalls());
+		this.permitted = instance.permitted;
+		this.rejected = instance.rejected;
+		this.events = instance.events;
+		this.keys = null;
+	}
+
+	@Override
+	public Bulkhead forKey(Object key) {
+		Checks.notNull(key, "key");
+		if (this.keys == null) {
+			throw new UnsupportedOperationException("The bulkhead of a key has no keys of its own");
+		}
+		SemaphoreBulkhead bulkhead = this.keys.get(key);
+		if (bulkhead == null) {
+			onRejected();
+			throw new BulkheadFullException(this.name);
+		}
+		return bulkhead;
+	}
+
+	/**
+	 * Tells whether no call is in flight, so that the bulkhead is the same as a new one.
+	 */
+	private boolean isIdle() {
+		return this.permits.availablePermits() >= this.config.maxConcurrentCalls();
 	}
 
 	@Override
@@ -109,7 +156,7 @@ final class SemaphoreBulkhead implements Bulkhead {
 	@Override
 	public Metrics metrics() {
 		return new Metrics(this.config.maxConcurrentCalls(), this.permits.availablePermits(), this.permitted.sum(),
-				this.rejected.sum());
+				this.rejected.sum(), (this.keys != null) ? this.keys.size() : 0);
 	}
 
 	/**
@@ -129,6 +176,10 @@ final class SemaphoreBulkhead implements Bulkhead {
 			else if (delta < 0) {
 				this.permits.reducePermits(-delta);
 			}
+		}
+		if (this.keys != null) {
+			this.keys.maxKeys(config.maxKeys());
+			this.keys.forEach((bulkhead) -> bulkhead.reconfigure(config));
 		}
 	}
 

@@ -16,6 +16,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.Invoker;
+import dev.resilience.core.KeySelector;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.retry.Retry;
@@ -306,6 +307,10 @@ public final class Pipeline {
 
 		private int permits = 1;
 
+		private @Nullable KeySelector rateLimiterKeys;
+
+		private @Nullable KeySelector bulkheadKeys;
+
 		private @Nullable Timeout timeout;
 
 		private @Nullable Bulkhead bulkhead;
@@ -364,6 +369,21 @@ public final class Pipeline {
 		}
 
 		/**
+		 * Adds a rate limiter applied per key: each call takes {@code permits} from the
+		 * bucket of the key {@code keys} picks ({@link RateLimiter#forKey(Object)}), or
+		 * from the shared bucket for a {@code null} key.
+		 * @param rateLimiter the rate limiter
+		 * @param permits permits per call, at least 1
+		 * @param keys picks each call's key
+		 * @return this builder
+		 */
+		public Builder rateLimiter(RateLimiter rateLimiter, int permits, KeySelector keys) {
+			rateLimiter(rateLimiter, permits);
+			this.rateLimiterKeys = Objects.requireNonNull(keys, "keys must not be null");
+			return this;
+		}
+
+		/**
 		 * Adds a timeout.
 		 * @param timeout the timeout
 		 * @return this builder
@@ -380,6 +400,19 @@ public final class Pipeline {
 		 */
 		public Builder bulkhead(Bulkhead bulkhead) {
 			this.bulkhead = Objects.requireNonNull(bulkhead, "bulkhead must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a semaphore bulkhead applied per key ({@link Bulkhead#forKey(Object)}), or
+		 * shared for a {@code null} key.
+		 * @param bulkhead the bulkhead
+		 * @param keys picks each call's key
+		 * @return this builder
+		 */
+		public Builder bulkhead(Bulkhead bulkhead, KeySelector keys) {
+			bulkhead(bulkhead);
+			this.bulkheadKeys = Objects.requireNonNull(keys, "keys must not be null");
 			return this;
 		}
 
@@ -459,12 +492,12 @@ public final class Pipeline {
 				case RETRY -> (this.retry != null) ? new Steps.RetryStep(this.retry) : null;
 				case CIRCUIT_BREAKER ->
 					(this.circuitBreaker != null) ? new Steps.CircuitBreakerStep(this.circuitBreaker) : null;
-				case RATE_LIMITER ->
-					(this.rateLimiter != null) ? new Steps.RateLimiterStep(this.rateLimiter, this.permits) : null;
+				case RATE_LIMITER -> (this.rateLimiter != null)
+						? new Steps.RateLimiterStep(this.rateLimiter, this.permits, this.rateLimiterKeys) : null;
 				case TIMEOUT -> (this.timeout != null) ? new Steps.TimeoutStep(this.timeout) : null;
-				case BULKHEAD ->
-					(this.bulkhead != null) ? new Steps.BulkheadStep(this.bulkhead) : (this.threadPoolBulkhead != null)
-							? new Steps.ThreadPoolBulkheadStep(this.threadPoolBulkhead) : null;
+				case BULKHEAD -> (this.bulkhead != null) ? new Steps.BulkheadStep(this.bulkhead, this.bulkheadKeys)
+						: (this.threadPoolBulkhead != null) ? new Steps.ThreadPoolBulkheadStep(this.threadPoolBulkhead)
+								: null;
 			};
 		}
 

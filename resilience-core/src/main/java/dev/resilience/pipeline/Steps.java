@@ -8,6 +8,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.Invoker;
+import dev.resilience.core.KeySelector;
 import dev.resilience.core.ResilienceException;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
@@ -191,9 +192,20 @@ final class Steps {
 
 		private final int permits;
 
-		RateLimiterStep(RateLimiter rateLimiter, int permits) {
+		private final @Nullable KeySelector keys;
+
+		RateLimiterStep(RateLimiter rateLimiter, int permits, @Nullable KeySelector keys) {
 			this.rateLimiter = rateLimiter;
 			this.permits = permits;
+			this.keys = keys;
+		}
+
+		private RateLimiter limiter(Object context) {
+			if (this.keys == null) {
+				return this.rateLimiter;
+			}
+			Object key = this.keys.key(context);
+			return (key != null) ? this.rateLimiter.forKey(key) : this.rateLimiter;
 		}
 
 		@Override
@@ -203,14 +215,14 @@ final class Steps {
 
 		@Override
 		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
-			this.rateLimiter.acquirePermission(this.permits);
+			limiter(context).acquirePermission(this.permits);
 			return pipeline.run(next, context, invoker);
 		}
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 				AsyncInvoker<?> invoker) {
-			long wait = this.rateLimiter.reservePermission(this.permits);
+			long wait = limiter(context).reservePermission(this.permits);
 			if (wait == RateLimiter.REJECTED) {
 				return CompletableFuture.failedFuture(new RequestNotPermittedException(this.rateLimiter.name(), 0));
 			}
@@ -266,8 +278,19 @@ final class Steps {
 
 		private final Bulkhead bulkhead;
 
-		BulkheadStep(Bulkhead bulkhead) {
+		private final @Nullable KeySelector keys;
+
+		BulkheadStep(Bulkhead bulkhead, @Nullable KeySelector keys) {
 			this.bulkhead = bulkhead;
+			this.keys = keys;
+		}
+
+		private Bulkhead bulkhead(Object context) {
+			if (this.keys == null) {
+				return this.bulkhead;
+			}
+			Object key = this.keys.key(context);
+			return (key != null) ? this.bulkhead.forKey(key) : this.bulkhead;
 		}
 
 		@Override
@@ -277,21 +300,25 @@ final class Steps {
 
 		@Override
 		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
-			this.bulkhead.acquirePermission();
+			// The key's bulkhead is released, not looked up again: it may have been
+			// forgotten and recreated meanwhile.
+			Bulkhead bulkhead = bulkhead(context);
+			bulkhead.acquirePermission();
 			try {
 				return pipeline.run(next, context, invoker);
 			}
 			finally {
-				this.bulkhead.releasePermission();
+				bulkhead.releasePermission();
 			}
 		}
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 				AsyncInvoker<?> invoker) {
-			this.bulkhead.acquirePermission();
+			Bulkhead bulkhead = bulkhead(context);
+			bulkhead.acquirePermission();
 			return pipeline.runAsync(next, context, invoker)
-				.whenComplete((value, failure) -> this.bulkhead.releasePermission());
+				.whenComplete((value, failure) -> bulkhead.releasePermission());
 		}
 
 	}

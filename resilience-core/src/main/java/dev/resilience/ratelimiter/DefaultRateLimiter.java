@@ -3,10 +3,12 @@ package dev.resilience.ratelimiter;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.resilience.core.BoundedKeyMap;
 import dev.resilience.core.Checks;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design: GCRA (the "virtual scheduling" form of a token bucket) on one AtomicLong.
@@ -68,11 +70,16 @@ final class DefaultRateLimiter implements RateLimiter {
 
 	private final Object reconfigureLock = new Object();
 
-	private final LongAdder permitted = new LongAdder();
+	// A key's limiter shares its instance's counters and events, so that metrics stay per
+	// instance and survive the key's bucket being forgotten.
+	private final LongAdder permitted;
 
-	private final LongAdder rejected = new LongAdder();
+	private final LongAdder rejected;
 
-	private final EventPublisher<RateLimiterEvent> events = new EventPublisher<>();
+	private final EventPublisher<RateLimiterEvent> events;
+
+	// The buckets of keys (forKey); null in a key's own limiter.
+	private final @Nullable BoundedKeyMap<DefaultRateLimiter> keys;
 
 	DefaultRateLimiter(String name, RateLimiterConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Checks.notNull(name, "name");
@@ -83,6 +90,48 @@ final class DefaultRateLimiter implements RateLimiter {
 		this.grid = new Grid(config, now);
 		// Grid point 0 is now: the bucket starts full.
 		this.tat = new AtomicLong(notSwitching(now));
+		this.permitted = new LongAdder();
+		this.rejected = new LongAdder();
+		this.events = new EventPublisher<>();
+		// A flood of new keys may start a sweep of refilled buckets at most once a
+		// millisecond.
+		this.keys = new BoundedKeyMap<>(config.maxKeys(), (key) -> new DefaultRateLimiter(this),
+				DefaultRateLimiter::isFull, ticker, 1_000_000L);
+	}
+
+	private DefaultRateLimiter(DefaultRateLimiter instance) {
+		this.name = instance.name;
+		this.ticker = instance.ticker;
+		this.scheduler = instance.scheduler;
+		long now = this.ticker.read();
+		this.grid = new Grid(instance.grid.config, now);
+		this.tat = new AtomicLong(notSwitching(now));
+		this.permitted = instance.permitted;
+		this.rejected = instance.rejected;
+		this.events = instance.events;
+		this.keys = null;
+	}
+
+	@Override
+	public RateLimiter forKey(Object key) {
+		Checks.notNull(key, "key");
+		if (this.keys == null) {
+			throw new UnsupportedOperationException("The limiter of a key has no keys of its own");
+		}
+		DefaultRateLimiter limiter = this.keys.get(key);
+		if (limiter == null) {
+			onRejected(1);
+			throw new RequestNotPermittedException(this.name, 0);
+		}
+		return limiter;
+	}
+
+	/**
+	 * Tells whether the bucket is full, hence the same as a new one and safe to forget.
+	 */
+	private boolean isFull() {
+		long current = this.tat.get();
+		return current != SWITCHING && current - this.ticker.read() <= 0;
 	}
 
 	@Override
@@ -221,7 +270,8 @@ final class DefaultRateLimiter implements RateLimiter {
 		while ((current = this.tat.get()) == SWITCHING) {
 			spins = awaitSwitch(spins);
 		}
-		return new Metrics(availablePermissions(this.grid, current, now), this.permitted.sum(), this.rejected.sum());
+		return new Metrics(availablePermissions(this.grid, current, now), this.permitted.sum(), this.rejected.sum(),
+				(this.keys != null) ? this.keys.size() : 0);
 	}
 
 	private static long availablePermissions(Grid grid, long current, long now) {
@@ -277,6 +327,10 @@ final class DefaultRateLimiter implements RateLimiter {
 			finally {
 				this.tat.set(restored);
 			}
+		}
+		if (this.keys != null) {
+			this.keys.maxKeys(config.maxKeys());
+			this.keys.forEach((limiter) -> limiter.reconfigure(config));
 		}
 	}
 

@@ -72,6 +72,19 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	long reservePermission(int permits);
 
 	/**
+	 * Returns the limiter of one key (a user, a tenant, an API key): a bucket of its own
+	 * with this instance's configuration, counted in this instance's metrics and events,
+	 * and reconfigured with it. A key's bucket is forgotten once it has refilled (a full
+	 * bucket is the same as a new one), so memory is bounded by the keys that took
+	 * permits recently, and at most {@code maxKeys} of them.
+	 * @param key the key
+	 * @return the key's limiter
+	 * @throws RequestNotPermittedException if {@code maxKeys} keys already hold a bucket
+	 * that has not refilled: a new key is refused rather than allowed to grow the heap
+	 */
+	RateLimiter forKey(Object key);
+
+	/**
 	 * Returns the scheduler on which callers wait for reserved permits.
 	 * @return the scheduler
 	 */
@@ -92,8 +105,9 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	 * @param availablePermissions permits available now (negative when reserved ahead)
 	 * @param totalPermittedCalls calls permitted since creation
 	 * @param totalRejectedCalls calls rejected since creation
+	 * @param liveKeys keys that have a bucket of their own now ({@link #forKey(Object)})
 	 */
-	record Metrics(long availablePermissions, long totalPermittedCalls, long totalRejectedCalls) {
+	record Metrics(long availablePermissions, long totalPermittedCalls, long totalRejectedCalls, long liveKeys) {
 	}
 
 }

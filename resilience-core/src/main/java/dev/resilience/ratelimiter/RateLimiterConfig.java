@@ -49,6 +49,12 @@ public final class RateLimiterConfig {
 	 */
 	public static final Duration MAX_REFILL_DURATION = Duration.ofNanos(1L << 60);
 
+	/**
+	 * Default {@code maxKeys}: the most keys with a bucket of their own
+	 * ({@link RateLimiter#forKey(Object)}).
+	 */
+	public static final int DEFAULT_MAX_KEYS = 10_000;
+
 	private static final RateLimiterConfig DEFAULTS = builder().build();
 
 	private final int limitForPeriod;
@@ -59,11 +65,14 @@ public final class RateLimiterConfig {
 
 	private final int burstCapacity;
 
+	private final int maxKeys;
+
 	private RateLimiterConfig(Builder builder) {
 		this.limitForPeriod = builder.limitForPeriod;
 		this.limitRefreshPeriod = builder.limitRefreshPeriod;
 		this.timeoutDuration = builder.timeoutDuration;
 		this.burstCapacity = builder.burstCapacity;
+		this.maxKeys = builder.maxKeys;
 	}
 
 	/**
@@ -93,7 +102,8 @@ public final class RateLimiterConfig {
 		return new Builder().limitForPeriod(base.limitForPeriod)
 			.limitRefreshPeriod(base.limitRefreshPeriod)
 			.timeoutDuration(base.timeoutDuration)
-			.burstCapacity(base.burstCapacity);
+			.burstCapacity(base.burstCapacity)
+			.maxKeys(base.maxKeys);
 	}
 
 	/**
@@ -133,6 +143,17 @@ public final class RateLimiterConfig {
 	}
 
 	/**
+	 * Returns the most keys that have a bucket of their own at once. A key's bucket is
+	 * forgotten as soon as it has refilled (a full bucket is the same as a new one), so
+	 * only keys that took permits recently count; when this many do, a new key is refused
+	 * until some have refilled.
+	 * @return the bound on live keys
+	 */
+	public int maxKeys() {
+		return this.maxKeys;
+	}
+
+	/**
 	 * Returns the bucket size in force: {@code burstCapacity}, or {@code limitForPeriod}
 	 * when {@code burstCapacity} is {@code 0}. No request may ask for more permits than
 	 * this.
@@ -156,7 +177,7 @@ public final class RateLimiterConfig {
 	public String toString() {
 		return "RateLimiterConfig[limitForPeriod=" + this.limitForPeriod + ", limitRefreshPeriod="
 				+ this.limitRefreshPeriod + ", timeoutDuration=" + this.timeoutDuration + ", burstCapacity="
-				+ this.burstCapacity + "]";
+				+ this.burstCapacity + ", maxKeys=" + this.maxKeys + "]";
 	}
 
 	/**
@@ -172,6 +193,8 @@ public final class RateLimiterConfig {
 		private Duration timeoutDuration = DEFAULT_TIMEOUT_DURATION;
 
 		private int burstCapacity = DEFAULT_BURST_CAPACITY;
+
+		private int maxKeys = DEFAULT_MAX_KEYS;
 
 		private Builder() {
 		}
@@ -222,6 +245,17 @@ public final class RateLimiterConfig {
 		}
 
 		/**
+		 * Sets the most keys with a bucket of their own at once. Default
+		 * {@value RateLimiterConfig#DEFAULT_MAX_KEYS}; at least 1.
+		 * @param maxKeys the bound on live keys
+		 * @return this builder
+		 */
+		public Builder maxKeys(int maxKeys) {
+			this.maxKeys = maxKeys;
+			return this;
+		}
+
+		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
 		 * @throws IllegalArgumentException if a setting is out of range
@@ -232,6 +266,7 @@ public final class RateLimiterConfig {
 			Checks.positive(this.limitRefreshPeriod, "limitRefreshPeriod");
 			Checks.notNegative(this.timeoutDuration, "timeoutDuration");
 			Checks.atLeast(this.burstCapacity, 0, "burstCapacity");
+			Checks.atLeast(this.maxKeys, 1, "maxKeys");
 			if (this.limitRefreshPeriod.compareTo(MAX_REFILL_DURATION) > 0) {
 				throw new IllegalArgumentException("limitRefreshPeriod must be at most " + MAX_REFILL_DURATION
 						+ " but was " + this.limitRefreshPeriod);

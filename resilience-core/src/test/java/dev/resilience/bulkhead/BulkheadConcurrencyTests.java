@@ -53,7 +53,7 @@ class BulkheadConcurrencyTests {
 		});
 		assertThat(result.maxInFlight).isBetween(1, 3);
 		assertThat(result.permitted).isEqualTo(THREADS * ITERATIONS);
-		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(3, 3, THREADS * ITERATIONS, 0));
+		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(3, 3, THREADS * ITERATIONS, 0, 0));
 	}
 
 	@Test

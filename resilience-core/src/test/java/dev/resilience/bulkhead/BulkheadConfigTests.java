@@ -44,7 +44,7 @@ class BulkheadConfigTests {
 	@Test
 	void toStringListsTheSettings() {
 		assertThat(BulkheadConfig.ofDefaults())
-			.hasToString("BulkheadConfig[maxConcurrentCalls=25, maxWaitDuration=PT0S]");
+			.hasToString("BulkheadConfig[maxConcurrentCalls=25, maxWaitDuration=PT0S, maxKeys=10000]");
 	}
 
 }

@@ -63,7 +63,7 @@ class BulkheadTests {
 		assertThat(bulkhead.tryAcquirePermission()).isTrue();
 		assertThat(bulkhead.tryAcquirePermission()).isTrue();
 		assertThat(bulkhead.tryAcquirePermission()).isFalse();
-		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(2, 0, 2, 1));
+		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(2, 0, 2, 1, 0));
 		assertThat(bulkhead.metrics().activeCalls()).isEqualTo(2);
 		bulkhead.releasePermission();
 		assertThat(bulkhead.metrics().availableConcurrentCalls()).isEqualTo(1);
@@ -81,7 +81,7 @@ class BulkheadTests {
 				assertThat(ex.getStackTrace()).isEmpty();
 				assertThat(ex).hasMessage("Bulkhead 'test' is full and does not permit further calls");
 			});
-		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 1, 1));
+		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 1, 1, 0));
 	}
 
 	@Test
@@ -97,7 +97,7 @@ class BulkheadTests {
 		assertThat(admitted.getCount()).isOne();
 		bulkhead.releasePermission();
 		assertThat(admitted.await(5, TimeUnit.SECONDS)).isTrue();
-		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 2, 0));
+		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 2, 0, 0));
 	}
 
 	@Test
@@ -132,7 +132,7 @@ class BulkheadTests {
 		waiter.join(5_000);
 		assertThat(failure.get()).isInstanceOf(BulkheadFullException.class);
 		assertThat(interrupted).isTrue();
-		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 1, 1));
+		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 1, 1, 0));
 	}
 
 	@Test
@@ -165,7 +165,7 @@ class BulkheadTests {
 			bulkhead.acquirePermission();
 		}
 		bulkhead.reconfigure(BulkheadConfig.builder().maxConcurrentCalls(2).build());
-		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(2, -2, 4, 0));
+		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(2, -2, 4, 0, 0));
 		assertThat(bulkhead.metrics().activeCalls()).isEqualTo(4);
 		assertThat(bulkhead.tryAcquirePermission()).isFalse();
 		bulkhead.releasePermission();

@@ -15,6 +15,7 @@ import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.core.CheckedSupplier;
+import dev.resilience.core.KeySelector;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
@@ -191,6 +192,30 @@ class PipelineTests {
 		}, this.scheduler));
 		assertThat(breaker.metrics().totalFailedCalls()).isEqualTo(1);
 		assertThat(Thread.interrupted()).isFalse();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void rateLimiterAndBulkheadApplyPerKeyOfTheContext(Mode mode) throws Throwable {
+		RateLimiter limiter = limiter(1);
+		Bulkhead bulkhead = bulkhead(1);
+		// The context is the call itself here; its key is its result, "ann" or "bob".
+		KeySelector byResult = (context) -> {
+			try {
+				return ((CheckedSupplier<?>) context).get();
+			}
+			catch (Throwable ex) {
+				throw new IllegalStateException(ex);
+			}
+		};
+		Pipeline pipeline = Pipeline.builder().rateLimiter(limiter, 1, byResult).bulkhead(bulkhead, byResult).build();
+		assertThat(mode.run(pipeline, () -> "ann", this.scheduler)).isEqualTo("ann");
+		assertThat(mode.run(pipeline, () -> "bob", this.scheduler)).as("another key has its own bucket")
+			.isEqualTo("bob");
+		assertThatExceptionOfType(RequestNotPermittedException.class)
+			.isThrownBy(() -> mode.run(pipeline, () -> "ann", this.scheduler));
+		assertThat(limiter.metrics().liveKeys()).isEqualTo(2);
+		assertThat(bulkhead.metrics().totalPermittedCalls()).isEqualTo(2);
 	}
 
 	@Test

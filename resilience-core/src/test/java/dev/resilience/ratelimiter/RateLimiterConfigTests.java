@@ -117,7 +117,7 @@ class RateLimiterConfigTests {
 	@Test
 	void toStringListsTheSettings() {
 		assertThat(RateLimiterConfig.ofDefaults()).hasToString(
-				"RateLimiterConfig[limitForPeriod=50, limitRefreshPeriod=PT1S, timeoutDuration=PT5S, burstCapacity=0]");
+				"RateLimiterConfig[limitForPeriod=50, limitRefreshPeriod=PT1S, timeoutDuration=PT5S, burstCapacity=0, maxKeys=10000]");
 	}
 
 }

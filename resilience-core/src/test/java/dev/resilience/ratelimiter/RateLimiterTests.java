@@ -57,7 +57,7 @@ class RateLimiterTests {
 			assertThat(limiter.tryAcquirePermission(1)).as("permit %d", i).isTrue();
 		}
 		assertThat(limiter.tryAcquirePermission(1)).isFalse();
-		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 10, 1));
+		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 10, 1, 0));
 	}
 
 	@Test
@@ -225,7 +225,7 @@ class RateLimiterTests {
 		assertThat(waits).containsExactly(100 * MS, 200 * MS, 300 * MS, 400 * MS, 500 * MS, 600 * MS, 700 * MS,
 				800 * MS, 900 * MS, 1000 * MS);
 		assertThat(limiter.reservePermission(1)).isEqualTo(RateLimiter.REJECTED);
-		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(-10, 20, 2));
+		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(-10, 20, 2, 0));
 		// Reservations neither sleep nor move time.
 		assertThat(this.scheduler.sleeps()).isEmpty();
 		assertThat(this.ticker.read()).isZero();
@@ -242,7 +242,7 @@ class RateLimiterTests {
 		assertThat(this.scheduler.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
 				Duration.ofMillis(50));
 		assertThat(this.ticker.read()).isEqualTo(400 * MS);
-		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 13, 1));
+		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 13, 1, 0));
 	}
 
 	@Test
@@ -287,7 +287,7 @@ class RateLimiterTests {
 			.withMessage("permits (11) must not exceed the burst capacity (10) of RateLimiter 'test'");
 		assertThatIllegalArgumentException().isThrownBy(() -> limiter.acquirePermission(0))
 			.withMessage("permits must be at least 1 but was 0");
-		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(10, 0, 0));
+		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(10, 0, 0, 0));
 	}
 
 	@Test
@@ -393,7 +393,7 @@ class RateLimiterTests {
 		Thread.currentThread().interrupt();
 		assertThatExceptionOfType(RequestNotPermittedException.class).isThrownBy(() -> limiter.acquirePermission(2));
 		assertThat(Thread.interrupted()).isTrue();
-		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 10, 2));
+		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 10, 2, 0));
 		assertThat(limiter.reservePermission(1)).isEqualTo(100 * MS);
 	}
 
