@@ -93,7 +93,6 @@ public final class ResilienceMethodFactory {
 		}
 		if (annotations.rateLimited() != null) {
 			var rateLimited = annotations.rateLimited();
-			checkNoKey(rateLimited.key(), "@RateLimited", subject);
 			RateLimiter limiter = this.rateLimiters.instance(checkName(rateLimited.name(), "@RateLimited", subject));
 			int capacity = limiter.config().effectiveBurstCapacity();
 			if (rateLimited.permits() < 1 || rateLimited.permits() > capacity) {
@@ -104,14 +103,19 @@ public final class ResilienceMethodFactory {
 						"Lower permits, or raise resilience.ratelimiter.instances." + limiter.name()
 								+ ".burst-capacity.");
 			}
-			pipeline.rateLimiter(limiter, rateLimited.permits());
+			if (rateLimited.key().isEmpty()) {
+				pipeline.rateLimiter(limiter, rateLimited.permits());
+			}
+			else {
+				pipeline.rateLimiter(limiter, rateLimited.permits(), KeyExpressions.compile(rateLimited.key(), method,
+						subject + " @RateLimited(key = \"" + rateLimited.key() + "\")"));
+			}
 		}
 		if (annotations.timeout() != null) {
 			pipeline.timeout(this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject)));
 		}
 		if (annotations.bulkhead() != null) {
 			Bulkhead bulkhead = annotations.bulkhead();
-			checkNoKey(bulkhead.key(), "@Bulkhead", subject);
 			String name = checkName(bulkhead.name(), "@Bulkhead", subject);
 			if (bulkhead.type() == Bulkhead.Type.THREAD_POOL) {
 				if (!adapter.isAsynchronous()) {
@@ -120,10 +124,23 @@ public final class ResilienceMethodFactory {
 									+ "return type, not " + method.getGenericReturnType().getTypeName(),
 							"Return CompletableFuture, CompletionStage, Mono or Flux, or use type = SEMAPHORE.");
 				}
+				if (!bulkhead.key().isEmpty()) {
+					throw new ResilienceConfigurationException(
+							subject + " @Bulkhead(type = THREAD_POOL, key = \"" + bulkhead.key() + "\")",
+							"a thread-pool bulkhead has no per-key pools",
+							"Remove the key, or use type = SEMAPHORE for a limit per key.");
+				}
 				pipeline.threadPoolBulkhead(this.threadPoolBulkheads.instance(name));
 			}
 			else {
-				pipeline.bulkhead(this.bulkheads.instance(name));
+				dev.resilience.bulkhead.Bulkhead instance = this.bulkheads.instance(name);
+				if (bulkhead.key().isEmpty()) {
+					pipeline.bulkhead(instance);
+				}
+				else {
+					pipeline.bulkhead(instance, KeyExpressions.compile(bulkhead.key(), method,
+							subject + " @Bulkhead(key = \"" + bulkhead.key() + "\")"));
+				}
 			}
 		}
 		if (annotations.fallback() != null) {
@@ -139,14 +156,6 @@ public final class ResilienceMethodFactory {
 					"Name the instance, for example " + annotation + "(name = \"payments\").");
 		}
 		return name;
-	}
-
-	private static void checkNoKey(String key, String annotation, String subject) {
-		if (!key.isEmpty()) {
-			throw new ResilienceConfigurationException(subject + " " + annotation + "(key = \"" + key + "\")",
-					"per-key instances are not available in this version, and a key is never silently ignored",
-					"Remove the key attribute.");
-		}
 	}
 
 	private static void checkSpringAnnotations(ResilienceAnnotations annotations, Method method, Class<?> targetClass,

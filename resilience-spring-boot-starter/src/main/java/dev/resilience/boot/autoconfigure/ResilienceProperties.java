@@ -256,10 +256,12 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * (continuously); default 1s
 	 * @param timeoutDuration how long a caller may wait for a permit; default 5s
 	 * @param burstCapacity permits the bucket holds; default limit-for-period
+	 * @param maxKeys the most keys (@RateLimited key) holding a bucket that has not
+	 * refilled; default 10000
 	 */
 	public record RateLimiterSettings(@Nullable String baseConfig, @Nullable Integer limitForPeriod,
-			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration,
-			@Nullable Integer burstCapacity) {
+			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration, @Nullable Integer burstCapacity,
+			@Nullable Integer maxKeys) {
 
 	}
 
@@ -270,9 +272,10 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param baseConfig the configuration this one inherits from
 	 * @param maxConcurrentCalls calls in flight at most; default 25
 	 * @param maxWaitDuration how long a caller may wait for a place; default 0
+	 * @param maxKeys the most keys (@Bulkhead key) with calls in flight; default 10000
 	 */
 	public record BulkheadSettings(@Nullable String baseConfig, @Nullable Integer maxConcurrentCalls,
-			@Nullable Duration maxWaitDuration) {
+			@Nullable Duration maxWaitDuration, @Nullable Integer maxKeys) {
 
 	}
 

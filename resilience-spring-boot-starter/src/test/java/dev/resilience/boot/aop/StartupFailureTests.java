@@ -84,11 +84,49 @@ class StartupFailureTests {
 	}
 
 	@Test
-	void aKeyIsNeverSilentlyIgnored() {
-		this.contextRunner.withBean(KeyedLimiter.class)
+	void aKeyThatIsNotValidSpelFailsStartup() {
+		this.contextRunner.withBean(MalformedKey.class)
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("@RateLimited(key = \"#user\")"));
+				.hasMessageContaining("@RateLimited(key = \"#user.\")")
+				.hasMessageContaining("not a valid SpEL expression"));
+	}
+
+	@Test
+	void aKeyThatNamesNoParameterFailsStartup() {
+		this.contextRunner.withBean(MisspelledKey.class)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("refers to #usr, which is not a parameter of the method (parameters: user)"));
+	}
+
+	@Test
+	void aThreadPoolBulkheadHasNoKeys() {
+		this.contextRunner.withBean(KeyedPool.class)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("a thread-pool bulkhead has no per-key pools"));
+	}
+
+	@Test
+	void aKeyGivesEachValueItsOwnLimit() {
+		this.contextRunner.withBean(KeyedLimiter.class)
+			.withPropertyValues("resilience.ratelimiter.instances.api.limit-for-period=1",
+					"resilience.ratelimiter.instances.api.limit-refresh-period=1h",
+					"resilience.ratelimiter.instances.api.timeout-duration=0")
+			.run((context) -> {
+				KeyedLimiter bean = context.getBean(KeyedLimiter.class);
+				assertThat(bean.charge("ann")).isEqualTo("ann");
+				assertThat(bean.charge("bob")).isEqualTo("bob");
+				org.assertj.core.api.Assertions
+					.assertThatExceptionOfType(dev.resilience.ratelimiter.RequestNotPermittedException.class)
+					.isThrownBy(() -> bean.charge("ann"));
+				assertThat(context.getBean(dev.resilience.ratelimiter.RateLimiterRegistry.class)
+					.find("api")
+					.orElseThrow()
+					.metrics()
+					.liveKeys()).isEqualTo(2);
+			});
 	}
 
 	@Test
@@ -256,6 +294,33 @@ class StartupFailureTests {
 		@RateLimited(name = "api", key = "#user")
 		public String charge(String user) {
 			return user;
+		}
+
+	}
+
+	static class MalformedKey {
+
+		@RateLimited(name = "api", key = "#user.")
+		public String charge(String user) {
+			return user;
+		}
+
+	}
+
+	static class MisspelledKey {
+
+		@RateLimited(name = "api", key = "#usr")
+		public String charge(String user) {
+			return user;
+		}
+
+	}
+
+	static class KeyedPool {
+
+		@Bulkhead(name = "pool", type = Bulkhead.Type.THREAD_POOL, key = "#user")
+		public CompletableFuture<String> charge(String user) {
+			return CompletableFuture.completedFuture(user);
 		}
 
 	}
