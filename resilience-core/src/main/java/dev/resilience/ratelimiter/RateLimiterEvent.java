@@ -12,7 +12,14 @@ public final class RateLimiterEvent extends ResilienceEvent {
 
 	private final int permits;
 
-	RateLimiterEvent(String instanceName, Type type, int permits) {
+	/**
+	 * Creates an event; public so that rate limiters kept elsewhere (in Redis, say)
+	 * publish the same events.
+	 * @param instanceName the rate limiter's name
+	 * @param type what happened
+	 * @param permits the permits asked for
+	 */
+	public RateLimiterEvent(String instanceName, Type type, int permits) {
 		super(instanceName);
 		this.type = type;
 		this.permits = permits;

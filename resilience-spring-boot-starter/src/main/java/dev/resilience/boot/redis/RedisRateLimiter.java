@@ -1,0 +1,308 @@
+package dev.resilience.boot.redis;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Scheduler;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterConfig;
+import dev.resilience.ratelimiter.RateLimiterEvent;
+import dev.resilience.ratelimiter.RequestNotPermittedException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * A {@link RateLimiter} whose buckets live in Redis, so that every instance of the
+ * application shares one budget (a third-party quota does not care how many pods call
+ * it). Decisions are taken by {@link RedisGcra}, with the same semantics as the in-memory
+ * limiter: a continuously refilled bucket of {@code burstCapacity} permits, callers
+ * waiting up to {@code timeoutDuration}, rejected at once when they could not be served
+ * in time.
+ * <p>
+ * <b>When Redis is down or slow</b>, a decision gives up after {@code backendTimeout} and
+ * the failure policy answers: {@link OnBackendFailure#ALLOW allow} (fail open) or
+ * {@link OnBackendFailure#DENY deny} (fail closed). Failures are counted, logged once per
+ * outage (and once when Redis is back), and shown by {@link #backendAvailable()};
+ * recovery needs nothing but Redis answering again. No caller waits longer than the
+ * backend timeout plus its own permitted wait.
+ * <p>
+ * {@link #reconfigure} stores the new rate and capacity in Redis, where every application
+ * instance reads them on its next decision. Thread-safe.
+ */
+public final class RedisRateLimiter implements RateLimiter {
+
+	private static final Log logger = LogFactory.getLog(RedisRateLimiter.class);
+
+	private final String name;
+
+	private final RedisGcra gcra;
+
+	private final Scheduler scheduler;
+
+	private final OnBackendFailure onBackendFailure;
+
+	private final Duration backendTimeout;
+
+	private final String configKey;
+
+	private final String bucketKeyPrefix;
+
+	private volatile RateLimiterConfig config;
+
+	private volatile long remaining;
+
+	private final AtomicBoolean available = new AtomicBoolean(true);
+
+	private final LongAdder permitted = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	private final LongAdder backendFailures = new LongAdder();
+
+	private final EventPublisher<RateLimiterEvent> events = new EventPublisher<>();
+
+	RedisRateLimiter(String name, RateLimiterConfig config, RedisGcra gcra, Scheduler scheduler,
+			OnBackendFailure onBackendFailure, Duration backendTimeout) {
+		this.name = Objects.requireNonNull(name, "name must not be null");
+		this.config = Objects.requireNonNull(config, "config must not be null");
+		this.gcra = gcra;
+		this.scheduler = scheduler;
+		this.onBackendFailure = onBackendFailure;
+		this.backendTimeout = backendTimeout;
+		// A hash tag keeps an instance's keys in one slot of a Redis cluster, as a script
+		// that touches two keys requires.
+		String tag = "resilience:ratelimiter:{" + name + "}";
+		this.configKey = tag + ":config";
+		this.bucketKeyPrefix = tag + ":bucket";
+		this.remaining = config.effectiveBurstCapacity();
+		storeConfig(config);
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public RateLimiterConfig config() {
+		return this.config;
+	}
+
+	@Override
+	public EventPublisher<RateLimiterEvent> events() {
+		return this.events;
+	}
+
+	@Override
+	public Scheduler scheduler() {
+		return this.scheduler;
+	}
+
+	@Override
+	public void acquirePermission(int permits) {
+		acquire(this.bucketKeyPrefix, permits);
+	}
+
+	@Override
+	public boolean tryAcquirePermission(int permits) {
+		return tryAcquire(this.bucketKeyPrefix, permits);
+	}
+
+	@Override
+	public long reservePermission(int permits) {
+		return reserve(this.bucketKeyPrefix, permits);
+	}
+
+	/**
+	 * Returns the limiter of one key, whose bucket lives in Redis under the instance's
+	 * prefix. Redis forgets a bucket once it has refilled, so keys cost Redis memory only
+	 * while they differ from a new bucket; no local state is kept per key.
+	 */
+	@Override
+	public RateLimiter forKey(Object key) {
+		Objects.requireNonNull(key, "key must not be null");
+		return new KeyLimiter(this, this.bucketKeyPrefix + ":" + key);
+	}
+
+	@Override
+	public Metrics metrics() {
+		// The bucket level as of the last decision taken here: reading Redis for a
+		// metrics scrape would add a round trip and fail when Redis is away.
+		return new Metrics(this.remaining, this.permitted.sum(), this.rejected.sum(), 0);
+	}
+
+	@Override
+	public void reconfigure(RateLimiterConfig config) {
+		this.config = Objects.requireNonNull(config, "config must not be null");
+		storeConfig(config);
+	}
+
+	/**
+	 * Tells whether Redis answered the last decision.
+	 * @return {@code false} during an outage
+	 */
+	public boolean backendAvailable() {
+		return this.available.get();
+	}
+
+	/**
+	 * Returns how many decisions Redis failed to take (and the failure policy took).
+	 * @return the count since creation
+	 */
+	public long backendFailures() {
+		return this.backendFailures.sum();
+	}
+
+	/**
+	 * Returns what a decision does while Redis is away.
+	 * @return the failure policy
+	 */
+	public OnBackendFailure onBackendFailure() {
+		return this.onBackendFailure;
+	}
+
+	/**
+	 * Returns how long a decision waits for Redis.
+	 * @return the timeout
+	 */
+	public Duration backendTimeout() {
+		return this.backendTimeout;
+	}
+
+	void acquire(String bucketKey, int permits) {
+		long wait = decide(bucketKey, permits, true);
+		if (wait < 0) {
+			onRejected(permits);
+			throw new RequestNotPermittedException(this.name, -wait - 1);
+		}
+		if (wait > 0) {
+			try {
+				this.scheduler.sleep(wait);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				onRejected(permits);
+				throw new RequestNotPermittedException(this.name, 0);
+			}
+		}
+		onPermitted(permits);
+	}
+
+	boolean tryAcquire(String bucketKey, int permits) {
+		if (decide(bucketKey, permits, false) < 0) {
+			onRejected(permits);
+			return false;
+		}
+		onPermitted(permits);
+		return true;
+	}
+
+	long reserve(String bucketKey, int permits) {
+		long wait = decide(bucketKey, permits, true);
+		if (wait < 0) {
+			onRejected(permits);
+			return REJECTED;
+		}
+		onPermitted(permits);
+		return wait;
+	}
+
+	/**
+	 * Returns the wait in nanoseconds (zero or more) if granted, or
+	 * {@code -(retryAfter + 1)} if rejected.
+	 */
+	private long decide(String bucketKey, int permits, boolean mayWait) {
+		RateLimiterConfig config = this.config;
+		int capacity = config.effectiveBurstCapacity();
+		if (permits < 1 || permits > capacity) {
+			throw new IllegalArgumentException("permits must be between 1 and the burst capacity " + capacity
+					+ " of RateLimiter '" + this.name + "' but was " + permits);
+		}
+		long maxWaitMicros = mayWait ? TimeUnit.NANOSECONDS.toMicros(config.timeoutDuration().toNanos()) : 0;
+		RedisGcra.Decision decision;
+		try {
+			decision = this.gcra.decide(bucketKey, this.configKey,
+					TimeUnit.NANOSECONDS.toMicros(config.limitRefreshPeriod().toNanos()), config.limitForPeriod(),
+					capacity, permits, maxWaitMicros, this.backendTimeout);
+		}
+		catch (Exception ex) {
+			return backendFailed(ex);
+		}
+		if (this.available.compareAndSet(false, true)) {
+			logger.info("RateLimiter '" + this.name + "': Redis answers again; limiting resumes");
+		}
+		this.remaining = decision.remaining();
+		if (decision.outcome() < 0) {
+			throw new IllegalArgumentException("permits (" + permits + ") exceed the burst capacity of RateLimiter '"
+					+ this.name + "' stored in Redis (" + decision.remaining() + ")");
+		}
+		long waitNanos = TimeUnit.MICROSECONDS.toNanos(decision.waitMicros());
+		return (decision.outcome() == 1) ? waitNanos : -waitNanos - 1;
+	}
+
+	private long backendFailed(Exception ex) {
+		this.backendFailures.increment();
+		if (this.available.compareAndSet(true, false)) {
+			// Once per outage, not once per call: a Redis outage at a thousand calls a
+			// second must not flood the log.
+			logger.warn("RateLimiter '" + this.name + "': Redis did not answer within " + this.backendTimeout + " ("
+					+ ex + "); calls are " + ((this.onBackendFailure == OnBackendFailure.ALLOW) ? "allowed" : "denied")
+					+ " until it answers again", ex);
+		}
+		return (this.onBackendFailure == OnBackendFailure.ALLOW) ? 0 : -1;
+	}
+
+	private void storeConfig(RateLimiterConfig config) {
+		try {
+			this.gcra.storeConfig(this.configKey, TimeUnit.NANOSECONDS.toMicros(config.limitRefreshPeriod().toNanos()),
+					config.limitForPeriod(), config.effectiveBurstCapacity(), this.backendTimeout);
+		}
+		catch (Exception ex) {
+			// The arguments of each decision carry the configuration too; the shared one
+			// is stored again on the next change.
+			logger.warn("RateLimiter '" + this.name + "': could not store its configuration in Redis (" + ex
+					+ "); this instance's decisions use its own until then");
+			// Without the stored hash, Redis uses each caller's arguments: make them
+			// ours.
+		}
+	}
+
+	private void onPermitted(int permits) {
+		this.permitted.increment();
+		if (this.events.hasListeners()) {
+			this.events.publish(new RateLimiterEvent(this.name, RateLimiterEvent.Type.PERMITTED, permits));
+		}
+	}
+
+	private void onRejected(int permits) {
+		this.rejected.increment();
+		if (this.events.hasListeners()) {
+			this.events.publish(new RateLimiterEvent(this.name, RateLimiterEvent.Type.REJECTED, permits));
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "RedisRateLimiter '" + this.name + "' " + this.config;
+	}
+
+	/**
+	 * What a decision does while Redis is down or slow.
+	 */
+	public enum OnBackendFailure {
+
+		/**
+		 * Permit the call (fail open): the dependency is not protected during the outage.
+		 */
+		ALLOW,
+
+		/** Reject the call (fail closed): nothing gets through during the outage. */
+		DENY
+
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.resilience.boot.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.resilience.core.Scheduler;
+import dev.resilience.ratelimiter.RateLimiterConfig;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Lettuce connection factories to one test server, each standing for one instance ("pod")
+ * of an application; closed together.
+ */
+final class RedisClients implements AutoCloseable {
+
+	private final int port;
+
+	private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+
+	RedisClients(int port) {
+		this.port = port;
+	}
+
+	LettuceConnectionFactory connect() {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", this.port));
+		factory.afterPropertiesSet();
+		factory.start();
+		this.factories.add(factory);
+		return factory;
+	}
+
+	RedisRateLimiter limiter(String name, RateLimiterConfig config, RedisRateLimiter.OnBackendFailure onFailure,
+			Duration backendTimeout) {
+		return new RedisRateLimiter(name, config, new RedisGcra(connect()), Scheduler.system(), onFailure,
+				backendTimeout);
+	}
+
+	@Override
+	public void close() {
+		this.factories.forEach(LettuceConnectionFactory::destroy);
+	}
+
+}
