@@ -27,13 +27,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bulkhead semaphore bulkheads
  * @param threadPoolBulkhead thread-pool bulkheads ({@code @Bulkhead(type = THREAD_POOL)})
  * @param timeout timeouts
+ * @param events the recent-events buffer behind the {@code resilienceevents} Actuator
+ * endpoint
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
 		"retry", "circuit-breaker", "rate-limiter", "timeout", "bulkhead" }) List<Pipeline.Stage> order,
 		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
-		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout){
+		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
+		@DefaultValue Events events){
 
 	/**
 	 * The named configurations and instances of one primitive.
@@ -168,6 +171,27 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		public Timeouts {
 			configs = (configs != null) ? Map.copyOf(configs) : Map.of();
 			instances = (instances != null) ? Map.copyOf(instances) : Map.of();
+		}
+
+	}
+
+	/**
+	 * The buffer of recent events shown by the {@code resilienceevents} Actuator
+	 * endpoint; it exists only while that endpoint is available (exposed and not switched
+	 * off), so that nobody listens to events otherwise.
+	 *
+	 * @param bufferSize the most recent events kept per instance (at least 1); default
+	 * 100
+	 */
+	public record Events(@DefaultValue("100") int bufferSize) {
+
+		/**
+		 * Validates the buffer size.
+		 */
+		public Events {
+			if (bufferSize < 1) {
+				throw new IllegalArgumentException("buffer-size must be at least 1 but was " + bufferSize);
+			}
 		}
 
 	}

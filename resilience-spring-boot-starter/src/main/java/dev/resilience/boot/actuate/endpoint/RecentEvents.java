@@ -1,0 +1,249 @@
+package dev.resilience.boot.actuate.endpoint;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Policy;
+import dev.resilience.core.Registry;
+import dev.resilience.core.RegistryEvent;
+import dev.resilience.core.ResilienceEvent;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.retry.Retry;
+import dev.resilience.timeout.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The recent events of every instance of the registries it follows, for the
+ * {@code resilienceevents} endpoint: a bounded buffer per instance, stamped with the wall
+ * clock on receipt.
+ * <p>
+ * It listens to each registry's events, so that instances created later are followed and
+ * removed ones are dropped with their buffers. Listening makes the instances create their
+ * events (they create none while nobody listens), so this exists only while the endpoint
+ * is available. Recording an event is lock-free: one atomic increment, one
+ * compare-and-set and one small object; memory is bounded by {@code bufferSize} events
+ * per instance.
+ * <p>
+ * Thread-safe. {@link #close()} stops listening.
+ */
+public final class RecentEvents implements AutoCloseable {
+
+	private static final Comparator<Cursor> OLDEST_FIRST = Comparator
+		.<Cursor, Instant>comparing((cursor) -> cursor.head().timestamp)
+		.thenComparing((cursor) -> cursor.head().primitive)
+		.thenComparing((cursor) -> cursor.head().name)
+		.thenComparingLong((cursor) -> cursor.head().sequence);
+
+	private final int bufferSize;
+
+	private final Clock clock;
+
+	private final Map<Policy<?>, Follower> followers = new ConcurrentHashMap<>();
+
+	private final List<EventPublisher.Subscription> registrySubscriptions = new CopyOnWriteArrayList<>();
+
+	private volatile boolean closed;
+
+	/**
+	 * Creates a buffer that follows nothing yet.
+	 * @param bufferSize the most recent events kept per instance, at least 1
+	 * @param clock the clock that stamps events on receipt
+	 */
+	public RecentEvents(int bufferSize, Clock clock) {
+		if (bufferSize < 1) {
+			throw new IllegalArgumentException("bufferSize must be at least 1 but was " + bufferSize);
+		}
+		this.bufferSize = bufferSize;
+		this.clock = Objects.requireNonNull(clock, "clock must not be null");
+	}
+
+	/**
+	 * Returns the most recent events kept per instance.
+	 * @return the buffer size
+	 */
+	public int bufferSize() {
+		return this.bufferSize;
+	}
+
+	/**
+	 * Follows every instance of a registry, present and future, until it is removed.
+	 * @param <P> the instance type
+	 * @param <C> the configuration type
+	 * @param registry the registry
+	 */
+	public <P extends Policy<C>, C> void follow(Registry<P, C> registry) {
+		// Listen first, then take the instances: an instance added in between is seen
+		// twice, and follow(instance) is idempotent.
+		this.registrySubscriptions.add(registry.events().onEvent(this::onRegistryEvent));
+		for (P instance : registry.all()) {
+			follow(instance);
+			if (registry.find(instance.name()).orElse(null) != instance) {
+				// Removed after the snapshot, possibly before we followed it.
+				unfollow(instance);
+			}
+		}
+	}
+
+	private void onRegistryEvent(RegistryEvent<? extends Policy<?>> event) {
+		switch (event.type()) {
+			case ADDED -> follow(event.instance());
+			case REMOVED -> unfollow(event.instance());
+			case REPLACED -> {
+				// Same instance, same publisher: nothing to do.
+			}
+		}
+	}
+
+	private void follow(Policy<?> instance) {
+		if (this.closed) {
+			return;
+		}
+		this.followers.computeIfAbsent(instance, (key) -> new Follower(key, this.bufferSize, this.clock));
+	}
+
+	private void unfollow(Policy<?> instance) {
+		Follower follower = this.followers.remove(instance);
+		if (follower != null) {
+			follower.subscription.close();
+		}
+	}
+
+	/**
+	 * Returns the recent events that pass the filter, oldest first (each instance's
+	 * events in the order they were received).
+	 * @param primitive only this primitive's events ({@code circuitbreaker},
+	 * {@code retry}, ...), or {@code null} for all
+	 * @param name only the events of instances of this name, or {@code null} for all
+	 * @param type only events of this type (case-insensitive), or {@code null} for all
+	 * @return the events
+	 */
+	List<RecordedEvent> events(@Nullable String primitive, @Nullable String name, @Nullable String type) {
+		Predicate<RecordedEvent> typeFilter = (type != null) ? (event) -> event.type.name().equalsIgnoreCase(type)
+				: (event) -> true;
+		PriorityQueue<Cursor> cursors = new PriorityQueue<>(OLDEST_FIRST);
+		int total = 0;
+		for (Follower follower : this.followers.values()) {
+			if ((primitive != null && !follower.primitive.equals(primitive))
+					|| (name != null && !follower.name.equals(name))) {
+				continue;
+			}
+			List<RecordedEvent> events = follower.ring.snapshot().stream().filter(typeFilter).toList();
+			if (!events.isEmpty()) {
+				cursors.add(new Cursor(events));
+				total += events.size();
+			}
+		}
+		// Merge the per-instance lists by time, keeping each instance's own order even if
+		// the wall clock stepped back.
+		List<RecordedEvent> merged = new ArrayList<>(total);
+		while (!cursors.isEmpty()) {
+			Cursor cursor = cursors.poll();
+			merged.add(cursor.head());
+			if (cursor.advance()) {
+				cursors.add(cursor);
+			}
+		}
+		return merged;
+	}
+
+	/**
+	 * Tells how many instances are followed, for tests.
+	 * @return the number of instances
+	 */
+	int followedInstances() {
+		return this.followers.size();
+	}
+
+	/**
+	 * Stops listening to every registry and instance and drops the buffers.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		this.registrySubscriptions.forEach(EventPublisher.Subscription::close);
+		this.registrySubscriptions.clear();
+		for (Policy<?> instance : List.copyOf(this.followers.keySet())) {
+			unfollow(instance);
+		}
+	}
+
+	/** One followed instance: its buffer and its subscription. */
+	private static final class Follower {
+
+		final String primitive;
+
+		final String name;
+
+		final EventRing ring;
+
+		final EventPublisher.Subscription subscription;
+
+		Follower(Policy<?> instance, int bufferSize, Clock clock) {
+			this.name = instance.name();
+			this.primitive = primitiveOf(instance);
+			this.ring = new EventRing(bufferSize);
+			// Both kinds of bulkhead publish "bulkhead" events; the kind tells them
+			// apart.
+			String bulkheadType = (instance instanceof Bulkhead) ? BulkheadsEndpoint.SEMAPHORE
+					: (instance instanceof ThreadPoolBulkhead) ? BulkheadsEndpoint.THREAD_POOL : null;
+			this.subscription = instance.events()
+				.onEvent((ResilienceEvent event) -> this.ring.add(clock.instant(), event, bulkheadType));
+		}
+
+		private static String primitiveOf(Policy<?> instance) {
+			if (instance instanceof CircuitBreaker) {
+				return "circuitbreaker";
+			}
+			if (instance instanceof Retry) {
+				return "retry";
+			}
+			if (instance instanceof RateLimiter) {
+				return "ratelimiter";
+			}
+			if (instance instanceof Bulkhead || instance instanceof ThreadPoolBulkhead) {
+				return "bulkhead";
+			}
+			if (instance instanceof Timeout) {
+				return "timeout";
+			}
+			return instance.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+		}
+
+	}
+
+	/** A position in one instance's list of events, for the merge. */
+	private static final class Cursor {
+
+		private final List<RecordedEvent> events;
+
+		private int index;
+
+		Cursor(List<RecordedEvent> events) {
+			this.events = events;
+		}
+
+		RecordedEvent head() {
+			return this.events.get(this.index);
+		}
+
+		boolean advance() {
+			return ++this.index < this.events.size();
+		}
+
+	}
+
+}

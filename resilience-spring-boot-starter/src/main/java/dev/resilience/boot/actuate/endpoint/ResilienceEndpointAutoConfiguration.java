@@ -1,0 +1,108 @@
+package dev.resilience.boot.actuate.endpoint;
+
+import java.time.Clock;
+
+import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
+import dev.resilience.bulkhead.BulkheadRegistry;
+import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+import dev.resilience.retry.RetryRegistry;
+import dev.resilience.timeout.TimeoutRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of the resilience Actuator endpoints: {@code circuitbreakers},
+ * {@code retries}, {@code ratelimiters}, {@code bulkheads}, {@code timeouts} and
+ * {@code resilienceevents}.
+ * <p>
+ * Applies when Spring Boot Actuator is on the class path. Each endpoint (and, for
+ * {@code resilienceevents}, the buffer of recent events behind it) is created only when
+ * it is available: exposed (for example
+ * {@code management.endpoints.web.exposure.include=circuitbreakers,resilienceevents}) and
+ * not switched off ({@code management.endpoint.<id>.access=none}). So an application that
+ * does not expose {@code resilienceevents} does not listen to any event, and its calls
+ * create none.
+ */
+@AutoConfiguration(after = ResilienceAutoConfiguration.class)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+public final class ResilienceEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(CircuitBreakerRegistry.class)
+	@ConditionalOnAvailableEndpoint
+	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry registry) {
+		return new CircuitBreakersEndpoint(registry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RetryRegistry.class)
+	@ConditionalOnAvailableEndpoint
+	RetriesEndpoint retriesEndpoint(RetryRegistry registry) {
+		return new RetriesEndpoint(registry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RateLimiterRegistry.class)
+	@ConditionalOnAvailableEndpoint
+	RateLimitersEndpoint rateLimitersEndpoint(RateLimiterRegistry registry) {
+		return new RateLimitersEndpoint(registry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(BulkheadRegistry.class)
+	@ConditionalOnAvailableEndpoint
+	BulkheadsEndpoint bulkheadsEndpoint(BulkheadRegistry registry,
+			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolRegistry) {
+		return new BulkheadsEndpoint(registry, threadPoolRegistry.getIfAvailable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(TimeoutRegistry.class)
+	@ConditionalOnAvailableEndpoint
+	TimeoutsEndpoint timeoutsEndpoint(TimeoutRegistry registry) {
+		return new TimeoutsEndpoint(registry);
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(ResilienceEventsEndpoint.class)
+	RecentEvents resilienceRecentEvents(ResilienceProperties properties,
+			ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<RetryRegistry> retries,
+			ObjectProvider<RateLimiterRegistry> rateLimiters, ObjectProvider<BulkheadRegistry> bulkheads,
+			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads, ObjectProvider<TimeoutRegistry> timeouts) {
+		RecentEvents recentEvents = new RecentEvents(properties.events().bufferSize(), Clock.systemUTC());
+		circuitBreakers.ifAvailable(recentEvents::follow);
+		retries.ifAvailable(recentEvents::follow);
+		rateLimiters.ifAvailable(recentEvents::follow);
+		bulkheads.ifAvailable(recentEvents::follow);
+		threadPoolBulkheads.ifAvailable(recentEvents::follow);
+		timeouts.ifAvailable(recentEvents::follow);
+		return recentEvents;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RecentEvents.class)
+	@ConditionalOnAvailableEndpoint
+	ResilienceEventsEndpoint resilienceEventsEndpoint(RecentEvents recentEvents) {
+		return new ResilienceEventsEndpoint(recentEvents);
+	}
+
+}

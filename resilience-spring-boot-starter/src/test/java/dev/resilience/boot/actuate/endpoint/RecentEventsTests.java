@@ -1,0 +1,145 @@
+package dev.resilience.boot.actuate.endpoint;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
+import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Following registries: present and later instances, removed ones dropped, events merged
+ * by time, nothing left listening after close.
+ */
+class RecentEventsTests {
+
+	private final SteppingClock clock = new SteppingClock();
+
+	@Test
+	void followsPresentAndLaterInstancesAndDropsRemovedOnes() {
+		CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+		CircuitBreaker early = registry.instance("early");
+		try (RecentEvents recentEvents = new RecentEvents(10, this.clock)) {
+			recentEvents.follow(registry);
+			CircuitBreaker late = registry.instance("late");
+			early.acquirePermit().onSuccess(0, null);
+			late.acquirePermit().onSuccess(0, null);
+			assertThat(recentEvents.events(null, null, null)).extracting((event) -> event.name)
+				.containsExactly("early", "late");
+			assertThat(recentEvents.followedInstances()).isEqualTo(2);
+			registry.remove("early");
+			assertThat(early.events().hasListeners()).isFalse();
+			assertThat(recentEvents.events(null, null, null)).extracting((event) -> event.name).containsExactly("late");
+			assertThat(recentEvents.followedInstances()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void mergesTheEventsOfEveryInstanceByTimeAndFilters() {
+		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+		RateLimiterRegistry limiters = RateLimiterRegistry.ofDefaults();
+		try (RecentEvents recentEvents = new RecentEvents(10, this.clock)) {
+			recentEvents.follow(breakers);
+			recentEvents.follow(limiters);
+			CircuitBreaker breaker = breakers.instance("a");
+			RateLimiter limiter = limiters.instance("a");
+			breaker.acquirePermit().onSuccess(0, null);
+			limiter.tryAcquirePermission(1);
+			breaker.transitionTo(CircuitBreaker.State.DISABLED);
+			limiter.tryAcquirePermission(1);
+			List<RecordedEvent> all = recentEvents.events(null, null, null);
+			assertThat(all).extracting((event) -> event.primitive + " " + event.type)
+				.containsExactly("circuitbreaker SUCCESS", "ratelimiter PERMITTED", "circuitbreaker STATE_TRANSITION",
+						"ratelimiter PERMITTED");
+			assertThat(all).extracting((event) -> event.timestamp)
+				.containsExactly(Instant.ofEpochSecond(1), Instant.ofEpochSecond(2), Instant.ofEpochSecond(3),
+						Instant.ofEpochSecond(4));
+			assertThat(recentEvents.events("ratelimiter", "a", null)).hasSize(2);
+			assertThat(recentEvents.events(null, "a", "STATE_TRANSITION")).hasSize(1);
+			assertThat(recentEvents.events(null, "b", null)).isEmpty();
+		}
+	}
+
+	@Test
+	void keepsEachInstancesOrderWhenTheClockStepsBack() {
+		CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+		try (RecentEvents recentEvents = new RecentEvents(10, this.clock)) {
+			recentEvents.follow(registry);
+			CircuitBreaker breaker = registry.instance("stepping");
+			breaker.acquirePermit().onSuccess(0, null);
+			this.clock.stepBack(100);
+			breaker.transitionTo(CircuitBreaker.State.FORCED_OPEN);
+			assertThat(recentEvents.events(null, null, null)).extracting((event) -> event.type.name())
+				.containsExactly("SUCCESS", "STATE_TRANSITION");
+		}
+	}
+
+	@Test
+	void tellsTheKindOfABulkhead() {
+		ThreadPoolBulkheadRegistry registry = ThreadPoolBulkheadRegistry
+			.of(ThreadPoolBulkheadConfig.builder().coreThreadPoolSize(1).maxThreadPoolSize(1).build());
+		try (RecentEvents recentEvents = new RecentEvents(10, this.clock)) {
+			recentEvents.follow(registry);
+			ThreadPoolBulkhead bulkhead = registry.instance("pool");
+			bulkhead.submit(() -> CompletableFuture.completedFuture("done")).join();
+			assertThat(recentEvents.events(null, "pool", "PERMITTED")).singleElement()
+				.satisfies((event) -> assertThat(event.details()).containsEntry("bulkheadType", "thread-pool"));
+		}
+		finally {
+			registry.close();
+		}
+	}
+
+	@Test
+	void stopsListeningToRegistriesAndInstancesWhenClosed() {
+		CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+		CircuitBreaker breaker = registry.instance("closing");
+		RecentEvents recentEvents = new RecentEvents(10, this.clock);
+		recentEvents.follow(registry);
+		assertThat(breaker.events().hasListeners()).isTrue();
+		assertThat(registry.events().hasListeners()).isTrue();
+		recentEvents.close();
+		assertThat(breaker.events().hasListeners()).isFalse();
+		assertThat(registry.events().hasListeners()).isFalse();
+		assertThat(registry.instance("after").events().hasListeners()).isFalse();
+		assertThat(recentEvents.events(null, null, null)).isEmpty();
+	}
+
+	/** A clock that moves one second forward each time it is read. */
+	private static final class SteppingClock extends Clock {
+
+		private long seconds;
+
+		@Override
+		public Instant instant() {
+			return Instant.ofEpochSecond(++this.seconds);
+		}
+
+		void stepBack(long seconds) {
+			this.seconds -= seconds;
+		}
+
+		@Override
+		public ZoneOffset getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+	}
+
+}
