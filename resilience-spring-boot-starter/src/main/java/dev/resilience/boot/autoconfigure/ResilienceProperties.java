@@ -27,13 +27,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bulkhead semaphore bulkheads
  * @param threadPoolBulkhead thread-pool bulkheads ({@code @Bulkhead(type = THREAD_POOL)})
  * @param timeout timeouts
+ * @param metrics Micrometer meters
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
 		"retry", "circuit-breaker", "rate-limiter", "timeout", "bulkhead" }) List<Pipeline.Stage> order,
 		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
-		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout){
+		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
+		@DefaultValue Metrics metrics){
 
 	/**
 	 * The named configurations and instances of one primitive.
@@ -202,6 +204,10 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param ignoreExceptions exceptions never counted (they win over record-exceptions)
 	 * @param matchCauseChain whether exception types are matched against causes too;
 	 * default false
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when the breaker is open or forced open; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record CircuitBreakerSettings(@Nullable String baseConfig,
 			CircuitBreakerConfig.@Nullable SlidingWindowType slidingWindowType, @Nullable Integer slidingWindowSize,
@@ -212,7 +218,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Boolean automaticTransitionFromOpenToHalfOpenEnabled,
 			@Nullable Integer permittedNumberOfCallsInHalfOpenState, @Nullable Duration maxWaitDurationInHalfOpenState,
 			@Nullable List<Class<? extends Throwable>> recordExceptions,
-			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain) {
+			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain,
+			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -256,10 +263,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * (continuously); default 1s
 	 * @param timeoutDuration how long a caller may wait for a permit; default 5s
 	 * @param burstCapacity permits the bucket holds; default limit-for-period
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when no permit is left; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record RateLimiterSettings(@Nullable String baseConfig, @Nullable Integer limitForPeriod,
-			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration,
-			@Nullable Integer burstCapacity) {
+			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration, @Nullable Integer burstCapacity,
+			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -270,9 +281,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param baseConfig the configuration this one inherits from
 	 * @param maxConcurrentCalls calls in flight at most; default 25
 	 * @param maxWaitDuration how long a caller may wait for a place; default 0
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when no place is free; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record BulkheadSettings(@Nullable String baseConfig, @Nullable Integer maxConcurrentCalls,
-			@Nullable Duration maxWaitDuration) {
+			@Nullable Duration maxWaitDuration, @Nullable Boolean allowHealthIndicatorToFail,
+			@Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -286,10 +302,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param queueCapacity calls that may wait for a thread; default 100
 	 * @param keepAliveDuration how long an idle thread above the core size lives; default
 	 * 20ms
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when every thread is busy and the queue is full; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record ThreadPoolBulkheadSettings(@Nullable String baseConfig, @Nullable Integer coreThreadPoolSize,
-			@Nullable Integer maxThreadPoolSize, @Nullable Integer queueCapacity,
-			@Nullable Duration keepAliveDuration) {
+			@Nullable Integer maxThreadPoolSize, @Nullable Integer queueCapacity, @Nullable Duration keepAliveDuration,
+			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -304,6 +324,23 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 */
 	public record TimeoutSettings(@Nullable String baseConfig, @Nullable Duration timeoutDuration,
 			@Nullable Boolean cancelRunningFuture) {
+
+	}
+
+	/**
+	 * The Micrometer meters of every instance, bound when a {@code MeterRegistry} exists.
+	 *
+	 * @param enabled whether meters are registered; default true
+	 * @param tags extra tags added to every meter, such as {@code region: eu-west}
+	 */
+	public record Metrics(@DefaultValue("true") boolean enabled, @Nullable Map<String, String> tags) {
+
+		/**
+		 * Normalizes absent tags to none.
+		 */
+		public Metrics {
+			tags = (tags != null) ? Map.copyOf(tags) : Map.of();
+		}
 
 	}
 
