@@ -17,6 +17,7 @@ import dev.resilience.timeout.TimeoutRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
@@ -150,8 +151,11 @@ public final class ResilienceMethodFactory {
 		return new ResilienceMethodInterceptor(method, pipeline.build(), adapter);
 	}
 
-	private static String checkName(String name, String annotation, String subject) {
-		if (name.isBlank()) {
+	private String checkName(String declared, String annotation, String subject) {
+		// Names may be ${...} placeholders, resolved once here.
+		String name = (this.beanFactory instanceof ConfigurableBeanFactory configurable)
+				? configurable.resolveEmbeddedValue(declared) : declared;
+		if (name == null || name.isBlank()) {
 			throw new ResilienceConfigurationException(subject + " " + annotation, "the instance name is empty",
 					"Name the instance, for example " + annotation + "(name = \"payments\").");
 		}

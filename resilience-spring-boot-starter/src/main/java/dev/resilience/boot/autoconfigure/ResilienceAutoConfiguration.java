@@ -66,9 +66,9 @@ public final class ResilienceAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RateLimiterRegistry rateLimiterRegistry(ResilienceConfigurations configurations, Ticker ticker,
-			Scheduler scheduler) {
-		return configurations.rateLimiterRegistry(ticker, scheduler);
+	RateLimiterRegistry rateLimiterRegistry(ResilienceConfigurations configurations, Ticker ticker, Scheduler scheduler,
+			ObjectProvider<RateLimiterRegistry.Factory> factory) {
+		return configurations.rateLimiterRegistry(ticker, scheduler, factory.getIfAvailable());
 	}
 
 	@Bean

@@ -12,12 +12,14 @@ import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.core.Registry;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
+import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.RetryConfig;
 import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.TimeoutConfig;
 import dev.resilience.timeout.TimeoutRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every primitive's configurations, resolved and validated once at startup from
@@ -36,6 +38,8 @@ public final class ResilienceConfigurations {
 
 	private final ConfigResolver<ResilienceProperties.ThreadPoolBulkheadSettings, ThreadPoolBulkheadConfig, ThreadPoolBulkheadConfig.Builder> threadPoolBulkheads;
 
+	private final ResilienceProperties.RateLimiters rateLimiterProperties;
+
 	private final ConfigResolver<ResilienceProperties.TimeoutSettings, TimeoutConfig, TimeoutConfig.Builder> timeouts;
 
 	/**
@@ -45,6 +49,7 @@ public final class ResilienceConfigurations {
 	 * @throws ResilienceConfigurationException if any configuration is invalid
 	 */
 	public ResilienceConfigurations(ResilienceProperties properties, List<ConfigCustomizer<?>> customizers) {
+		this.rateLimiterProperties = properties.ratelimiter();
 		this.circuitBreakers = new ConfigResolver<>("circuitbreaker", properties.circuitbreaker(),
 				CircuitBreakerConfig.ofDefaults(), CircuitBreakerConfig::from, CircuitBreakerConfig.Builder::build,
 				ResilienceProperties.CircuitBreakerSettings::baseConfig,
@@ -77,8 +82,30 @@ public final class ResilienceConfigurations {
 		return fill(RetryRegistry.of(this.retries.defaultConfig(), ticker, scheduler), this.retries);
 	}
 
-	RateLimiterRegistry rateLimiterRegistry(Ticker ticker, Scheduler scheduler) {
-		return fill(RateLimiterRegistry.of(this.rateLimiters.defaultConfig(), ticker, scheduler), this.rateLimiters);
+	RateLimiterRegistry rateLimiterRegistry(Ticker ticker, Scheduler scheduler,
+			RateLimiterRegistry.@Nullable Factory factory) {
+		if (factory == null) {
+			requireNoRedisBackend();
+			factory = RateLimiter::of;
+		}
+		return fill(RateLimiterRegistry.of(this.rateLimiters.defaultConfig(), ticker, scheduler, factory),
+				this.rateLimiters);
+	}
+
+	private void requireNoRedisBackend() {
+		// backend: redis without Spring Data Redis must not quietly become local
+		// limiting.
+		this.rateLimiterProperties.configs().forEach((name, settings) -> requireLocal(settings, "configs." + name));
+		this.rateLimiterProperties.instances().forEach((name, settings) -> requireLocal(settings, "instances." + name));
+	}
+
+	private static void requireLocal(ResilienceProperties.RateLimiterSettings settings, String path) {
+		if (settings.backend() == ResilienceProperties.Backend.REDIS) {
+			String property = "resilience.ratelimiter." + path + ".backend";
+			throw new ResilienceConfigurationException(property,
+					"backend: redis needs Spring Data Redis with Lettuce on the class path",
+					"Add spring-boot-starter-data-redis, or set " + property + " to local.");
+		}
 	}
 
 	BulkheadRegistry bulkheadRegistry(Ticker ticker, Scheduler scheduler) {

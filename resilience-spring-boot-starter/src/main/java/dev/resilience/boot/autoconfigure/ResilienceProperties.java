@@ -29,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeout timeouts
  * @param events the recent-events buffer behind the {@code resilienceevents} Actuator
  * endpoint
+ * @param metrics Micrometer meters
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -36,7 +37,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
-		@DefaultValue Events events){
+		@DefaultValue Events events, @DefaultValue Metrics metrics){
 
 	/**
 	 * The named configurations and instances of one primitive.
@@ -226,6 +227,10 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param ignoreExceptions exceptions never counted (they win over record-exceptions)
 	 * @param matchCauseChain whether exception types are matched against causes too;
 	 * default false
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when the breaker is open or forced open; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record CircuitBreakerSettings(@Nullable String baseConfig,
 			CircuitBreakerConfig.@Nullable SlidingWindowType slidingWindowType, @Nullable Integer slidingWindowSize,
@@ -236,7 +241,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Boolean automaticTransitionFromOpenToHalfOpenEnabled,
 			@Nullable Integer permittedNumberOfCallsInHalfOpenState, @Nullable Duration maxWaitDurationInHalfOpenState,
 			@Nullable List<Class<? extends Throwable>> recordExceptions,
-			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain) {
+			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain,
+			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -282,10 +288,23 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param burstCapacity permits the bucket holds; default limit-for-period
 	 * @param maxKeys the most keys (@RateLimited key) holding a bucket that has not
 	 * refilled; default 10000
+	 * @param backend where the buckets live: {@code local} (default) or {@code redis}
+	 * (shared by every instance of the application)
+	 * @param onBackendFailure with {@code backend: redis}, what a decision does while
+	 * Redis is down or slow: {@code allow} (default, fail open) or {@code deny} (fail
+	 * closed)
+	 * @param backendTimeout with {@code backend: redis}, how long a decision waits for
+	 * Redis; default 100ms
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when no permit is left; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record RateLimiterSettings(@Nullable String baseConfig, @Nullable Integer limitForPeriod,
 			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration, @Nullable Integer burstCapacity,
-			@Nullable Integer maxKeys) {
+			@Nullable Integer maxKeys, @Nullable Backend backend, @Nullable OnBackendFailure onBackendFailure,
+			@Nullable Duration backendTimeout, @Nullable Boolean allowHealthIndicatorToFail,
+			@Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -297,9 +316,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param maxConcurrentCalls calls in flight at most; default 25
 	 * @param maxWaitDuration how long a caller may wait for a place; default 0
 	 * @param maxKeys the most keys (@Bulkhead key) with calls in flight; default 10000
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when no place is free; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record BulkheadSettings(@Nullable String baseConfig, @Nullable Integer maxConcurrentCalls,
-			@Nullable Duration maxWaitDuration, @Nullable Integer maxKeys) {
+			@Nullable Duration maxWaitDuration, @Nullable Integer maxKeys, @Nullable Boolean allowHealthIndicatorToFail,
+			@Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -313,10 +337,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param queueCapacity calls that may wait for a thread; default 100
 	 * @param keepAliveDuration how long an idle thread above the core size lives; default
 	 * 20ms
+	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
+	 * when every thread is busy and the queue is full; default false
+	 * @param registerHealthIndicator whether the instance has a health indicator; default
+	 * true
 	 */
 	public record ThreadPoolBulkheadSettings(@Nullable String baseConfig, @Nullable Integer coreThreadPoolSize,
-			@Nullable Integer maxThreadPoolSize, @Nullable Integer queueCapacity,
-			@Nullable Duration keepAliveDuration) {
+			@Nullable Integer maxThreadPoolSize, @Nullable Integer queueCapacity, @Nullable Duration keepAliveDuration,
+			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
 
 	}
 
@@ -331,6 +359,49 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 */
 	public record TimeoutSettings(@Nullable String baseConfig, @Nullable Duration timeoutDuration,
 			@Nullable Boolean cancelRunningFuture) {
+
+	}
+
+	/**
+	 * The Micrometer meters of every instance, bound when a {@code MeterRegistry} exists.
+	 *
+	 * @param enabled whether meters are registered; default true
+	 * @param tags extra tags added to every meter, such as {@code region: eu-west}
+	 */
+	public record Metrics(@DefaultValue("true") boolean enabled, @Nullable Map<String, String> tags) {
+
+		/**
+		 * Normalizes absent tags to none.
+		 */
+		public Metrics {
+			tags = (tags != null) ? Map.copyOf(tags) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Where a rate limiter's buckets live.
+	 */
+	public enum Backend {
+
+		/** In this JVM. */
+		LOCAL,
+
+		/** In Redis, shared by every instance of the application. */
+		REDIS
+
+	}
+
+	/**
+	 * What a Redis-backed rate limiter does while Redis is down or slow.
+	 */
+	public enum OnBackendFailure {
+
+		/** Permit the call (fail open). */
+		ALLOW,
+
+		/** Reject the call (fail closed). */
+		DENY
 
 	}
 

@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
 final class SettingsMapper {
 
 	/** Components that steer the starter rather than the core configuration. */
-	static final Set<String> STARTER_SETTINGS = Set.of("baseConfig");
+	static final Set<String> STARTER_SETTINGS = Set.of("baseConfig", "allowHealthIndicatorToFail",
+			"registerHealthIndicator", "backend", "onBackendFailure", "backendTimeout");
 
 	private SettingsMapper() {
 	}

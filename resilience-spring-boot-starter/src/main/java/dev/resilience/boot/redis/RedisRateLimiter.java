@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.resilience.boot.autoconfigure.BackendState;
+import dev.resilience.boot.autoconfigure.ResilienceProperties.OnBackendFailure;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -33,7 +35,7 @@ import org.apache.commons.logging.LogFactory;
  * {@link #reconfigure} stores the new rate and capacity in Redis, where every application
  * instance reads them on its next decision. Thread-safe.
  */
-public final class RedisRateLimiter implements RateLimiter {
+public final class RedisRateLimiter implements RateLimiter, BackendState {
 
 	private static final Log logger = LogFactory.getLog(RedisRateLimiter.class);
 
@@ -141,10 +143,16 @@ public final class RedisRateLimiter implements RateLimiter {
 		storeConfig(config);
 	}
 
+	@Override
+	public String backend() {
+		return "redis";
+	}
+
 	/**
 	 * Tells whether Redis answered the last decision.
 	 * @return {@code false} during an outage
 	 */
+	@Override
 	public boolean backendAvailable() {
 		return this.available.get();
 	}
@@ -153,6 +161,7 @@ public final class RedisRateLimiter implements RateLimiter {
 	 * Returns how many decisions Redis failed to take (and the failure policy took).
 	 * @return the count since creation
 	 */
+	@Override
 	public long backendFailures() {
 		return this.backendFailures.sum();
 	}
@@ -288,21 +297,6 @@ public final class RedisRateLimiter implements RateLimiter {
 	@Override
 	public String toString() {
 		return "RedisRateLimiter '" + this.name + "' " + this.config;
-	}
-
-	/**
-	 * What a decision does while Redis is down or slow.
-	 */
-	public enum OnBackendFailure {
-
-		/**
-		 * Permit the call (fail open): the dependency is not protected during the outage.
-		 */
-		ALLOW,
-
-		/** Reject the call (fail closed): nothing gets through during the outage. */
-		DENY
-
 	}
 
 }

@@ -49,7 +49,8 @@ class ConfigurationMetadataTests {
 	@Test
 	void everySettingIsDescribedWithTheCoreDefault() throws Exception {
 		Map<String, Map<String, Object>> metadata = metadata();
-		assertThat(metadata).containsKeys("resilience.enabled", "resilience.order");
+		assertThat(metadata).containsKeys("resilience.enabled", "resilience.order", "resilience.metrics.enabled",
+				"resilience.metrics.tags");
 		for (Primitive primitive : PRIMITIVES) {
 			assertThat(metadata).containsKeys("resilience." + primitive.name + ".configs",
 					"resilience." + primitive.name + ".instances");

@@ -1,5 +1,7 @@
 package dev.resilience.boot.redis;
 
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,7 @@ final class RedisClients implements AutoCloseable {
 		return factory;
 	}
 
-	RedisRateLimiter limiter(String name, RateLimiterConfig config, RedisRateLimiter.OnBackendFailure onFailure,
+	RedisRateLimiter limiter(String name, RateLimiterConfig config, ResilienceProperties.OnBackendFailure onFailure,
 			Duration backendTimeout) {
 		return new RedisRateLimiter(name, config, new RedisGcra(connect()), Scheduler.system(), onFailure,
 				backendTimeout);

@@ -1,5 +1,7 @@
 package dev.resilience.boot.redis;
 
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
+
 import java.time.Duration;
 
 import dev.resilience.ratelimiter.RateLimiterConfig;
@@ -38,7 +40,7 @@ class RedisOutageTests {
 		this.server.close();
 	}
 
-	private RedisRateLimiter limiter(String name, RedisRateLimiter.OnBackendFailure onFailure) {
+	private RedisRateLimiter limiter(String name, ResilienceProperties.OnBackendFailure onFailure) {
 		return this.clients.limiter(name,
 				RateLimiterConfig.builder()
 					.limitForPeriod(2)
@@ -50,7 +52,7 @@ class RedisOutageTests {
 
 	@Test
 	void failOpenAllowsCallsWhileRedisIsDownAndLimitsAgainWhenItIsBack() throws Exception {
-		RedisRateLimiter limiter = limiter("open", RedisRateLimiter.OnBackendFailure.ALLOW);
+		RedisRateLimiter limiter = limiter("open", ResilienceProperties.OnBackendFailure.ALLOW);
 		assertThat(limiter.tryAcquirePermission(2)).isTrue();
 		assertThat(limiter.tryAcquirePermission(1)).isFalse();
 		this.server.kill();
@@ -70,7 +72,7 @@ class RedisOutageTests {
 
 	@Test
 	void failClosedDeniesCallsWhileRedisIsDown() throws Exception {
-		RedisRateLimiter limiter = limiter("closed", RedisRateLimiter.OnBackendFailure.DENY);
+		RedisRateLimiter limiter = limiter("closed", ResilienceProperties.OnBackendFailure.DENY);
 		assertThat(limiter.tryAcquirePermission(1)).isTrue();
 		this.server.kill();
 		for (int i = 0; i < 5; i++) {

@@ -1,5 +1,7 @@
 package dev.resilience.boot.redis;
 
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +63,7 @@ class RedisRateLimiterTests {
 	}
 
 	private RedisRateLimiter limiter(String name, RateLimiterConfig config) {
-		return this.clients.limiter(name, config, RedisRateLimiter.OnBackendFailure.DENY, Duration.ofSeconds(2));
+		return this.clients.limiter(name, config, ResilienceProperties.OnBackendFailure.DENY, Duration.ofSeconds(2));
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.resilience.boot.autoconfigure.BackendState;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -126,9 +127,11 @@ public final class RateLimitersEndpoint {
 	private static RateLimiterDescriptor describe(RateLimiter limiter) {
 		RateLimiter.Metrics metrics = limiter.metrics();
 		RateLimiterConfig config = limiter.config();
+		BackendState backend = (limiter instanceof BackendState state) ? state : null;
 		return new RateLimiterDescriptor(limiter.name(), metrics.availablePermissions(),
 				config.effectiveBurstCapacity(), metrics.totalPermittedCalls(), metrics.totalRejectedCalls(),
-				ConfigDescriptions.of(config));
+				metrics.liveKeys(), (backend != null) ? backend.backend() : "local",
+				(backend != null) ? backend.backendAvailable() : null, ConfigDescriptions.of(config));
 	}
 
 	/**
@@ -148,10 +151,16 @@ public final class RateLimitersEndpoint {
 	 * @param effectiveBurstCapacity the bucket size in force
 	 * @param totalPermittedCalls calls permitted since creation
 	 * @param totalRejectedCalls calls rejected since creation
+	 * @param liveKeys keys with a bucket of their own ({@code @RateLimited(key = ...)});
+	 * always 0 for the {@code redis} backend, where Redis keeps the keys
+	 * @param backend where the buckets live: {@code local} or {@code redis}
+	 * @param backendAvailable for a {@code redis} backend, whether Redis answered the
+	 * last decision; absent for {@code local}
 	 * @param config the configuration in force, by setting name
 	 */
 	public record RateLimiterDescriptor(String name, long availablePermissions, int effectiveBurstCapacity,
-			long totalPermittedCalls, long totalRejectedCalls, Map<String, Object> config) {
+			long totalPermittedCalls, long totalRejectedCalls, long liveKeys, String backend,
+			@Nullable Boolean backendAvailable, Map<String, Object> config) {
 	}
 
 }

@@ -1,0 +1,347 @@
+package dev.resilience.boot.metrics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+
+import dev.resilience.boot.autoconfigure.BackendState;
+import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.bulkhead.BulkheadRegistry;
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Policy;
+import dev.resilience.core.Registry;
+import dev.resilience.core.RegistryEvent;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+import dev.resilience.retry.Retry;
+import dev.resilience.retry.RetryRegistry;
+import dev.resilience.timeout.Timeout;
+import dev.resilience.timeout.TimeoutRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * Design.
+ *
+ * Every meter is a FunctionCounter or a Gauge over the instance itself: the meter registry
+ * calls metrics() (or state()) when it is read, at scrape or publish time, so the call path
+ * is exactly what it is without Micrometer. Counters read the instances' monotonic totals.
+ *
+ * Per (registry, meter registry) pair a Binding remembers, by instance name, the instance
+ * and the meters made for it. It subscribes to the registry's events first and then binds
+ * the instances already there, so an instance added in between is seen at least once;
+ * binding is idempotent. add() binds only an instance that the registry still holds
+ * (find(name) is that very object), so an instance removed while the existing ones are
+ * bound never keeps meters: either add() sees it gone, or REMOVED arrives after add() and
+ * takes the meters away. A new instance under a removed one's name replaces the old
+ * meters. Bindings are synchronized: registry events are rare (startup, run-time changes).
+ */
+
+/**
+ * Binds Micrometer meters to every instance of the registries given, and to instances
+ * created later (removed ones lose their meters). All meters carry the tag {@code name}
+ * and the extra tags given.
+ * <ul>
+ * <li>{@code resilience.circuitbreaker.calls{outcome=success|failure|ignored|not_permitted}}
+ * (function counter), {@code resilience.circuitbreaker.state{state}} (1 for the current
+ * state, 0 for the others), {@code resilience.circuitbreaker.failure.rate} and
+ * {@code resilience.circuitbreaker.slow.call.rate} (percent, {@code -1} until the window
+ * holds the minimum number of calls);</li>
+ * <li>{@code resilience.retry.calls{outcome=success_without_retry|success_with_retry|failure_without_retry|failure_with_retry}};</li>
+ * <li>{@code resilience.ratelimiter.calls{outcome=permitted|rejected}},
+ * {@code resilience.ratelimiter.available.permits};</li>
+ * <li>{@code resilience.bulkhead.calls{outcome=permitted|rejected, kind}},
+ * {@code resilience.bulkhead.active.calls{kind}}, with {@code kind=semaphore} or
+ * {@code kind=thread-pool};</li>
+ * <li>{@code resilience.timeout.calls{outcome=success|failure|timeout}}.</li>
+ * </ul>
+ * May be bound to several meter registries. Thread-safe. {@link #close()} stops following
+ * the registries (the meters stay).
+ */
+public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
+
+	/** Tag keys the binder sets itself; extra tags may not use them. */
+	public static final List<String> RESERVED_TAG_KEYS = List.of("name", "outcome", "state", "kind");
+
+	private static final String BULKHEAD_CALLS = "resilience.bulkhead.calls";
+
+	private static final String BULKHEAD_CALLS_HELP = "Calls through the bulkhead by outcome";
+
+	private static final String BULKHEAD_ACTIVE = "resilience.bulkhead.active.calls";
+
+	private static final String BULKHEAD_ACTIVE_HELP = "Calls in flight now (thread-pool: threads running a call)";
+
+	private final List<Source<?>> sources = new ArrayList<>();
+
+	private final Tags tags;
+
+	private final List<EventPublisher.Subscription> subscriptions = new ArrayList<>();
+
+	/**
+	 * Creates a binder; any registry may be {@code null} (not bound).
+	 * @param circuitBreakers the circuit breakers
+	 * @param retries the retries
+	 * @param rateLimiters the rate limiters
+	 * @param bulkheads the semaphore bulkheads
+	 * @param threadPoolBulkheads the thread-pool bulkheads
+	 * @param timeouts the timeouts
+	 * @param tags extra tags for every meter
+	 * @throws IllegalArgumentException if a tag key is one of {@link #RESERVED_TAG_KEYS}
+	 */
+	public ResilienceMeterBinder(@Nullable CircuitBreakerRegistry circuitBreakers, @Nullable RetryRegistry retries,
+			@Nullable RateLimiterRegistry rateLimiters, @Nullable BulkheadRegistry bulkheads,
+			@Nullable ThreadPoolBulkheadRegistry threadPoolBulkheads, @Nullable TimeoutRegistry timeouts,
+			Map<String, String> tags) {
+		for (String key : tags.keySet()) {
+			if (RESERVED_TAG_KEYS.contains(key)) {
+				throw new IllegalArgumentException(
+						"tag '" + key + "' is set by the meters themselves (reserved: " + RESERVED_TAG_KEYS + ")");
+			}
+		}
+		this.tags = Tags.of(tags.entrySet().stream().map((entry) -> Tag.of(entry.getKey(), entry.getValue())).toList());
+		addSource(circuitBreakers, ResilienceMeterBinder::circuitBreakerMeters);
+		addSource(retries, ResilienceMeterBinder::retryMeters);
+		addSource(rateLimiters, ResilienceMeterBinder::rateLimiterMeters);
+		addSource(bulkheads, ResilienceMeterBinder::bulkheadMeters);
+		addSource(threadPoolBulkheads, ResilienceMeterBinder::threadPoolBulkheadMeters);
+		addSource(timeouts, ResilienceMeterBinder::timeoutMeters);
+	}
+
+	private <P extends Policy<?>> void addSource(@Nullable Registry<P, ?> registry, Meters<P> meters) {
+		if (registry != null) {
+			this.sources.add(new Source<>(registry, meters));
+		}
+	}
+
+	@Override
+	public void bindTo(MeterRegistry meterRegistry) {
+		Objects.requireNonNull(meterRegistry, "meterRegistry must not be null");
+		for (Source<?> source : this.sources) {
+			bind(source, meterRegistry);
+		}
+	}
+
+	private <P extends Policy<?>> void bind(Source<P> source, MeterRegistry meterRegistry) {
+		Binding<P> binding = new Binding<>(source, meterRegistry, this.tags);
+		EventPublisher.Subscription subscription = source.registry.events().onEvent(binding::onEvent);
+		synchronized (this.subscriptions) {
+			this.subscriptions.add(subscription);
+		}
+		source.registry.all().forEach(binding::add);
+	}
+
+	/**
+	 * Stops following the registries; meters already registered stay.
+	 */
+	@Override
+	public void close() {
+		synchronized (this.subscriptions) {
+			this.subscriptions.forEach(EventPublisher.Subscription::close);
+			this.subscriptions.clear();
+		}
+	}
+
+	// Meters of each primitive
+
+	private static List<Meter> circuitBreakerMeters(CircuitBreaker breaker, Tags tags, MeterRegistry registry) {
+		List<Meter> meters = new ArrayList<>();
+		String calls = "resilience.circuitbreaker.calls";
+		String callsHelp = "Calls through the circuit breaker by outcome; a counter, not a timer: the breaker reads no clock unless slow-call tracking is on";
+		meters.add(counter(calls, callsHelp, breaker, (b) -> b.metrics().totalSuccessfulCalls(),
+				tags.and("outcome", "success"), registry));
+		meters.add(counter(calls, callsHelp, breaker, (b) -> b.metrics().totalFailedCalls(),
+				tags.and("outcome", "failure"), registry));
+		meters.add(counter(calls, callsHelp, breaker, (b) -> b.metrics().totalIgnoredCalls(),
+				tags.and("outcome", "ignored"), registry));
+		meters.add(counter(calls, callsHelp, breaker, (b) -> b.metrics().totalNotPermittedCalls(),
+				tags.and("outcome", "not_permitted"), registry));
+		for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+			meters.add(gauge("resilience.circuitbreaker.state",
+					"1 for the circuit breaker's current state, 0 for the others", breaker,
+					(b) -> (b.state() == state) ? 1 : 0, tags.and("state", state.name().toLowerCase(Locale.ROOT)),
+					registry));
+		}
+		meters.add(gauge("resilience.circuitbreaker.failure.rate",
+				"Failure rate in percent in the current window, -1 until the window holds the minimum number of calls",
+				breaker, (b) -> b.metrics().failureRate(), tags, registry));
+		meters.add(gauge("resilience.circuitbreaker.slow.call.rate",
+				"Slow-call rate in percent in the current window, -1 until the window holds the minimum number of calls",
+				breaker, (b) -> b.metrics().slowCallRate(), tags, registry));
+		return meters;
+	}
+
+	private static List<Meter> retryMeters(Retry retry, Tags tags, MeterRegistry registry) {
+		String calls = "resilience.retry.calls";
+		String help = "Executions through the retry by outcome";
+		return List.of(
+				counter(calls, help, retry, (r) -> r.metrics().successfulCallsWithoutRetry(),
+						tags.and("outcome", "success_without_retry"), registry),
+				counter(calls, help, retry, (r) -> r.metrics().successfulCallsWithRetry(),
+						tags.and("outcome", "success_with_retry"), registry),
+				counter(calls, help, retry, (r) -> r.metrics().failedCallsWithoutRetry(),
+						tags.and("outcome", "failure_without_retry"), registry),
+				counter(calls, help, retry, (r) -> r.metrics().failedCallsWithRetry(),
+						tags.and("outcome", "failure_with_retry"), registry));
+	}
+
+	private static List<Meter> rateLimiterMeters(RateLimiter limiter, Tags tags, MeterRegistry registry) {
+		String calls = "resilience.ratelimiter.calls";
+		String help = "Calls through the rate limiter by outcome";
+		List<Meter> meters = new java.util.ArrayList<>(List.of(
+				counter(calls, help, limiter, (l) -> l.metrics().totalPermittedCalls(),
+						tags.and("outcome", "permitted"), registry),
+				counter(calls, help, limiter, (l) -> l.metrics().totalRejectedCalls(), tags.and("outcome", "rejected"),
+						registry),
+				gauge("resilience.ratelimiter.available.permits",
+						"Permits available now; negative when permits are reserved ahead for waiting callers", limiter,
+						(l) -> l.metrics().availablePermissions(), tags, registry),
+				gauge("resilience.ratelimiter.keys", "Keys with a bucket of their own (@RateLimited key)", limiter,
+						(l) -> l.metrics().liveKeys(), tags, registry)));
+		if (limiter instanceof BackendState backend) {
+			meters.add(counter("resilience.ratelimiter.backend.failures",
+					"Decisions the backend (Redis) did not take in time; the failure policy took them", backend,
+					BackendState::backendFailures, tags, registry));
+		}
+		return meters;
+	}
+
+	private static List<Meter> bulkheadMeters(Bulkhead bulkhead, Tags tags, MeterRegistry registry) {
+		Tags kind = tags.and("kind", "semaphore");
+		return List.of(
+				counter(BULKHEAD_CALLS, BULKHEAD_CALLS_HELP, bulkhead, (b) -> b.metrics().totalPermittedCalls(),
+						kind.and("outcome", "permitted"), registry),
+				counter(BULKHEAD_CALLS, BULKHEAD_CALLS_HELP, bulkhead, (b) -> b.metrics().totalRejectedCalls(),
+						kind.and("outcome", "rejected"), registry),
+				gauge(BULKHEAD_ACTIVE, BULKHEAD_ACTIVE_HELP, bulkhead, (b) -> b.metrics().activeCalls(), kind,
+						registry),
+				gauge("resilience.bulkhead.keys", "Keys with a bulkhead of their own (@Bulkhead key)", bulkhead,
+						(b) -> b.metrics().liveKeys(), kind, registry));
+	}
+
+	private static List<Meter> threadPoolBulkheadMeters(ThreadPoolBulkhead bulkhead, Tags tags,
+			MeterRegistry registry) {
+		Tags kind = tags.and("kind", "thread-pool");
+		return List.of(
+				counter(BULKHEAD_CALLS, BULKHEAD_CALLS_HELP, bulkhead, (b) -> b.metrics().totalPermittedCalls(),
+						kind.and("outcome", "permitted"), registry),
+				counter(BULKHEAD_CALLS, BULKHEAD_CALLS_HELP, bulkhead, (b) -> b.metrics().totalRejectedCalls(),
+						kind.and("outcome", "rejected"), registry),
+				gauge(BULKHEAD_ACTIVE, BULKHEAD_ACTIVE_HELP, bulkhead, (b) -> b.metrics().activeThreads(), kind,
+						registry));
+	}
+
+	private static List<Meter> timeoutMeters(Timeout timeout, Tags tags, MeterRegistry registry) {
+		String calls = "resilience.timeout.calls";
+		String help = "Calls through the timeout by outcome";
+		return List.of(
+				counter(calls, help, timeout, (t) -> t.metrics().totalSuccessfulCalls(), tags.and("outcome", "success"),
+						registry),
+				counter(calls, help, timeout, (t) -> t.metrics().totalFailedCalls(), tags.and("outcome", "failure"),
+						registry),
+				counter(calls, help, timeout, (t) -> t.metrics().totalTimedOutCalls(), tags.and("outcome", "timeout"),
+						registry));
+	}
+
+	// No base units: Prometheus would append them to the names.
+
+	private static <T> Meter counter(String name, String description, T instance, ToDoubleFunction<T> count, Tags tags,
+			MeterRegistry registry) {
+		return FunctionCounter.builder(name, instance, count).description(description).tags(tags).register(registry);
+	}
+
+	private static <T> Meter gauge(String name, String description, T instance, ToDoubleFunction<T> value, Tags tags,
+			MeterRegistry registry) {
+		return Gauge.builder(name, instance, value).description(description).tags(tags).register(registry);
+	}
+
+	/**
+	 * Makes the meters of one instance.
+	 *
+	 * @param <P> the instance type
+	 */
+	@FunctionalInterface
+	private interface Meters<P> {
+
+		List<Meter> register(P instance, Tags tags, MeterRegistry registry);
+
+	}
+
+	private record Source<P extends Policy<?>>(Registry<P, ?> registry, Meters<P> meters) {
+	}
+
+	private record Bound<P>(P instance, List<Meter> meters) {
+	}
+
+	/**
+	 * One registry's instances bound to one meter registry.
+	 *
+	 * @param <P> the instance type
+	 */
+	private static final class Binding<P extends Policy<?>> {
+
+		private final Source<P> source;
+
+		private final MeterRegistry meterRegistry;
+
+		private final Tags tags;
+
+		private final Map<String, Bound<P>> bound = new HashMap<>();
+
+		Binding(Source<P> source, MeterRegistry meterRegistry, Tags tags) {
+			this.source = source;
+			this.meterRegistry = meterRegistry;
+			this.tags = tags;
+		}
+
+		void onEvent(RegistryEvent<P> event) {
+			switch (event.type()) {
+				case ADDED, REPLACED -> add(event.instance());
+				case REMOVED -> remove(event.instance());
+			}
+		}
+
+		synchronized void add(P instance) {
+			String name = instance.name();
+			if (this.source.registry.find(name).orElse(null) != instance) {
+				return;
+			}
+			Bound<P> previous = this.bound.get(name);
+			if (previous != null) {
+				if (previous.instance == instance) {
+					return;
+				}
+				unregister(previous);
+			}
+			List<Meter> meters = this.source.meters.register(instance, this.tags.and("name", name), this.meterRegistry);
+			this.bound.put(name, new Bound<>(instance, meters));
+		}
+
+		synchronized void remove(P instance) {
+			Bound<P> previous = this.bound.get(instance.name());
+			if (previous != null && previous.instance == instance) {
+				unregister(previous);
+				this.bound.remove(instance.name());
+			}
+		}
+
+		private void unregister(Bound<P> previous) {
+			previous.meters.forEach(this.meterRegistry::remove);
+		}
+
+	}
+
+}

@@ -1,0 +1,9 @@
+/**
+ * Micrometer meters for every resilience instance, read from the instances' own counters
+ * when a meter registry asks, so that nothing is counted twice and nothing is added to
+ * the call path. Instances created or removed at run time gain or lose their meters.
+ */
+@NullMarked
+package dev.resilience.boot.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,73 @@
+package dev.resilience.boot.redis;
+
+import java.time.Duration;
+
+import dev.resilience.boot.autoconfigure.InstanceSettings;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
+import dev.resilience.boot.autoconfigure.ResilienceProperties.Backend;
+import dev.resilience.boot.autoconfigure.ResilienceProperties.OnBackendFailure;
+import dev.resilience.boot.autoconfigure.ResilienceProperties.RateLimiterSettings;
+import dev.resilience.core.Scheduler;
+import dev.resilience.core.Ticker;
+import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterConfig;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.function.SingletonSupplier;
+
+/**
+ * Makes each rate limiter as its {@code backend} says: in memory, or on Redis through the
+ * application's Lettuce connection. The backend, failure policy and timeout are resolved
+ * per instance like every setting ({@code base-config}, {@code configs.default}).
+ */
+public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factory {
+
+	/** Default {@code backend-timeout}. */
+	public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofMillis(100);
+
+	private final ResilienceProperties.RateLimiters properties;
+
+	private final SingletonSupplier<RedisGcra> gcra;
+
+	/**
+	 * Creates the factory.
+	 * @param properties the rate limiters' properties
+	 * @param connectionFactory the application's Redis connection, looked up when the
+	 * first Redis-backed instance is made
+	 */
+	public RedisRateLimiterFactory(ResilienceProperties.RateLimiters properties,
+			ObjectProvider<RedisConnectionFactory> connectionFactory) {
+		this.properties = properties;
+		this.gcra = SingletonSupplier.of(() -> {
+			RedisConnectionFactory factory = connectionFactory.getIfAvailable();
+			if (!(factory instanceof LettuceConnectionFactory)) {
+				throw new ResilienceConfigurationException("resilience.ratelimiter: backend: redis",
+						(factory == null) ? "there is no RedisConnectionFactory bean"
+								: "the RedisConnectionFactory is a " + factory.getClass().getName() + ", not Lettuce's",
+						"Use spring-boot-starter-data-redis with its default Lettuce client, and configure "
+								+ "spring.data.redis.*.");
+			}
+			return new RedisGcra(factory);
+		});
+	}
+
+	@Override
+	public RateLimiter create(String name, RateLimiterConfig config, Ticker ticker, Scheduler scheduler) {
+		Backend backend = setting(name, RateLimiterSettings::backend, Backend.LOCAL);
+		if (backend == Backend.LOCAL) {
+			return RateLimiter.of(name, config, ticker, scheduler);
+		}
+		return new RedisRateLimiter(name, config, this.gcra.obtain(), scheduler,
+				setting(name, RateLimiterSettings::onBackendFailure, OnBackendFailure.ALLOW),
+				setting(name, RateLimiterSettings::backendTimeout, DEFAULT_BACKEND_TIMEOUT));
+	}
+
+	private <T> T setting(String name, java.util.function.Function<RateLimiterSettings, T> setting, T defaultValue) {
+		return InstanceSettings.resolve(this.properties, RateLimiterSettings::baseConfig, name, setting, defaultValue);
+	}
+
+}

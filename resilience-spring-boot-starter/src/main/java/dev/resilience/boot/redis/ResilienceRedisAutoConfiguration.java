@@ -1,0 +1,33 @@
+package dev.resilience.boot.redis;
+
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Rate limiters with {@code backend: redis}: when Spring Data Redis and Lettuce are on
+ * the class path, the rate limiter registry makes such instances on the application's
+ * Redis connection.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnClass({ LettuceConnectionFactory.class, RedisClusterAsyncCommands.class })
+@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+public final class ResilienceRedisAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimiterRegistry.Factory redisRateLimiterFactory(ResilienceProperties properties,
+			ObjectProvider<RedisConnectionFactory> connectionFactory) {
+		return new RedisRateLimiterFactory(properties.ratelimiter(), connectionFactory);
+	}
+
+}
