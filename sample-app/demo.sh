@@ -48,10 +48,17 @@ curl -s -o /dev/null -w "recommendations answered %{http_code} in %{time_total}s
 curl -s "$BASE_URL/customers/ann/recommendations"; echo
 faults '{"failureRate":0.0,"latencyMs":0}'
 
-say "A burst of 40 orders at once against the public API's limit of 20 per second"
+say "A burst of 40 orders at once by one customer, against the limit of 20 per second per customer"
 seq 1 40 | xargs -P 40 -I{} curl -s -o /dev/null -w "%{http_code}\n" -X POST "$BASE_URL/orders" \
 	-H 'Content-Type: application/json' -d "$ORDER" | sort | uniq -c
-curl -s -i -X POST "$BASE_URL/orders" -H 'Content-Type: application/json' -d "$ORDER" | grep -iE '^(HTTP|Retry-After)' || true
+echo "A rejected order tells the client when to come back:"
+for i in $(seq 1 40); do
+	answer="$(curl -s -i -X POST "$BASE_URL/orders" -H 'Content-Type: application/json' -d "$ORDER")"
+	if echo "$answer" | grep -q '^HTTP/1.1 429'; then
+		echo "$answer" | grep -iE '^(HTTP|Retry-After)'
+		break
+	fi
+done
 
 say "Metrics (Prometheus)"
 curl -s "$BASE_URL/actuator/prometheus" | grep -E '^resilience_(circuitbreaker_state|circuitbreaker_calls|ratelimiter_calls)' | head -20

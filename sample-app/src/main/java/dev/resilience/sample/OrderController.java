@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The order service's public API. Placing orders is rate limited (429 with
+ * The order service's public API. Placing orders is rate limited per customer (429 with
  * {@code Retry-After} beyond the limit, see {@link ResilienceExceptionHandler}).
  */
 @RestController
@@ -43,7 +43,7 @@ class OrderController {
 
 	@PostMapping("/orders")
 	@ResponseStatus(HttpStatus.CREATED)
-	@RateLimited(name = "public-api")
+	@RateLimited(name = "public-api", key = "#order.customer()")
 	public Placed place(@RequestBody Order order) {
 		return new Placed(order, this.payments.charge(order));
 	}

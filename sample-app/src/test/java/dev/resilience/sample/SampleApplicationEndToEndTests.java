@@ -1,0 +1,152 @@
+package dev.resilience.sample;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The demo scenario, played over real HTTP against the sample app on a random port:
+ * normal traffic, faults injected, the payment breaker opens and the fallback answers,
+ * health and the breaker endpoint and Prometheus show it, faults removed, the breaker
+ * half-opens and closes; then a timeout and a rate limit. Time is driven through
+ * configuration (a 1 s open state), not long sleeps.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "resilience.circuitbreaker.instances.payments.wait-duration-in-open-state=1s",
+				"spring.main.banner-mode=off", "logging.level.root=warn" })
+@Timeout(60)
+class SampleApplicationEndToEndTests {
+
+	private static final String ORDER = "{\"customer\":\"%s\",\"sku\":\"sku-1\",\"quantity\":1,\"total\":25.0}";
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@LocalServerPort
+	private int port;
+
+	@Test
+	void survivesAFailingPaymentServiceAndRecovers() throws Exception {
+		faults(0.0, 0);
+		assertThat(paymentStatus("ann")).isEqualTo("CHARGED");
+		assertThat(breakerState()).isEqualTo("CLOSED");
+
+		faults(1.0, 0);
+		List<String> statuses = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			statuses.add(paymentStatus("ann"));
+		}
+		assertThat(statuses).as("orders are accepted, their payment queued").containsOnly("PENDING");
+		assertThat(breakerState()).isEqualTo("OPEN");
+		assertThat(JsonPath.<Integer>read(get("/payments/pending").body(), "$.pending")).isEqualTo(8);
+
+		HttpResponse<String> health = get("/actuator/health");
+		assertThat(health.statusCode()).as("a downstream outage does not fail the application").isEqualTo(200);
+		assertThat(JsonPath.<String>read(health.body(), "$.status")).isEqualTo("UP");
+		assertThat(JsonPath.<String>read(health.body(), "$.components.circuitBreakers.components.payments.status"))
+			.isEqualTo("CIRCUIT_OPEN");
+
+		String scrape = get("/actuator/prometheus").body();
+		assertThat(scrape).containsPattern(
+				"resilience_circuitbreaker_state\\{[^}]*name=\"payments\"[^}]*state=\"open\"[^}]*\\} 1\\.0");
+		assertThat(scrape).containsPattern("resilience_circuitbreaker_calls_total\\{[^}]*name=\"payments\"");
+
+		faults(0.0, 0);
+		awaitBreakerState("HALF_OPEN");
+		for (int i = 0; i < 3; i++) {
+			assertThat(paymentStatus("ann")).isEqualTo("CHARGED");
+		}
+		assertThat(breakerState()).isEqualTo("CLOSED");
+		assertThat(JsonPath.<String>read(get("/actuator/health").body(),
+				"$.components.circuitBreakers.components.payments.status"))
+			.isEqualTo("UP");
+	}
+
+	@Test
+	void aSlowRecommendationServiceIsCutOffAndTheFallbackAnswers() throws Exception {
+		faults(0.0, 1500);
+		try {
+			HttpResponse<String> response = get("/customers/ann/recommendations");
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("[]");
+		}
+		finally {
+			faults(0.0, 0);
+		}
+	}
+
+	@Test
+	void aBurstFromOneCustomerIsRateLimitedWithRetryAfter() throws Exception {
+		List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+		for (int i = 0; i < 40; i++) {
+			burst.add(this.http.sendAsync(order("burst"), HttpResponse.BodyHandlers.ofString()));
+		}
+		List<HttpResponse<String>> responses = burst.stream().map(CompletableFuture::join).toList();
+		List<HttpResponse<String>> limited = responses.stream().filter((r) -> r.statusCode() == 429).toList();
+		assertThat(limited).isNotEmpty();
+		assertThat(limited.get(0).headers().firstValue("Retry-After"))
+			.hasValueSatisfying((seconds) -> assertThat(Integer.parseInt(seconds)).isPositive());
+		assertThat(responses).allSatisfy((r) -> assertThat(r.statusCode()).isIn(201, 429));
+		// Another customer has a budget of their own.
+		assertThat(this.http.send(order("other"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+	}
+
+	private String paymentStatus(String customer) throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(order(customer), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		return JsonPath.read(response.body(), "$.payment.status");
+	}
+
+	private HttpRequest order(String customer) {
+		return HttpRequest.newBuilder(uri("/orders"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(ORDER.formatted(customer)))
+			.build();
+	}
+
+	private String breakerState() throws IOException, InterruptedException {
+		return JsonPath.read(get("/actuator/circuitbreakers/payments").body(), "$.state");
+	}
+
+	private void awaitBreakerState(String state) throws Exception {
+		// Bounded: the open state lasts 1 s and the breaker half-opens by itself.
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (!state.equals(breakerState())) {
+			assertThat(System.nanoTime() - deadline).as("breaker to be " + state).isNegative();
+			Thread.sleep(50);
+		}
+	}
+
+	private void faults(double failureRate, long latencyMs) throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/downstream/faults"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers
+				.ofString("{\"failureRate\":" + failureRate + ",\"latencyMs\":" + latencyMs + "}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://localhost:" + this.port + path);
+	}
+
+}
