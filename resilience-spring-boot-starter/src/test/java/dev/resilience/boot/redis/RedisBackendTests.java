@@ -101,6 +101,12 @@ class RedisBackendTests {
 				.hasMessageContaining("needs Spring Data Redis"));
 	}
 
+	@Test
+	void theRedisAutoConfigurationStandsWithoutTheMainOne() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ResilienceRedisAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(RateLimiterRegistry.Factory.class));
+	}
+
 	private static int hammer(List<ConfigurableApplicationContext> pods, int attemptsPerPod) throws Exception {
 		ExecutorService executor = Executors.newFixedThreadPool(8);
 		try {
