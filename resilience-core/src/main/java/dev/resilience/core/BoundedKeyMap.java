@@ -2,7 +2,6 @@ package dev.resilience.core;
 
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -46,8 +45,6 @@ public final class BoundedKeyMap<V> {
 
 	private final ReentrantLock sweepLock = new ReentrantLock();
 
-	private final LongAdder refused = new LongAdder();
-
 	private volatile long lastSweep;
 
 	/**
@@ -80,7 +77,6 @@ public final class BoundedKeyMap<V> {
 			return state;
 		}
 		if (this.states.size() >= this.maxKeys && !makeRoom()) {
-			this.refused.increment();
 			return null;
 		}
 		return this.states.computeIfAbsent(key, this.factory);
@@ -121,14 +117,6 @@ public final class BoundedKeyMap<V> {
 	 */
 	public int size() {
 		return this.states.size();
-	}
-
-	/**
-	 * Returns how many new keys were refused because the map was full.
-	 * @return the number of refusals since creation
-	 */
-	public long refused() {
-		return this.refused.sum();
 	}
 
 	/**

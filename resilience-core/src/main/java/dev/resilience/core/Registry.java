@@ -1,11 +1,10 @@
 package dev.resilience.core;
 
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -128,14 +127,7 @@ public abstract class Registry<P extends Policy<C>, C> {
 	 * @return an immutable snapshot of the instances
 	 */
 	public Collection<P> all() {
-		Map<String, P> sorted = new LinkedHashMap<>();
-		this.instances.keySet().stream().sorted().forEach((name) -> {
-			P instance = this.instances.get(name);
-			if (instance != null) {
-				sorted.put(name, instance);
-			}
-		});
-		return Collections.unmodifiableCollection(sorted.values());
+		return List.copyOf(new TreeMap<>(this.instances).values());
 	}
 
 	/**

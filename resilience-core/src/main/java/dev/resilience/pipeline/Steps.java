@@ -233,14 +233,7 @@ final class Steps {
 			// blocking.
 			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
 			this.rateLimiter.scheduler()
-				.schedule(() -> pipeline.runAsync(next, context, invoker).whenComplete((value, failure) -> {
-					if (failure != null) {
-						result.completeExceptionally(Pipeline.unwrap(failure));
-					}
-					else {
-						result.complete(value);
-					}
-				}), wait);
+				.schedule(() -> Pipeline.completeWith(result, pipeline.runAsync(next, context, invoker)), wait);
 			return result;
 		}
 

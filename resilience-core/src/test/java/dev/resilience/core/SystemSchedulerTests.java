@@ -43,11 +43,4 @@ class SystemSchedulerTests {
 			.isThrownBy(() -> Scheduler.system().sleep(TimeUnit.SECONDS.toNanos(30)));
 	}
 
-	@Test
-	void systemTickerIsMonotonic() {
-		long first = Ticker.system().read();
-		long second = Ticker.system().read();
-		assertThat(second - first).isGreaterThanOrEqualTo(0);
-	}
-
 }

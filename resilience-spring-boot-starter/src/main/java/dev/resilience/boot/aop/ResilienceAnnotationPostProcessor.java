@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -164,11 +165,13 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 					|| candidate.getParameterCount() != this.method.getParameterCount()) {
 				return false;
 			}
+			// The proxy may present the interface's declaration of the method (or a
+			// generic
+			// one): resolve it on the target class and compare signatures (the names and
+			// parameter counts are equal already).
 			Method specific = AopUtils.getMostSpecificMethod(candidate,
 					(targetClass != null) ? targetClass : this.method.getDeclaringClass());
-			return specific.equals(this.method)
-					|| java.util.Arrays.equals(specific.getParameterTypes(), this.method.getParameterTypes())
-							&& specific.getName().equals(this.method.getName());
+			return Arrays.equals(specific.getParameterTypes(), this.method.getParameterTypes());
 		}
 
 	}

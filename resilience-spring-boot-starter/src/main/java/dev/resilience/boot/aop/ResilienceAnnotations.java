@@ -71,13 +71,4 @@ record ResilienceAnnotations(Method method, @Nullable CircuitBreaker circuitBrea
 				(Bulkhead) found[3], (Timeout) found[4], (Fallback) found[5], onMethod);
 	}
 
-	/**
-	 * Tells whether only {@code @Fallback} applies.
-	 * @return {@code true} if no primitive applies
-	 */
-	boolean fallbackOnly() {
-		return this.circuitBreaker == null && this.retry == null && this.rateLimited == null && this.bulkhead == null
-				&& this.timeout == null;
-	}
-
 }

@@ -32,14 +32,6 @@ final class ResilienceMethodInterceptor implements MethodInterceptor {
 		return this.adapter.invoke(this.pipeline, invocation);
 	}
 
-	Method method() {
-		return this.method;
-	}
-
-	Pipeline pipeline() {
-		return this.pipeline;
-	}
-
 	@Override
 	public String toString() {
 		return "ResilienceMethodInterceptor[" + FallbackMethods.describe(this.method) + " " + this.pipeline.stages()

@@ -97,7 +97,7 @@ final class RedisGcra {
 		byte[][] args = { bytes(Long.toString(periodMicros)), bytes(Integer.toString(limit)),
 				bytes(Integer.toString(capacity)), bytes(Integer.toString(permits)),
 				bytes(Long.toString(maxWaitMicros)) };
-		List<Object> answer = run((commands) -> commands.evalsha(sha(), ScriptOutputType.MULTI, keys, args),
+		List<Object> answer = run((commands) -> commands.evalsha(SHA, ScriptOutputType.MULTI, keys, args),
 				(commands) -> commands.eval(SCRIPT_BYTES, ScriptOutputType.MULTI, keys, args), timeout);
 		return new Decision(((Number) answer.get(0)).intValue(), ((Number) answer.get(1)).longValue(),
 				((Number) answer.get(2)).longValue());
@@ -152,10 +152,6 @@ final class RedisGcra {
 		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
 		}
-	}
-
-	private static String sha() {
-		return SHA;
 	}
 
 	private static String sha1(byte[] script) {
