@@ -2,6 +2,8 @@ package dev.resilience.bulkhead;
 
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Policy;
+import dev.resilience.core.Scheduler;
+import dev.resilience.core.Ticker;
 
 /**
  * A semaphore bulkhead: at most {@code maxConcurrentCalls} calls in flight; a caller may
@@ -24,7 +26,19 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	 * @return the bulkhead
 	 */
 	static Bulkhead of(String name, BulkheadConfig config) {
-		return new SemaphoreBulkhead(name, config);
+		return of(name, config, Ticker.system(), Scheduler.system());
+	}
+
+	/**
+	 * Creates a bulkhead.
+	 * @param name the name
+	 * @param config the configuration
+	 * @param ticker the time source
+	 * @param scheduler the scheduler that ends the waits of callers waiting for a place
+	 * @return the bulkhead
+	 */
+	static Bulkhead of(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler) {
+		return new SemaphoreBulkhead(name, config, ticker, scheduler);
 	}
 
 	/**
@@ -42,6 +56,7 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 
 	/**
 	 * Gives a place back; call exactly once per place taken.
+	 * @throws IllegalStateException if no place is taken
 	 */
 	void releasePermission();
 

@@ -8,10 +8,8 @@ import dev.resilience.core.Ticker;
  * The named semaphore {@link Bulkhead}s of an application and the named configurations
  * they are made from. Thread-safe.
  * <p>
- * A semaphore bulkhead measures no time itself (its waits are bounded by the JDK's timed
- * semaphore acquire), so the ticker and scheduler a registry is given are not used by its
- * bulkheads; {@link #of(BulkheadConfig, Ticker, Scheduler)} exists so that every registry
- * is built the same way.
+ * The scheduler a registry is given ends the waits of callers waiting for a place (a
+ * bulkhead reads no clock on its fast path).
  */
 public final class BulkheadRegistry extends Registry<Bulkhead, BulkheadConfig> {
 
@@ -38,11 +36,10 @@ public final class BulkheadRegistry extends Registry<Bulkhead, BulkheadConfig> {
 	}
 
 	/**
-	 * Creates a registry. The ticker and scheduler are not used by semaphore bulkheads
-	 * (see the class comment).
+	 * Creates a registry.
 	 * @param defaultConfig the configuration of instances created without one
-	 * @param ticker ignored
-	 * @param scheduler ignored
+	 * @param ticker the time source of its bulkheads
+	 * @param scheduler the scheduler that ends their waits
 	 * @return the registry
 	 */
 	public static BulkheadRegistry of(BulkheadConfig defaultConfig, Ticker ticker, Scheduler scheduler) {
@@ -51,7 +48,7 @@ public final class BulkheadRegistry extends Registry<Bulkhead, BulkheadConfig> {
 
 	@Override
 	protected Bulkhead create(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler) {
-		return Bulkhead.of(name, config);
+		return Bulkhead.of(name, config, ticker, scheduler);
 	}
 
 }

@@ -13,9 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.CheckedSupplier;
 import dev.resilience.core.Checks;
 import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Scheduler;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design: a java.util.concurrent.ThreadPoolExecutor with a bounded queue (an
@@ -27,7 +30,8 @@ import dev.resilience.core.EventPublisher;
  *
  * The call runs on a pool thread and returns a stage; the returned future is completed
  * from that stage (flattened: a CompletionException wrapper is removed), so the caller
- * gets one future whatever the call returns.
+ * gets one future whatever the call returns. Cancelling the returned future keeps a queued
+ * call from starting and cancels the stage of a started one.
  *
  * Reconfiguration (serialized by a lock) orders the two pool-size setters so that core
  * never exceeds max, which ThreadPoolExecutor refuses; the queue cannot be resized, so a
@@ -88,9 +92,11 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 	@Override
 	public <T> CompletableFuture<T> submit(CheckedSupplier<? extends CompletionStage<T>> call) {
 		Checks.notNull(call, "call");
-		CompletableFuture<T> result = new CompletableFuture<>();
+		CancellableFuture<T> result = new CancellableFuture<>();
 		try {
-			this.executor.execute(new Call<>(call, result));
+			Call<T> accepted = new Call<>(call, result);
+			this.executor.execute(accepted);
+			result.waitOn(accepted);
 		}
 		catch (RejectedExecutionException ex) {
 			if (this.executor.isShutdown()) {
@@ -169,15 +175,39 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 	 * One accepted call: runs it on a pool thread and completes the caller's future from
 	 * the stage it returns.
 	 */
-	private final class Call<T> implements Runnable {
+	private final class Call<T> implements Runnable, Scheduler.Cancellable {
 
 		private final CheckedSupplier<? extends CompletionStage<T>> call;
 
 		private final CompletableFuture<T> result;
 
+		private volatile @Nullable CompletionStage<T> stage;
+
 		Call(CheckedSupplier<? extends CompletionStage<T>> call, CompletableFuture<T> result) {
 			this.call = call;
 			this.result = result;
+		}
+
+		/**
+		 * The caller cancelled: a queued call does not start (see run); a started one's
+		 * stage is cancelled.
+		 */
+		@Override
+		public boolean cancel() {
+			CompletionStage<T> started = this.stage;
+			if (started != null) {
+				cancelStage(started);
+			}
+			return true;
+		}
+
+		private void cancelStage(CompletionStage<T> started) {
+			try {
+				started.toCompletableFuture().cancel(true);
+			}
+			catch (UnsupportedOperationException ex) {
+				// A stage with no future view cannot be cancelled.
+			}
 		}
 
 		@Override
@@ -204,6 +234,11 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 						"The call of ThreadPoolBulkhead '" + DefaultThreadPoolBulkhead.this.name + "' returned null"));
 				finished();
 				return;
+			}
+			this.stage = stage;
+			if (this.result.isCancelled()) {
+				// Cancelled while it started: cancel() may have found no stage yet.
+				cancelStage(stage);
 			}
 			stage.whenComplete((value, failure) -> {
 				if (failure != null) {

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 
 import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.EventPublisher;
+import dev.resilience.core.OnceWarning;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -51,8 +52,10 @@ import org.jspecify.annotations.Nullable;
  *   When the old and new outcomes are equal (a success overwriting a success) the counts
  *   do not change and are not touched. The rates can only rise when a failure or slow call
  *   is added, or when the window first reaches the minimum number of calls, so only those
- *   calls evaluate the thresholds, from the counts their own atomic update returned and
- *   the call index read after it (so that of two racing calls, the later one sees both).
+ *   calls evaluate the thresholds (and the first call recorded under a new configuration,
+ *   whose thresholds or minimum may have moved), from the counts their own atomic update
+ *   returned and the call index read after it (so that of two racing calls, the later one
+ *   sees both).
  *   Once all calls have completed the counts are exact.
  * - TimeWindow: one bucket per second (calls, failures, slow) in an AtomicLongArray and
  *   running totals in AtomicLongs. A call within the current second adds to its bucket and
@@ -70,6 +73,11 @@ import org.jspecify.annotations.Nullable;
  *
  * OPEN reads the ticker on each rejected call to see whether its wait has passed, then
  * moves to HALF_OPEN by CAS and retries the acquisition.
+ *
+ * A user predicate (recordResult, recordFailurePredicate) that throws never leaves a permit
+ * open: the call counts as ignored (its trial slot goes back), the caller gets the call's
+ * own outcome (the predicate's exception suppressed on a failure), and the predicate's
+ * failure is logged.
  */
 /**
  * The {@link CircuitBreaker} implementation; see the design notes at the top of the
@@ -82,6 +90,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	private static final int FAILED = 1;
 
 	private static final int SLOW = 2;
+
+	// Not an outcome bit: onFailure's verdict for an ignored exception.
+	private static final int IGNORED = 4;
 
 	/** The transitions the breaker makes by itself; manual transitions are all legal. */
 	private static final Map<State, Set<State>> AUTOMATIC_TRANSITIONS = automaticTransitions();
@@ -107,6 +118,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	private final LongAdder totalNotPermitted = new LongAdder();
 
 	private final LongAdder totalSlow = new LongAdder();
+
+	private final OnceWarning predicateFailures = new OnceWarning(System.getLogger(CircuitBreaker.class.getName()));
 
 	DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Objects.requireNonNull(name, "name must not be null");
@@ -249,9 +262,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 				failed = recordResult.test(result);
 			}
 			catch (RuntimeException | Error ex) {
-				// Give the permit back: a faulty predicate must not leak a trial slot.
-				permit.release();
-				throw ex;
+				if (ex instanceof VirtualMachineError error) {
+					throw error;
+				}
+				predicateFailed(permit, config, startNanos, "recordResult", ex, ex);
+				return;
 			}
 			if (failed) {
 				complete(permit, config, startNanos, FAILED, null);
@@ -264,22 +279,52 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	private void onFailure(CircuitState permit, long startNanos, Throwable failure) {
 		Objects.requireNonNull(failure, "failure must not be null");
 		CircuitBreakerConfig config = this.config;
-		if (config.exceptionMatcher().matches(failure)) {
-			complete(permit, config, startNanos, FAILED, failure);
+		int outcome;
+		try {
+			outcome = config.exceptionMatcher().matches(failure) ? FAILED
+					: config.isIgnored(failure) ? IGNORED : SUCCESS;
 		}
-		else if (!config.isIgnored(failure)) {
-			// Neither recorded nor ignored: the dependency answered, which is a success.
-			complete(permit, config, startNanos, SUCCESS, failure);
+		catch (RuntimeException | Error ex) {
+			if (ex instanceof VirtualMachineError error) {
+				throw error;
+			}
+			if (ex != failure) {
+				failure.addSuppressed(ex);
+			}
+			predicateFailed(permit, config, startNanos, "recordFailurePredicate", ex, failure);
+			return;
+		}
+		if (outcome == IGNORED) {
+			ignore(permit, config, startNanos, failure);
 		}
 		else {
-			this.totalIgnored.increment();
-			if (this.events.hasListeners()) {
-				long duration = (config.slowCallDurationThresholdNanos >= 0) ? this.ticker.read() - startNanos : -1;
-				publish(CircuitBreakerEvent.Type.IGNORED_ERROR, duration, failure, null, null);
-			}
-			// An ignored outcome is no outcome: in half-open the trial slot goes back.
-			permit.release();
+			// Neither recorded nor ignored: the dependency answered, which is a success.
+			complete(permit, config, startNanos, outcome, failure);
 		}
+	}
+
+	/**
+	 * A user predicate threw while judging an outcome: the call is counted as ignored
+	 * (its trial slot goes back), the caller gets the call's own outcome, and the
+	 * predicate's failure is logged.
+	 */
+	private void predicateFailed(CircuitState permit, CircuitBreakerConfig config, long startNanos, String predicate,
+			Throwable predicateFailure, Throwable eventFailure) {
+		this.predicateFailures.log(
+				() -> "CircuitBreaker '" + this.name + "': " + predicate
+						+ " threw; the call is counted as ignored and its outcome returned as it was",
+				predicateFailure);
+		ignore(permit, config, startNanos, eventFailure);
+	}
+
+	private void ignore(CircuitState permit, CircuitBreakerConfig config, long startNanos, Throwable failure) {
+		this.totalIgnored.increment();
+		if (this.events.hasListeners()) {
+			long duration = (config.slowCallDurationThresholdNanos >= 0) ? this.ticker.read() - startNanos : -1;
+			publish(CircuitBreakerEvent.Type.IGNORED_ERROR, duration, failure, null, null);
+		}
+		// An ignored outcome is no outcome: in half-open the trial slot goes back.
+		permit.release();
 	}
 
 	/**
@@ -764,6 +809,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		/** Failures in the high lane, slow calls in the low lane, each biased. */
 		private final AtomicLong counts = new AtomicLong((BIAS << 32) | BIAS);
 
+		// The configuration the thresholds were last evaluated with; a call recorded
+		// under another one evaluates, so a reconfiguration applies from the next call
+		// on. Plain field: a stale read only costs one more evaluation.
+		private @Nullable CircuitBreakerConfig evaluatedWith;
+
 		CountWindow(int size) {
 			this.size = size;
 			this.ring = new byte[size];
@@ -777,8 +827,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			long packed;
 			if (old == outcome) {
 				// Only the number of calls changed, which lowers the rates unless it
-				// just reached the minimum.
-				if (sequence + 1 != minimum) {
+				// just reached the minimum (or the thresholds changed).
+				if (sequence + 1 != minimum && config == this.evaluatedWith) {
 					return false;
 				}
 				packed = this.counts.get();
@@ -786,6 +836,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			else {
 				packed = this.counts.addAndGet(delta(old, outcome));
 			}
+			this.evaluatedWith = config;
 			// Read after our update, so that of two racing calls the later sees both.
 			long buffered = Math.min(this.index.get(), this.size);
 			if (buffered < minimum) {

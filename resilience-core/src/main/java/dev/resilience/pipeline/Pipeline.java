@@ -15,6 +15,7 @@ import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
+import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.KeySelector;
 import dev.resilience.fallback.Fallback;
@@ -120,30 +121,20 @@ public final class Pipeline {
 		CompletableFuture<@Nullable Object> inner = runAsync(0, context, invoker);
 		Fallback fallback = this.fallback;
 		// A fresh future completed with the unwrapped outcome, so that callers never see
-		// the
-		// CompletionException wrappers that dependent stages add; cancelling it cancels
-		// the
-		// execution (a retry then makes no further attempt).
-		CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+		// the CompletionException wrappers that dependent stages add; cancelling it
+		// cancels the execution stage by stage (see Steps).
+		CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
+		result.waitOn(inner);
 		inner.whenComplete((value, failure) -> {
-			if (failure == null) {
-				result.complete(value);
+			if (failure == null || fallback == null || result.isDone()) {
+				result.completeWith(value, failure);
+				return;
 			}
-			else if (fallback == null) {
-				result.completeExceptionally(unwrap(failure));
+			try {
+				completeWith(result, fallback.apply(context, unwrap(failure)));
 			}
-			else {
-				try {
-					completeWith(result, fallback.apply(context, unwrap(failure)));
-				}
-				catch (Throwable ex) {
-					result.completeExceptionally(ex);
-				}
-			}
-		});
-		result.whenComplete((value, failure) -> {
-			if (result.isCancelled()) {
-				inner.cancel(true);
+			catch (Throwable ex) {
+				result.completeExceptionally(ex);
 			}
 		});
 		return result;
@@ -244,24 +235,18 @@ public final class Pipeline {
 	}
 
 	static Throwable unwrap(Throwable failure) {
-		Throwable current = failure;
-		while (current instanceof java.util.concurrent.CompletionException && current.getCause() != null) {
-			current = current.getCause();
-		}
-		return current;
+		return CancellableFuture.unwrap(failure);
 	}
 
-	@SuppressWarnings("unchecked")
-	static void completeWith(CompletableFuture<@Nullable Object> target, @Nullable Object value) {
+	/**
+	 * Completes {@code target} with a fallback's answer: the value, or the outcome of the
+	 * stage it returned (which a cancel of {@code target} then cancels).
+	 */
+	private static void completeWith(CancellableFuture<@Nullable Object> target, @Nullable Object value) {
 		if (value instanceof CompletionStage<?> stage) {
-			((CompletionStage<@Nullable Object>) stage).whenComplete((result, failure) -> {
-				if (failure != null) {
-					target.completeExceptionally(unwrap(failure));
-				}
-				else {
-					target.complete(result);
-				}
-			});
+			CompletableFuture<?> future = stage.toCompletableFuture();
+			target.waitOn(future);
+			future.whenComplete(target::completeWith);
 		}
 		else {
 			target.complete(value);

@@ -7,9 +7,11 @@ import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
+import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.KeySelector;
 import dev.resilience.core.ResilienceException;
+import dev.resilience.core.Scheduler;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
 import dev.resilience.retry.Retry;
@@ -19,7 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The stage implementations, one per primitive. Each synchronous {@code execute}
  * completes its primitive's permit on every path (return, throw); each asynchronous one
- * does the same when the inner stage completes.
+ * does the same when the inner stage completes, and returns a {@link CancellableFuture}
+ * whose cancellation reaches the inner stage (or the scheduled wait), so that a cancelled
+ * execution gives back everything it holds and starts nothing more.
  */
 final class Steps {
 
@@ -86,41 +90,44 @@ final class Steps {
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 				AsyncInvoker<?> invoker) {
-			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
 			attempt(pipeline, next, context, invoker, 1, result);
 			return result;
 		}
 
 		private void attempt(Pipeline pipeline, int next, Object context, AsyncInvoker<?> invoker, int attempt,
-				CompletableFuture<@Nullable Object> result) {
+				CancellableFuture<@Nullable Object> result) {
 			if (result.isDone()) {
 				// The caller cancelled (or otherwise completed) the execution: no more
 				// attempts.
 				return;
 			}
-			pipeline.runAsync(next, context, invoker).whenComplete((value, failure) -> {
-				long wait;
-				if (failure != null) {
-					Throwable cause = Pipeline.unwrap(failure);
-					wait = this.retry.onFailure(attempt, cause);
-					if (wait == Retry.NO_RETRY) {
-						result.completeExceptionally(cause);
-						return;
-					}
+			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+			result.waitOn(inner);
+			inner.whenComplete((value, failure) -> {
+				if (result.isDone()) {
+					return;
 				}
-				else {
-					wait = this.retry.onResult(attempt, value);
-					if (wait == Retry.NO_RETRY) {
-						result.complete(value);
-						return;
-					}
+				long wait;
+				try {
+					wait = (failure != null) ? this.retry.onFailure(attempt, CancellableFuture.unwrap(failure))
+							: this.retry.onResult(attempt, value);
+				}
+				catch (Throwable ex) {
+					// As the synchronous loop would throw it.
+					result.completeExceptionally(ex);
+					return;
+				}
+				if (wait == Retry.NO_RETRY) {
+					result.completeWith(value, failure);
+					return;
 				}
 				Runnable nextAttempt = () -> attempt(pipeline, next, context, invoker, attempt + 1, result);
 				if (wait <= 0) {
 					nextAttempt.run();
 				}
 				else {
-					this.retry.scheduler().schedule(nextAttempt, wait);
+					result.waitOn(this.retry.scheduler().schedule(nextAttempt, wait));
 				}
 			});
 		}
@@ -161,13 +168,23 @@ final class Steps {
 				AsyncInvoker<?> invoker) {
 			CircuitBreaker.Permit permit = this.circuitBreaker.acquirePermit();
 			long start = this.circuitBreaker.startTime();
-			return pipeline.runAsync(next, context, invoker).whenComplete((value, failure) -> {
-				if (failure == null) {
-					permit.onSuccess(start, value);
-					return;
+			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
+			result.waitOn(inner);
+			inner.whenComplete((value, failure) -> {
+				try {
+					if (failure == null) {
+						permit.onSuccess(start, value);
+					}
+					else {
+						complete(permit, start, CancellableFuture.unwrap(failure));
+					}
 				}
-				complete(permit, start, Pipeline.unwrap(failure));
+				finally {
+					result.completeWith(value, failure);
+				}
 			});
+			return result;
 		}
 
 		private static void complete(CircuitBreaker.Permit permit, long start, Throwable failure) {
@@ -222,18 +239,28 @@ final class Steps {
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 				AsyncInvoker<?> invoker) {
-			long wait = limiter(context).reservePermission(this.permits);
-			if (wait == RateLimiter.REJECTED) {
-				return CompletableFuture.failedFuture(new RequestNotPermittedException(this.rateLimiter.name(), 0));
+			RateLimiter.Reservation reservation = limiter(context).reserve(this.permits);
+			if (!reservation.isGranted()) {
+				return CompletableFuture
+					.failedFuture(new RequestNotPermittedException(this.rateLimiter.name(), reservation.waitNanos()));
 			}
-			if (wait <= 0) {
+			if (reservation.waitNanos() <= 0) {
 				return pipeline.runAsync(next, context, invoker);
 			}
 			// The permits are reserved; start the call when they fall due, without
-			// blocking.
-			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
-			this.rateLimiter.scheduler()
-				.schedule(() -> Pipeline.completeWith(result, pipeline.runAsync(next, context, invoker)), wait);
+			// blocking. A cancel before then unschedules the start and gives the permits
+			// back.
+			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
+			Scheduler.Cancellable start = this.rateLimiter.scheduler().schedule(() -> {
+				if (result.isDone()) {
+					reservation.cancel();
+					return;
+				}
+				CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+				result.waitOn(inner);
+				inner.whenComplete(result::completeWith);
+			}, reservation.waitNanos());
+			result.waitOn(() -> start.cancel() && reservation.cancel());
 			return result;
 		}
 
@@ -310,8 +337,19 @@ final class Steps {
 				AsyncInvoker<?> invoker) {
 			Bulkhead bulkhead = bulkhead(context);
 			bulkhead.acquirePermission();
-			return pipeline.runAsync(next, context, invoker)
-				.whenComplete((value, failure) -> bulkhead.releasePermission());
+			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
+			result.waitOn(inner);
+			// A cancel completes the inner stage, which gives the place back here, once.
+			inner.whenComplete((value, failure) -> {
+				try {
+					bulkhead.releasePermission();
+				}
+				finally {
+					result.completeWith(value, failure);
+				}
+			});
+			return result;
 		}
 
 	}

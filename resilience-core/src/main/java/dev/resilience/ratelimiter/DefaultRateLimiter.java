@@ -1,5 +1,6 @@
 package dev.resilience.ratelimiter;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -47,14 +48,36 @@ import org.jspecify.annotations.Nullable;
  * arithmetic), so no decision combines a tat with the wrong grid: one that read the old
  * tat fails its CAS.
  *
- * A synchronous caller interrupted while it waits for its reserved permits gives them
- * back, so they are not lost to everyone.
+ * Giving back. A caller that gives up waiting for reserved permits (a synchronous caller
+ * interrupted, an asynchronous one cancelled) gives them back only while its reservation
+ * is still the last one: one CAS from the tat it set back to the tat it found. If anyone
+ * reserved behind it, its slot passes unused: moving the tat back then would free the
+ * last slot, not its own, and two callers would share one. The reservation remembers the
+ * grid it was made on and gives nothing back on another one. (A give back that read the
+ * grid just before a reconfiguration to the same rate may still land after it; the same
+ * rate keeps the grid's origin and the tat's offset, so the tat it restores means the
+ * same level under both configurations, as if it had come first.)
+ *
+ * Keys. forKey() returns the bucket of one key from a BoundedKeyMap. A bucket retires
+ * itself when it is full (CAS from a tat at or before now to RETIRED, never a real tat),
+ * and a retired bucket is never decided on again: a decision that finds it goes to the
+ * key's live bucket, which starts full, exactly where the retired one stood. A key's
+ * bucket follows its instance's configuration: reconfigure() converts every stored
+ * bucket, and a bucket made from the configuration of the moment before converts itself
+ * on its first decision (one reference comparison per decision on a key).
  */
-final class DefaultRateLimiter implements RateLimiter {
+final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
-	// The state while reconfigure() swaps the grid. A computed tat equal to it is moved
-	// one nanosecond later (conservative).
+	// The state while reconfigure() swaps the grid. A computed tat equal to it (or to
+	// RETIRED) is moved a few nanoseconds later (conservative).
 	private static final long SWITCHING = Long.MIN_VALUE;
+
+	// The state of a key's bucket that was forgotten (see the design notes).
+	private static final long RETIRED = Long.MIN_VALUE + 1;
+
+	// decide()'s answer when a forgotten bucket's key can get no live one (the key map is
+	// full): a rejection without a retry-after hint.
+	private static final long KEY_REFUSED = Long.MIN_VALUE;
 
 	private static final long MAX_TIMEOUT_NANOS = RateLimiterConfig.MAX_REFILL_DURATION.toNanos();
 
@@ -81,6 +104,11 @@ final class DefaultRateLimiter implements RateLimiter {
 	// The buckets of keys (forKey); null in a key's own limiter.
 	private final @Nullable BoundedKeyMap<DefaultRateLimiter> keys;
 
+	// For a key's own limiter: its instance and its key; null in an instance.
+	private final @Nullable DefaultRateLimiter instance;
+
+	private final @Nullable Object key;
+
 	DefaultRateLimiter(String name, RateLimiterConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Checks.notNull(name, "name");
 		Checks.notNull(config, "config");
@@ -93,13 +121,12 @@ final class DefaultRateLimiter implements RateLimiter {
 		this.permitted = new LongAdder();
 		this.rejected = new LongAdder();
 		this.events = new EventPublisher<>();
-		// A flood of new keys may start a sweep of refilled buckets at most once a
-		// millisecond.
-		this.keys = new BoundedKeyMap<>(config.maxKeys(), (key) -> new DefaultRateLimiter(this),
-				DefaultRateLimiter::isFull, ticker, 1_000_000L);
+		this.keys = new BoundedKeyMap<>(config.maxKeys(), (key) -> new DefaultRateLimiter(this, key), ticker);
+		this.instance = null;
+		this.key = null;
 	}
 
-	private DefaultRateLimiter(DefaultRateLimiter instance) {
+	private DefaultRateLimiter(DefaultRateLimiter instance, Object key) {
 		this.name = instance.name;
 		this.ticker = instance.ticker;
 		this.scheduler = instance.scheduler;
@@ -110,6 +137,8 @@ final class DefaultRateLimiter implements RateLimiter {
 		this.rejected = instance.rejected;
 		this.events = instance.events;
 		this.keys = null;
+		this.instance = instance;
+		this.key = key;
 	}
 
 	@Override
@@ -127,11 +156,41 @@ final class DefaultRateLimiter implements RateLimiter {
 	}
 
 	/**
-	 * Tells whether the bucket is full, hence the same as a new one and safe to forget.
+	 * Retires this key's bucket if it is full (the same as a new one), for the key map.
 	 */
-	private boolean isFull() {
-		long current = this.tat.get();
-		return current != SWITCHING && current - this.ticker.read() <= 0;
+	@Override
+	public long retire(long now) {
+		int spins = 0;
+		while (true) {
+			long current = this.tat.get();
+			if (current == RETIRED) {
+				return 0;
+			}
+			if (current == SWITCHING) {
+				spins = awaitSwitch(spins);
+				continue;
+			}
+			long ahead = current - now;
+			if (ahead > 0) {
+				return ahead;
+			}
+			if (this.tat.compareAndSet(current, RETIRED)) {
+				return 0;
+			}
+		}
+	}
+
+	@Override
+	public boolean isRetired() {
+		return this.tat.get() == RETIRED;
+	}
+
+	/**
+	 * Returns the live bucket of this retired key's bucket, or {@code null} if the key
+	 * map is full.
+	 */
+	private @Nullable DefaultRateLimiter live() {
+		return this.instance.keys.get(this.key);
 	}
 
 	@Override
@@ -141,7 +200,8 @@ final class DefaultRateLimiter implements RateLimiter {
 
 	@Override
 	public RateLimiterConfig config() {
-		return this.grid.config;
+		// A key's bucket runs with its instance's configuration (see syncConfig).
+		return (this.instance != null) ? this.instance.grid.config : this.grid.config;
 	}
 
 	@Override
@@ -151,33 +211,61 @@ final class DefaultRateLimiter implements RateLimiter {
 
 	@Override
 	public void acquirePermission(int permits) {
-		long decision = decide(permits, true);
-		if (decision < 0) {
-			onRejected(permits);
-			throw new RequestNotPermittedException(this.name, -decision);
-		}
-		if (decision > 0) {
+		// At once first, so that a grant without a wait allocates nothing.
+		long decision = decide(permits, false, null);
+		if (decision < 0 && this.grid.timeoutNanos > 0) {
+			Waiting waiting = new Waiting(permits);
+			decision = decide(permits, true, waiting);
+			if (decision < 0) {
+				onRejected(permits);
+				throw new RequestNotPermittedException(this.name, retryAfter(decision));
+			}
 			try {
 				this.scheduler.sleep(decision);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				giveBack(permits);
+				waiting.cancel();
 				onRejected(permits);
 				throw new RequestNotPermittedException(this.name, 0);
 			}
+		}
+		else if (decision < 0) {
+			onRejected(permits);
+			throw new RequestNotPermittedException(this.name, retryAfter(decision));
 		}
 		onPermitted(permits);
 	}
 
 	@Override
 	public boolean tryAcquirePermission(int permits) {
-		if (decide(permits, false) < 0) {
+		if (decide(permits, false, null) < 0) {
 			onRejected(permits);
 			return false;
 		}
 		onPermitted(permits);
 		return true;
+	}
+
+	@Override
+	public Reservation reserve(int permits) {
+		long decision = decide(permits, false, null);
+		if (decision >= 0) {
+			onPermitted(permits);
+			return Reservation.NOW;
+		}
+		if (this.grid.timeoutNanos == 0) {
+			onRejected(permits);
+			return Reservation.refused(retryAfter(decision));
+		}
+		Waiting waiting = new Waiting(permits);
+		decision = decide(permits, true, waiting);
+		if (decision < 0) {
+			onRejected(permits);
+			return Reservation.refused(retryAfter(decision));
+		}
+		onPermitted(permits);
+		return (decision > 0) ? waiting : Reservation.NOW;
 	}
 
 	@Override
@@ -187,7 +275,7 @@ final class DefaultRateLimiter implements RateLimiter {
 
 	@Override
 	public long reservePermission(int permits) {
-		long decision = decide(permits, true);
+		long decision = decide(permits, true, null);
 		if (decision < 0) {
 			onRejected(permits);
 			return REJECTED;
@@ -196,15 +284,24 @@ final class DefaultRateLimiter implements RateLimiter {
 		return decision;
 	}
 
+	private static long retryAfter(long decision) {
+		return (decision == KEY_REFUSED) ? 0 : -decision;
+	}
+
 	/**
 	 * Takes permits if they can be had within the timeout (zero when {@code mayWait} is
 	 * false).
+	 * @param waiting filled in when the permits are taken with a wait, so that they can
+	 * be given back; or {@code null}
 	 * @return the wait in nanoseconds (zero or more) if taken, otherwise minus the wait
-	 * until they could be had (less than zero)
+	 * until they could be had (less than zero), or {@link #KEY_REFUSED}
 	 */
-	private long decide(int permits, boolean mayWait) {
+	private long decide(int permits, boolean mayWait, @Nullable Waiting waiting) {
 		if (permits < 1) {
 			throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
+		}
+		if (this.instance != null && this.grid.config != this.instance.grid.config) {
+			syncConfig();
 		}
 		long now = this.ticker.read();
 		int spins = 0;
@@ -213,6 +310,10 @@ final class DefaultRateLimiter implements RateLimiter {
 			if (current == SWITCHING) {
 				spins = awaitSwitch(spins);
 				continue;
+			}
+			if (current == RETIRED) {
+				DefaultRateLimiter live = live();
+				return (live != null) ? live.decide(permits, mayWait, waiting) : KEY_REFUSED;
 			}
 			// Read after the state: if a newer grid pairs with an older tat, the CAS
 			// below fails, since reconfigure() replaced that tat.
@@ -232,18 +333,21 @@ final class DefaultRateLimiter implements RateLimiter {
 					return -wait;
 				}
 			}
-			if (this.tat.compareAndSet(current, notSwitching(grid.advance(base, permits)))) {
+			long next = notSwitching(grid.advance(base, permits));
+			if (this.tat.compareAndSet(current, next)) {
+				if (wait > 0 && waiting != null) {
+					waiting.taken(this, grid, current, next, wait);
+				}
 				return Math.max(wait, 0);
 			}
 		}
 	}
 
 	/**
-	 * Returns the permits of a caller that gave up waiting for them to the bucket (never
-	 * beyond its capacity), so that the next callers can have them.
+	 * Gives back the permits of a reservation if it is still the last one (see the design
+	 * notes).
 	 */
-	private void giveBack(int permits) {
-		long now = this.ticker.read();
+	private boolean giveBack(Waiting waiting) {
 		int spins = 0;
 		while (true) {
 			long current = this.tat.get();
@@ -251,27 +355,53 @@ final class DefaultRateLimiter implements RateLimiter {
 				spins = awaitSwitch(spins);
 				continue;
 			}
-			if (current - now <= 0) {
-				return;
+			if (current != waiting.tat || this.grid != waiting.grid) {
+				return false;
 			}
-			// Never below the present: the bucket must not hold more than C.
-			long back = this.grid.advance(current, -permits);
-			if (this.tat.compareAndSet(current, notSwitching((back - now > 0) ? back : now))) {
-				return;
+			if (this.tat.compareAndSet(current, waiting.previous)) {
+				if (this.instance != null) {
+					// The bucket may be full sooner than a sweep of the keys found.
+					this.instance.keys.changed();
+				}
+				return true;
 			}
 		}
 	}
 
+	/**
+	 * Converts a key's bucket made from an older configuration of its instance.
+	 */
+	private void syncConfig() {
+		if (isRetired()) {
+			// Never decided on again; its live bucket follows the configuration instead.
+			return;
+		}
+		RateLimiterConfig current = this.instance.grid.config;
+		synchronized (this.reconfigureLock) {
+			if (this.grid.config != current) {
+				convert(current);
+			}
+		}
+		// The bucket's level moved: it may be full sooner than a sweep found.
+		this.instance.keys.changed();
+	}
+
+	/**
+	 * Returns the figures; for an instance with keys, {@code liveKeys} first forgets the
+	 * buckets that have refilled (a sweep, linear in the number of keys).
+	 */
 	@Override
 	public Metrics metrics() {
+		long live = (this.keys != null) ? this.keys.liveKeys() : 0;
 		long now = this.ticker.read();
 		int spins = 0;
 		long current;
 		while ((current = this.tat.get()) == SWITCHING) {
 			spins = awaitSwitch(spins);
 		}
-		return new Metrics(availablePermissions(this.grid, current, now), this.permitted.sum(), this.rejected.sum(),
-				(this.keys != null) ? this.keys.size() : 0);
+		// A forgotten key's bucket was full, as its next one starts.
+		long available = (current == RETIRED) ? this.grid.capacity : availablePermissions(this.grid, current, now);
+		return new Metrics(available, this.permitted.sum(), this.rejected.sum(), live);
 	}
 
 	private static long availablePermissions(Grid grid, long current, long now) {
@@ -291,12 +421,30 @@ final class DefaultRateLimiter implements RateLimiter {
 	@Override
 	public void reconfigure(RateLimiterConfig config) {
 		Checks.notNull(config, "config");
+		if (this.instance != null) {
+			// A key's bucket runs with its instance's configuration.
+			this.instance.reconfigure(config);
+			return;
+		}
+		convert(config);
+		this.keys.maxKeys(config.maxKeys());
+		this.keys.forEach(DefaultRateLimiter::syncConfig);
+	}
+
+	/**
+	 * Moves this bucket to {@code config}, keeping its level (see reconfigure).
+	 */
+	private void convert(RateLimiterConfig config) {
 		Grid rate = new Grid(config, 0);
 		synchronized (this.reconfigureLock) {
 			Grid old = this.grid;
 			long current = this.tat.getAndSet(SWITCHING);
 			long restored = current;
 			try {
+				if (current == RETIRED) {
+					// A forgotten key's bucket: its live bucket is reconfigured instead.
+					return;
+				}
 				long now = this.ticker.read();
 				// The level as availablePermissions() computes it, keeping the parts.
 				long base = (current - now > 0) ? current : now;
@@ -328,10 +476,6 @@ final class DefaultRateLimiter implements RateLimiter {
 				this.tat.set(restored);
 			}
 		}
-		if (this.keys != null) {
-			this.keys.maxKeys(config.maxKeys());
-			this.keys.forEach((limiter) -> limiter.reconfigure(config));
-		}
 	}
 
 	private void onPermitted(int permits) {
@@ -362,12 +506,70 @@ final class DefaultRateLimiter implements RateLimiter {
 	}
 
 	private static long notSwitching(long tat) {
-		return (tat != SWITCHING) ? tat : tat + 1;
+		return (tat == SWITCHING) ? tat + 2 : (tat == RETIRED) ? tat + 1 : tat;
 	}
 
 	@Override
 	public String toString() {
 		return "RateLimiter '" + this.name + "' " + this.grid.config;
+	}
+
+	/**
+	 * The reservation of a caller that waits for its permits: what it needs to give them
+	 * back (see the design notes). Filled in once by the decision that took them, before
+	 * the caller sees it.
+	 */
+	private static final class Waiting implements Reservation {
+
+		private final int permits;
+
+		private final AtomicBoolean cancelled = new AtomicBoolean();
+
+		// Written last and read first, so that whoever sees it sees the rest.
+		private volatile @Nullable DefaultRateLimiter owner;
+
+		private @Nullable Grid grid;
+
+		private long previous;
+
+		private long tat;
+
+		private long waitNanos;
+
+		Waiting(int permits) {
+			this.permits = permits;
+		}
+
+		void taken(DefaultRateLimiter owner, Grid grid, long previous, long tat, long waitNanos) {
+			this.grid = grid;
+			this.previous = previous;
+			this.tat = tat;
+			this.waitNanos = waitNanos;
+			this.owner = owner;
+		}
+
+		@Override
+		public boolean isGranted() {
+			return true;
+		}
+
+		@Override
+		public long waitNanos() {
+			return this.waitNanos;
+		}
+
+		@Override
+		public boolean cancel() {
+			// Once: a second give back could free a slot someone else took meanwhile.
+			DefaultRateLimiter owner = this.owner;
+			return owner != null && this.cancelled.compareAndSet(false, true) && owner.giveBack(this);
+		}
+
+		@Override
+		public String toString() {
+			return "Reservation of " + this.permits + " permit(s) in " + this.waitNanos + " ns";
+		}
+
 	}
 
 	/**

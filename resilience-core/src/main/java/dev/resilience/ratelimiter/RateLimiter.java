@@ -72,6 +72,20 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	long reservePermission(int permits);
 
 	/**
+	 * Reserves permits for an asynchronous caller that may give up before they fall due:
+	 * like {@link #reservePermission(int)}, but the answer can be
+	 * {@linkplain Reservation#cancel() cancelled}. Granting at once allocates nothing.
+	 * <p>
+	 * This default cannot give permits back; the in-memory limiter can.
+	 * @param permits how many, at least 1 and at most the burst capacity
+	 * @return the reservation: granted (now or after a wait), or refused
+	 */
+	default Reservation reserve(int permits) {
+		long wait = reservePermission(permits);
+		return (wait == REJECTED) ? Reservation.refused(0) : Reservation.after(wait);
+	}
+
+	/**
 	 * Returns the limiter of one key (a user, a tenant, an API key): a bucket of its own
 	 * with this instance's configuration, counted in this instance's metrics and events,
 	 * and reconfigured with it. A key's bucket is forgotten once it has refilled (a full
@@ -98,6 +112,61 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 
 	@Override
 	EventPublisher<RateLimiterEvent> events();
+
+	/**
+	 * The answer of {@link #reserve(int)}: permits granted now, granted after a wait, or
+	 * refused. Thread-safe.
+	 */
+	interface Reservation {
+
+		/** Permits granted now: proceed at once. */
+		Reservation NOW = new FixedReservation(true, 0);
+
+		/**
+		 * Returns a granted reservation that cannot be cancelled.
+		 * @param waitNanos the wait before the permits fall due, zero or more
+		 * @return the reservation ({@link #NOW} for no wait)
+		 */
+		static Reservation after(long waitNanos) {
+			return (waitNanos <= 0) ? NOW : new FixedReservation(true, waitNanos);
+		}
+
+		/**
+		 * Returns a refusal.
+		 * @param retryAfterNanos how long until the permits could be had, {@code 0} if
+		 * unknown
+		 * @return the reservation
+		 */
+		static Reservation refused(long retryAfterNanos) {
+			return new FixedReservation(false, Math.max(0, retryAfterNanos));
+		}
+
+		/**
+		 * Tells whether the permits were granted.
+		 * @return {@code true} if granted (now or after {@link #waitNanos()})
+		 */
+		boolean isGranted();
+
+		/**
+		 * Returns the wait before granted permits fall due; for a refusal, how long until
+		 * they could be had ({@code 0} if unknown).
+		 * @return nanoseconds
+		 */
+		long waitNanos();
+
+		/**
+		 * Gives granted permits back, for a caller that gives up before they fall due.
+		 * They go back only if nobody reserved permits after them: giving back a slot
+		 * that others wait behind would let the limiter grant more than its rate, so then
+		 * they pass unused. Does nothing after the first call, for a refusal, or for an
+		 * implementation that cannot give back.
+		 * @return {@code true} if the permits went back
+		 */
+		default boolean cancel() {
+			return false;
+		}
+
+	}
 
 	/**
 	 * A rate limiter's figures.

@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 
 import dev.resilience.core.Checks;
 import dev.resilience.core.EventPublisher;
+import dev.resilience.core.OnceWarning;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  * clamped to the new maximum (a deposit racing with reconfigure() may briefly leave them
  * above it; the next withdrawal clamps again).
  *
- * Events are allocated only when someone listens.
+ * Events are allocated only when someone listens. A retry predicate that throws ends the
+ * execution with the attempt's own outcome (the predicate's exception suppressed on a
+ * failure) and is logged: a broken predicate must not turn into retries or a hang.
  */
 final class DefaultRetry implements Retry {
 
@@ -58,6 +61,8 @@ final class DefaultRetry implements Retry {
 	private final AtomicLong budgetMilliTokens;
 
 	private volatile RetryConfig config;
+
+	private final OnceWarning predicateFailures = new OnceWarning(System.getLogger(Retry.class.getName()));
 
 	DefaultRetry(String name, RetryConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Checks.notNull(name, "name");
@@ -100,7 +105,7 @@ final class DefaultRetry implements Retry {
 	public long onResult(int attempt, @Nullable Object result) {
 		RetryConfig config = this.config;
 		Predicate<Object> retryOnResult = config.retryOnResult();
-		if (retryOnResult != null && retryOnResult.test(result)) {
+		if (retryOnResult != null && testResult(retryOnResult, result)) {
 			return onFailedAttempt(config, attempt, null, true);
 		}
 		if (config.budgetEnabled()) {
@@ -120,7 +125,40 @@ final class DefaultRetry implements Retry {
 	public long onFailure(int attempt, Throwable failure) {
 		Objects.requireNonNull(failure, "failure must not be null");
 		RetryConfig config = this.config;
-		return onFailedAttempt(config, attempt, failure, config.isRetryable(failure));
+		boolean retryable;
+		try {
+			retryable = config.isRetryable(failure);
+		}
+		catch (RuntimeException | Error ex) {
+			if (ex instanceof VirtualMachineError error) {
+				throw error;
+			}
+			if (ex != failure) {
+				failure.addSuppressed(ex);
+			}
+			this.predicateFailures.log(
+					() -> "Retry '" + this.name + "': retryOnExceptionPredicate threw; the failure is not retried", ex);
+			retryable = false;
+		}
+		return onFailedAttempt(config, attempt, failure, retryable);
+	}
+
+	/**
+	 * Tests a result; a predicate that throws says "do not retry" (and is logged), so the
+	 * execution ends with the result it returned.
+	 */
+	private boolean testResult(Predicate<Object> retryOnResult, @Nullable Object result) {
+		try {
+			return retryOnResult.test(result);
+		}
+		catch (RuntimeException | Error ex) {
+			if (ex instanceof VirtualMachineError error) {
+				throw error;
+			}
+			this.predicateFailures
+				.log(() -> "Retry '" + this.name + "': retryOnResult threw; the result is returned, not retried", ex);
+			return false;
+		}
 	}
 
 	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Throwable failure, boolean retryable) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
+import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.CheckedSupplier;
 import dev.resilience.core.Checks;
 import dev.resilience.core.EventPublisher;
@@ -36,7 +37,10 @@ import org.jspecify.annotations.Nullable;
  * Asynchronous calls. The call's stage and a scheduled deadline race to complete a fresh
  * CompletableFuture; CompletableFuture's own CAS picks exactly one winner, so every call is
  * counted once. The winner alone counts and publishes; the deadline, if it wins, cancels the
- * call's future (cancelRunningFuture), and the call, if it wins, cancels the deadline.
+ * call's future (cancelRunningFuture), and the call, if it wins, cancels the deadline. A
+ * caller that cancels the returned future takes a third part in the same race: it disarms
+ * the deadline and cancels the call's future (again only with cancelRunningFuture), and the
+ * call is counted as neither success, failure nor timeout.
  *
  * Counters are LongAdders; the config is a volatile field read once per call; events are
  * allocated only when someone listens. A synchronous deadline is measured by the scheduler
@@ -164,6 +168,7 @@ final class DefaultTimeout implements Timeout {
 			deadline.timer = this.scheduler.schedule(deadline, remaining);
 		}
 		stage.whenComplete(deadline);
+		deadline.result.waitOn(deadline);
 		return deadline.result;
 	}
 
@@ -220,9 +225,9 @@ final class DefaultTimeout implements Timeout {
 	 * The race of one asynchronous call against its deadline: run() is the deadline,
 	 * accept() the call's completion.
 	 */
-	private static final class AsyncDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
+	private static final class AsyncDeadline<T> implements Runnable, BiConsumer<T, Throwable>, Scheduler.Cancellable {
 
-		final CompletableFuture<T> result = new CompletableFuture<>();
+		final CancellableFuture<T> result = new CancellableFuture<>();
 
 		private final DefaultTimeout timeout;
 
@@ -249,6 +254,23 @@ final class DefaultTimeout implements Timeout {
 			}
 			this.timeout.timedOutCalls.increment();
 			this.timeout.publish(TimeoutEvent.Type.TIMEOUT, exception);
+			cancelRunningFuture();
+		}
+
+		/**
+		 * The caller cancelled the result: disarm the deadline and pass the cancel on.
+		 */
+		@Override
+		public boolean cancel() {
+			Scheduler.Cancellable timer = this.timer;
+			if (timer != null) {
+				timer.cancel();
+			}
+			cancelRunningFuture();
+			return true;
+		}
+
+		private void cancelRunningFuture() {
 			if (this.config.cancelRunningFuture()) {
 				try {
 					this.stage.toCompletableFuture().cancel(true);

@@ -7,13 +7,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
+import dev.resilience.testing.FakeTicker;
+import dev.resilience.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -30,12 +34,17 @@ class BulkheadTests {
 		}
 	}
 
-	private static Bulkhead bulkhead(int maxConcurrentCalls, Duration maxWaitDuration) {
+	private final FakeTicker ticker = new FakeTicker();
+
+	private final ManualScheduler scheduler = new ManualScheduler(this.ticker);
+
+	private Bulkhead bulkhead(int maxConcurrentCalls, Duration maxWaitDuration) {
 		return Bulkhead.of("test",
 				BulkheadConfig.builder()
 					.maxConcurrentCalls(maxConcurrentCalls)
 					.maxWaitDuration(maxWaitDuration)
-					.build());
+					.build(),
+				this.ticker, this.scheduler);
 	}
 
 	private Thread start(Runnable runnable) {
@@ -46,9 +55,11 @@ class BulkheadTests {
 		return thread;
 	}
 
-	/** Waits (bounded by the class timeout) until the thread parks in a timed wait. */
-	private static void awaitTimedWaiting(Thread thread) throws InterruptedException {
-		while (thread.getState() != Thread.State.TIMED_WAITING) {
+	/**
+	 * Waits (bounded by the class timeout) until the thread is parked in the bulkhead.
+	 */
+	private static void awaitParked(Thread thread, Bulkhead bulkhead) throws InterruptedException {
+		while (thread.getState() != Thread.State.WAITING || LockSupport.getBlocker(thread) != bulkhead) {
 			assertThat(thread.isAlive()).as("thread still running").isTrue();
 			if (Thread.interrupted()) {
 				throw new InterruptedException();
@@ -93,23 +104,90 @@ class BulkheadTests {
 			bulkhead.acquirePermission();
 			admitted.countDown();
 		});
-		awaitTimedWaiting(waiter);
+		awaitParked(waiter, bulkhead);
 		assertThat(admitted.getCount()).isOne();
 		bulkhead.releasePermission();
 		assertThat(admitted.await(5, TimeUnit.SECONDS)).isTrue();
 		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 2, 0, 0));
+		// Its alarm was cancelled with its wait.
+		assertThat(this.scheduler.pendingTasks()).isZero();
 	}
 
 	@Test
-	void aWaitEndsInRejectionAfterMaxWaitDuration() {
+	void aWaitEndsInRejectionAfterMaxWaitDuration() throws InterruptedException {
 		Bulkhead bulkhead = bulkhead(1, Duration.ofMillis(50));
 		bulkhead.acquirePermission();
-		long start = System.nanoTime();
-		assertThatExceptionOfType(BulkheadFullException.class).isThrownBy(bulkhead::acquirePermission);
-		long waited = System.nanoTime() - start;
-		assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(50).toNanos())
-			.isLessThan(Duration.ofSeconds(5).toNanos());
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		Thread waiter = start(() -> {
+			try {
+				bulkhead.acquirePermission();
+			}
+			catch (BulkheadFullException ex) {
+				failure.set(ex);
+			}
+		});
+		awaitParked(waiter, bulkhead);
+		this.scheduler.advance(Duration.ofMillis(49));
+		assertThat(waiter.isAlive()).as("still waiting before its deadline").isTrue();
+		assertThat(waiter.getState()).isEqualTo(Thread.State.WAITING);
+		this.scheduler.advance(Duration.ofMillis(1));
+		waiter.join(5_000);
+		assertThat(failure.get()).isInstanceOf(BulkheadFullException.class);
 		assertThat(bulkhead.metrics().totalRejectedCalls()).isOne();
+	}
+
+	@Test
+	void waitersTimeOutEachAtTheirOwnDeadline() throws InterruptedException {
+		Bulkhead bulkhead = bulkhead(1, Duration.ofSeconds(1));
+		bulkhead.acquirePermission();
+		AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+		Thread first = start(() -> {
+			try {
+				bulkhead.acquirePermission();
+			}
+			catch (BulkheadFullException ex) {
+				firstFailure.set(ex);
+			}
+		});
+		awaitParked(first, bulkhead);
+		this.scheduler.advance(Duration.ofMillis(500));
+		CountDownLatch secondAdmitted = new CountDownLatch(1);
+		Thread second = start(() -> {
+			bulkhead.acquirePermission();
+			secondAdmitted.countDown();
+		});
+		awaitParked(second, bulkhead);
+		this.scheduler.advance(Duration.ofMillis(500));
+		first.join(5_000);
+		assertThat(firstFailure.get()).as("the first waiter's second has passed")
+			.isInstanceOf(BulkheadFullException.class);
+		assertThat(second.getState()).as("the second waits on").isEqualTo(Thread.State.WAITING);
+		bulkhead.releasePermission();
+		assertThat(secondAdmitted.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(bulkhead.metrics().activeCalls()).isOne();
+	}
+
+	@Test
+	void placesGivenBackAtOnceServeAsManyWaiters() throws InterruptedException {
+		Bulkhead bulkhead = bulkhead(2, Duration.ofSeconds(30));
+		bulkhead.acquirePermission();
+		bulkhead.acquirePermission();
+		CountDownLatch admitted = new CountDownLatch(2);
+		Thread first = start(() -> {
+			bulkhead.acquirePermission();
+			admitted.countDown();
+		});
+		awaitParked(first, bulkhead);
+		Thread second = start(() -> {
+			bulkhead.acquirePermission();
+			admitted.countDown();
+		});
+		awaitParked(second, bulkhead);
+		// Both releases find the first waiter at the head of the queue; the one it does
+		// not need must reach the second.
+		bulkhead.releasePermission();
+		bulkhead.releasePermission();
+		assertThat(admitted.await(10, TimeUnit.SECONDS)).as("both waiters admitted").isTrue();
 	}
 
 	@Test
@@ -127,12 +205,21 @@ class BulkheadTests {
 				interrupted.set(Thread.currentThread().isInterrupted());
 			}
 		});
-		awaitTimedWaiting(waiter);
+		awaitParked(waiter, bulkhead);
 		waiter.interrupt();
 		waiter.join(5_000);
 		assertThat(failure.get()).isInstanceOf(BulkheadFullException.class);
 		assertThat(interrupted).isTrue();
 		assertThat(bulkhead.metrics()).isEqualTo(new Bulkhead.Metrics(1, 0, 1, 1, 0));
+		assertThat(this.scheduler.pendingTasks()).isZero();
+	}
+
+	@Test
+	void releasingWithoutAPlaceTakenIsAnError() {
+		Bulkhead bulkhead = bulkhead(1, Duration.ZERO);
+		assertThatIllegalStateException().isThrownBy(bulkhead::releasePermission)
+			.withMessageContaining("without a place taken");
+		assertThat(bulkhead.metrics().availableConcurrentCalls()).isOne();
 	}
 
 	@Test

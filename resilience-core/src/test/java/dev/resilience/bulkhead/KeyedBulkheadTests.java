@@ -39,7 +39,9 @@ class KeyedBulkheadTests {
 		assertThat(bulkhead.forKey("acme")).isSameAs(acme);
 		acme.releasePermission();
 		// No call of acme in flight: its bulkhead is the same as a new one and may go.
-		assertThat(bulkhead.forKey("globex")).isNotSameAs(acme);
+		Bulkhead globex = bulkhead.forKey("globex");
+		assertThat(globex).isNotSameAs(acme);
+		globex.acquirePermission();
 		assertThat(bulkhead.metrics().liveKeys()).isEqualTo(1);
 	}
 

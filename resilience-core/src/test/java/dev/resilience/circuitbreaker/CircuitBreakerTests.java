@@ -23,7 +23,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -399,10 +398,11 @@ class CircuitBreakerTests {
 		}));
 		breaker.transitionTo(State.HALF_OPEN);
 		for (int i = 0; i < 5; i++) {
-			Permit permit = breaker.acquirePermit();
-			assertThatIllegalStateException().isThrownBy(() -> permit.onSuccess(0, "x"));
+			// Counted as ignored, so the trial slot goes back; the call's result stands.
+			breaker.acquirePermit().onSuccess(0, "x");
 		}
 		assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
+		assertThat(breaker.metrics().totalIgnoredCalls()).isEqualTo(5);
 	}
 
 	@Test
@@ -856,6 +856,35 @@ class CircuitBreakerTests {
 		breaker.reconfigure(lower);
 		assertThat(breaker.config()).isSameAs(lower);
 		assertThat(breaker.metrics().bufferedCalls()).isEqualTo(3);
+		succeed(breaker);
+		assertThat(breaker.state()).isEqualTo(State.OPEN);
+	}
+
+	@Test
+	void aLoweredMinimumNumberOfCallsAppliesFromTheNextCall() {
+		CircuitBreaker breaker = breaker(config().slidingWindowSize(10).minimumNumberOfCalls(10));
+		succeed(breaker);
+		for (int i = 0; i < 5; i++) {
+			fail(breaker);
+		}
+		// 83 % failures, but fewer calls than the minimum of 10.
+		assertThat(breaker.state()).isEqualTo(State.CLOSED);
+		breaker.reconfigure(config().slidingWindowSize(10).minimumNumberOfCalls(5).build());
+		succeed(breaker);
+		// 5 of 7 failed: 71 % against 50 %, with the minimum now reached.
+		assertThat(breaker.state()).isEqualTo(State.OPEN);
+	}
+
+	@Test
+	void aLoweredThresholdAppliesFromTheNextCallEvenASuccess() {
+		CircuitBreaker breaker = breaker(config().failureRateThreshold(90));
+		succeed(breaker);
+		fail(breaker);
+		fail(breaker);
+		succeed(breaker);
+		assertThat(breaker.state()).isEqualTo(State.CLOSED);
+		breaker.reconfigure(config().failureRateThreshold(50).build());
+		// Overwrites the oldest success with a success: the rate stays at 50 %.
 		succeed(breaker);
 		assertThat(breaker.state()).isEqualTo(State.OPEN);
 	}
