@@ -177,6 +177,17 @@ class ThreadPoolBulkheadTests {
 	}
 
 	@Test
+	void cancellingAStartedCallCancelsTheStageItReturned() {
+		ThreadPoolBulkhead bulkhead = bulkhead(1, 1, 10);
+		CompletableFuture<String> stage = new CompletableFuture<>();
+		CompletableFuture<String> result = bulkhead.submit(() -> stage);
+		// Started: the call has returned its stage, which is still running.
+		assertThat(bulkhead.submit(() -> CompletableFuture.completedFuture("after"))).succeedsWithin(WAIT);
+		result.cancel(true);
+		assertThat(stage).isCancelled();
+	}
+
+	@Test
 	void publishesPermittedRejectedAndFinishedEvents() throws InterruptedException {
 		ThreadPoolBulkhead bulkhead = bulkhead(1, 1, 0);
 		List<BulkheadEvent.Type> events = new CopyOnWriteArrayList<>();
