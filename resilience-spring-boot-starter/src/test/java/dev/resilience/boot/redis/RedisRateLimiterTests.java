@@ -18,6 +18,7 @@ import dev.resilience.ratelimiter.RequestNotPermittedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Rate limiting shared through a real Redis: several clients ("pods") draw from one
  * budget, keys are isolated, and a run-time change applies to every client.
  */
+@Tag("redis")
 @Timeout(60)
 class RedisRateLimiterTests {
 
