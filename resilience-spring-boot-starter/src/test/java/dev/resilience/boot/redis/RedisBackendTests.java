@@ -64,6 +64,10 @@ class RedisBackendTests {
 					"resilience.ratelimiter.configs.shared.limit-for-period=" + limitPerHour,
 					"resilience.ratelimiter.configs.shared.limit-refresh-period=1h",
 					"resilience.ratelimiter.configs.shared.timeout-duration=0",
+					// These tests are about the shared budget: a 100 ms stall of a loaded
+					// machine must not turn into a fail-open decision here
+					// (RedisWarmUpTests covers the default timeout).
+					"resilience.ratelimiter.configs.shared.backend-timeout=2s",
 					"resilience.ratelimiter.instances." + instance + ".base-config=shared",
 					"partner.instance=" + instance);
 	}

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -72,15 +73,37 @@ class RedisWarmUpTests {
 
 	@Test
 	void theFirstBurstAfterStartupOnAHealthyRedisGetsExactlyTheBudget() throws Exception {
-		try (RedisServer server = RedisServer.start()) {
+		try (RedisServer server = RedisServer.start(); RedisClients clients = new RedisClients(server.port())) {
 			application(server.port(), "allow").run((context) -> {
 				RedisRateLimiter limiter = partner(context);
 				assertThat(limiter.backendTimeout()).isEqualTo(Duration.ofMillis(100));
-				int granted = burst(limiter, BUDGET + 2);
-				assertThat(limiter.backendFailures()).as("decisions the failure policy took").isZero();
-				assertThat(granted).isEqualTo(BUDGET);
+				try (RedisConnection observer = clients.connect().getConnection()) {
+					Properties before = observer.serverCommands().info("commandstats");
+					int granted = burst(limiter, BUDGET + 2);
+					assertThat(limiter.backendFailures()).as("decisions the failure policy took").isZero();
+					assertThat(granted).isEqualTo(BUDGET);
+					// Each decision was one EVALSHA of the loaded script: no EVAL after a
+					// NOSCRIPT, no script loaded on the call path.
+					Properties after = observer.serverCommands().info("commandstats");
+					assertThat(calls(after, "evalsha") - calls(before, "evalsha")).isEqualTo(BUDGET + 2);
+					assertThat(calls(after, "eval")).as("EVAL").isZero();
+					assertThat(calls(after, "script|load") + calls(after, "script")).as("SCRIPT LOAD").isEqualTo(1);
+				}
 			});
 		}
+	}
+
+	/**
+	 * Reads how often Redis ran a command from {@code INFO commandstats}
+	 * ({@code cmdstat_evalsha:calls=12,usec=...}).
+	 */
+	private static long calls(Properties commandStats, String command) {
+		String stats = commandStats.getProperty("cmdstat_" + command);
+		if (stats == null) {
+			return 0;
+		}
+		String calls = stats.substring(stats.indexOf("calls=") + 6);
+		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
 	}
 
 	@Test
