@@ -14,6 +14,8 @@ import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterEvent;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
+import io.lettuce.core.RedisFuture;
+import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -30,10 +32,15 @@ import org.apache.commons.logging.LogFactory;
  * {@link OnBackendFailure#DENY deny} (fail closed). Failures are counted, logged once per
  * outage (and once when Redis is back), and shown by {@link #backendAvailable()};
  * recovery needs nothing but Redis answering again. No caller waits longer than the
- * backend timeout plus its own permitted wait.
+ * backend timeout plus its own permitted wait. <b>Redis down at startup</b> does not stop
+ * the application: the limiter starts unavailable (logged once), the failure policy
+ * answers, and the connection opens in the background (see {@link RedisGcra}).
  * <p>
- * {@link #reconfigure} stores the new rate and capacity in Redis, where every application
- * instance reads them on its next decision. Thread-safe.
+ * The rate and capacity are stored in Redis when the limiter is created and by
+ * {@link #reconfigure}, and every application instance reads them on its next decision;
+ * if Redis could not take them then, they are sent again, in the background, after the
+ * next decision Redis takes. Thread-safe: decisions take no lock; configuration changes
+ * and their sends are ordered by a lock, so the last change is what Redis keeps.
  */
 public final class RedisRateLimiter implements RateLimiter, BackendState {
 
@@ -67,6 +74,19 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 
 	private final EventPublisher<RateLimiterEvent> events = new EventPublisher<>();
 
+	// Orders configuration changes and their sends to Redis.
+	private final Object configLock = new Object();
+
+	// Whether Redis holds the configuration in force: read without the lock by every
+	// decision, written under it.
+	private volatile boolean configStored;
+
+	// Guarded by configLock.
+	private long configVersion;
+
+	// Guarded by configLock: sends not answered yet.
+	private int configSending;
+
 	RedisRateLimiter(String name, RateLimiterConfig config, RedisGcra gcra, Scheduler scheduler,
 			OnBackendFailure onBackendFailure, Duration backendTimeout) {
 		this.name = Objects.requireNonNull(name, "name must not be null");
@@ -81,7 +101,13 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 		this.configKey = tag + ":config";
 		this.bucketKeyPrefix = tag + ":bucket";
 		this.remaining = config.effectiveBurstCapacity();
-		storeConfig(config);
+		Exception failure = storeConfig();
+		if (failure != null) {
+			// Redis is down or slow at startup: the application starts all the same, the
+			// failure policy answers until Redis does, and the configuration is stored
+			// after the first decision Redis takes.
+			unavailable("is not reachable at startup", failure);
+		}
 	}
 
 	@Override
@@ -139,8 +165,15 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 
 	@Override
 	public void reconfigure(RateLimiterConfig config) {
-		this.config = Objects.requireNonNull(config, "config must not be null");
-		storeConfig(config);
+		Objects.requireNonNull(config, "config must not be null");
+		synchronized (this.configLock) {
+			this.config = config;
+		}
+		Exception failure = storeConfig();
+		if (failure != null) {
+			logger.warn("RateLimiter '" + this.name + "': could not store its new configuration in Redis (" + failure
+					+ "); it is stored after the next decision Redis takes");
+		}
 	}
 
 	@Override
@@ -244,6 +277,9 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 		if (this.available.compareAndSet(false, true)) {
 			logger.info("RateLimiter '" + this.name + "': Redis answers again; limiting resumes");
 		}
+		if (!this.configStored) {
+			storeConfigLater();
+		}
 		this.remaining = decision.remaining();
 		if (decision.outcome() < 0) {
 			throw new IllegalArgumentException("permits (" + permits + ") exceed the burst capacity of RateLimiter '"
@@ -255,28 +291,78 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 
 	private long backendFailed(Exception ex) {
 		this.backendFailures.increment();
-		if (this.available.compareAndSet(true, false)) {
-			// Once per outage, not once per call: a Redis outage at a thousand calls a
-			// second must not flood the log.
-			logger.warn("RateLimiter '" + this.name + "': Redis did not answer within " + this.backendTimeout + " ("
-					+ ex + "); calls are " + ((this.onBackendFailure == OnBackendFailure.ALLOW) ? "allowed" : "denied")
-					+ " until it answers again", ex);
-		}
+		unavailable("did not answer within " + this.backendTimeout, ex);
 		return (this.onBackendFailure == OnBackendFailure.ALLOW) ? 0 : -1;
 	}
 
-	private void storeConfig(RateLimiterConfig config) {
+	private void unavailable(String what, Exception ex) {
+		if (this.available.compareAndSet(true, false)) {
+			// Once per outage, not once per call: a Redis outage at a thousand calls a
+			// second must not flood the log.
+			logger.warn("RateLimiter '" + this.name + "': Redis " + what + " (" + ex + "); calls are "
+					+ ((this.onBackendFailure == OnBackendFailure.ALLOW) ? "allowed" : "denied")
+					+ " until it answers again", ex);
+		}
+	}
+
+	/**
+	 * Stores the configuration in Redis, waiting at most the backend timeout.
+	 * @return {@code null} if stored, else why not
+	 */
+	private @Nullable Exception storeConfig() {
+		long deadline = System.nanoTime() + this.backendTimeout.toNanos();
 		try {
-			this.gcra.storeConfig(this.configKey, TimeUnit.NANOSECONDS.toMicros(config.limitRefreshPeriod().toNanos()),
-					config.limitForPeriod(), config.effectiveBurstCapacity(), this.backendTimeout);
+			this.gcra.awaitConnection(deadline);
+			RedisGcra.await(sendConfig(), deadline);
+			return null;
 		}
 		catch (Exception ex) {
-			// The arguments of each decision carry the configuration too; the shared one
-			// is stored again on the next change.
-			logger.warn("RateLimiter '" + this.name + "': could not store its configuration in Redis (" + ex
-					+ "); this instance's decisions use its own until then");
-			// Without the stored hash, Redis uses each caller's arguments: make them
-			// ours.
+			return ex;
+		}
+	}
+
+	/**
+	 * Stores the configuration in Redis in the background, unless it is stored or being
+	 * stored: after a decision Redis took while it was not.
+	 */
+	private void storeConfigLater() {
+		synchronized (this.configLock) {
+			if (this.configStored || this.configSending > 0) {
+				return;
+			}
+			try {
+				sendConfig();
+			}
+			catch (RuntimeException ex) {
+				// No connection open any more: the next decision Redis takes tries again.
+			}
+		}
+	}
+
+	/**
+	 * Sends the configuration in force. Under the lock, so that two sends go out in the
+	 * order of the changes and the last change is what Redis keeps.
+	 */
+	private RedisFuture<Long> sendConfig() {
+		synchronized (this.configLock) {
+			RateLimiterConfig config = this.config;
+			long version = ++this.configVersion;
+			this.configStored = false;
+			RedisFuture<Long> sent = this.gcra.storeConfig(this.configKey,
+					TimeUnit.NANOSECONDS.toMicros(config.limitRefreshPeriod().toNanos()), config.limitForPeriod(),
+					config.effectiveBurstCapacity());
+			this.configSending++;
+			// Completed on the client's I/O thread; the lock is never held while waiting
+			// for Redis, so this cannot deadlock.
+			sent.whenComplete((answer, failure) -> {
+				synchronized (this.configLock) {
+					this.configSending--;
+					if (version == this.configVersion) {
+						this.configStored = (failure == null);
+					}
+				}
+			});
+			return sent;
 		}
 	}
 

@@ -23,11 +23,22 @@ import org.springframework.util.function.SingletonSupplier;
  * Makes each rate limiter as its {@code backend} says: in memory, or on Redis through the
  * application's Lettuce connection. The backend, failure policy and timeout are resolved
  * per instance like every setting ({@code base-config}, {@code configs.default}).
+ * <p>
+ * When the first Redis-backed instance is made, the connection is opened and the decision
+ * script loaded, waiting at most 5 seconds; a Redis that is down or slow does not stop
+ * the application. Thread-safe.
  */
 public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factory {
 
 	/** Default {@code backend-timeout}. */
 	public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofMillis(100);
+
+	/**
+	 * How long startup waits, once, for the Redis connection to open and the script to
+	 * load when the first Redis-backed instance is made; past it, startup goes on and the
+	 * connection keeps opening in the background.
+	 */
+	static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
 
 	private final ResilienceProperties.RateLimiters properties;
 
@@ -51,7 +62,13 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 						"Use spring-boot-starter-data-redis with its default Lettuce client, and configure "
 								+ "spring.data.redis.*.");
 			}
-			return new RedisGcra(factory);
+			RedisGcra gcra = new RedisGcra(factory);
+			// Connected and the script loaded before the first decision, so that a
+			// healthy Redis answers the first burst within the backend timeout. A Redis
+			// that is down does not stop startup: each instance then says so once, and
+			// its failure policy answers until Redis does.
+			gcra.warmUp(WARM_UP_TIMEOUT);
+			return gcra;
 		});
 	}
 

@@ -16,6 +16,7 @@ import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * {@code backend: redis} through the whole starter: two application contexts stand for
  * two pods of one service and share one budget, with a real Redis.
  */
+@Tag("redis")
 @Timeout(60)
 class RedisBackendTests {
 
@@ -62,6 +64,10 @@ class RedisBackendTests {
 					"resilience.ratelimiter.configs.shared.limit-for-period=" + limitPerHour,
 					"resilience.ratelimiter.configs.shared.limit-refresh-period=1h",
 					"resilience.ratelimiter.configs.shared.timeout-duration=0",
+					// These tests are about the shared budget: a 100 ms stall of a loaded
+					// machine must not turn into a fail-open decision here
+					// (RedisWarmUpTests covers the default timeout).
+					"resilience.ratelimiter.configs.shared.backend-timeout=2s",
 					"resilience.ratelimiter.instances." + instance + ".base-config=shared",
 					"partner.instance=" + instance);
 	}

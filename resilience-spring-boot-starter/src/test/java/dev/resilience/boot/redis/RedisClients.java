@@ -37,8 +37,15 @@ final class RedisClients implements AutoCloseable {
 
 	RedisRateLimiter limiter(String name, RateLimiterConfig config, ResilienceProperties.OnBackendFailure onFailure,
 			Duration backendTimeout) {
-		return new RedisRateLimiter(name, config, new RedisGcra(connect()), Scheduler.system(), onFailure,
-				backendTimeout);
+		return limiter(name, config, onFailure, backendTimeout, connect());
+	}
+
+	RedisRateLimiter limiter(String name, RateLimiterConfig config, ResilienceProperties.OnBackendFailure onFailure,
+			Duration backendTimeout, LettuceConnectionFactory factory) {
+		RedisGcra gcra = new RedisGcra(factory);
+		// As the starter's factory does before it makes the first limiter.
+		gcra.warmUp(RedisRateLimiterFactory.WARM_UP_TIMEOUT);
+		return new RedisRateLimiter(name, config, gcra, Scheduler.system(), onFailure, backendTimeout);
 	}
 
 	@Override

@@ -7,15 +7,24 @@ import java.time.Duration;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Redis killed in the middle of a run: decisions give up after the backend timeout and
  * the failure policy answers; when Redis is back, limiting resumes by itself.
+ * <p>
+ * The backend timeout is real time: Lettuce waits for Redis's answer on the wall clock,
+ * which no fake ticker drives. So the promise that no caller is held longer than the
+ * timeout is checked as a bound (the timeout plus 2 s of slack for a loaded machine),
+ * never as a measure of speed, together with the count of decisions the failure policy
+ * took.
  */
+@Tag("redis")
 @Timeout(60)
 class RedisOutageTests {
 
@@ -36,8 +45,17 @@ class RedisOutageTests {
 
 	@AfterEach
 	void stopRedis() throws Exception {
-		this.clients.close();
-		this.server.close();
+		// Whatever started is stopped, even if the server or the clients did not start.
+		try {
+			if (this.clients != null) {
+				this.clients.close();
+			}
+		}
+		finally {
+			if (this.server != null) {
+				this.server.close();
+			}
+		}
 	}
 
 	private RedisRateLimiter limiter(String name, ResilienceProperties.OnBackendFailure onFailure) {
@@ -55,6 +73,7 @@ class RedisOutageTests {
 		RedisRateLimiter limiter = limiter("open", ResilienceProperties.OnBackendFailure.ALLOW);
 		assertThat(limiter.tryAcquirePermission(2)).isTrue();
 		assertThat(limiter.tryAcquirePermission(1)).isFalse();
+		assertThat(limiter.backendFailures()).isZero();
 		this.server.kill();
 		for (int i = 0; i < 5; i++) {
 			long start = System.nanoTime();
@@ -62,7 +81,7 @@ class RedisOutageTests {
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(NO_CALLER_WAITS_LONGER_THAN);
 		}
 		assertThat(limiter.backendAvailable()).isFalse();
-		assertThat(limiter.backendFailures()).isGreaterThanOrEqualTo(5);
+		assertThat(limiter.backendFailures()).as("each decision taken by the failure policy").isEqualTo(5);
 		this.server.restart();
 		awaitBackend(limiter);
 		// The restarted Redis is empty: a fresh bucket of 2, then limiting as before.
@@ -81,28 +100,24 @@ class RedisOutageTests {
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(NO_CALLER_WAITS_LONGER_THAN);
 		}
 		assertThat(limiter.backendAvailable()).isFalse();
+		assertThat(limiter.backendFailures()).isEqualTo(5);
 		this.server.restart();
 		awaitBackend(limiter);
 		assertThat(limiter.backendAvailable()).isTrue();
 	}
 
 	/**
-	 * Waits (bounded) until the client has reconnected and a decision was taken by Redis.
+	 * Waits (bounded, on real I/O) until the client has reconnected and a decision was
+	 * taken by Redis.
 	 */
-	private static void awaitBackend(RedisRateLimiter limiter) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		long failures = limiter.backendFailures();
-		while (System.nanoTime() - deadline < 0) {
+	private static void awaitBackend(RedisRateLimiter limiter) {
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			long failures = limiter.backendFailures();
 			limiter.tryAcquirePermission(1);
-			if (limiter.backendFailures() == failures && limiter.backendAvailable()) {
-				// The last decision was Redis's: undo nothing, the bucket is fresh
-				// anyway.
-				return;
-			}
-			failures = limiter.backendFailures();
-			Thread.sleep(100);
-		}
-		throw new AssertionError("Redis did not answer again within 30 s");
+			// The restarted Redis is empty: this permit comes from a fresh bucket, which
+			// the assertions that follow take into account.
+			return limiter.backendFailures() == failures && limiter.backendAvailable();
+		});
 	}
 
 }

@@ -18,16 +18,21 @@ import dev.resilience.ratelimiter.RequestNotPermittedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Rate limiting shared through a real Redis: several clients ("pods") draw from one
  * budget, keys are isolated, and a run-time change applies to every client.
  */
+@Tag("redis")
 @Timeout(60)
 class RedisRateLimiterTests {
 
@@ -135,6 +140,30 @@ class RedisRateLimiterTests {
 		assertThat(second.tryAcquirePermission(1)).isTrue();
 		assertThat(second.tryAcquirePermission(1)).isTrue();
 		assertThat(second.tryAcquirePermission(1)).isFalse();
+	}
+
+	@Test
+	void aConnectionTheFactoryClosesIsReplacedByANewOne() {
+		LettuceConnectionFactory factory = this.clients.connect();
+		RedisRateLimiter limiter = this.clients.limiter("reset-" + names.incrementAndGet(), perHour(5),
+				ResilienceProperties.OnBackendFailure.DENY, Duration.ofSeconds(2), factory);
+		assertThat(limiter.tryAcquirePermission(1)).isTrue();
+		// Closes the shared connection for good, as a reset or a stop of the factory
+		// does.
+		factory.resetConnection();
+		// A bounded wait on real I/O: the decision on the closed connection fails (and
+		// takes nothing); the next ones are Redis's on a new connection.
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			long failures = limiter.backendFailures();
+			boolean granted = limiter.tryAcquirePermission(1);
+			return granted && limiter.backendFailures() == failures;
+		});
+		assertThat(limiter.backendFailures()).isLessThanOrEqualTo(1);
+		int granted = 0;
+		for (int i = 0; i < 5; i++) {
+			granted += limiter.tryAcquirePermission(1) ? 1 : 0;
+		}
+		assertThat(granted).as("the rest of the budget of 5").isEqualTo(3);
 	}
 
 	@Test

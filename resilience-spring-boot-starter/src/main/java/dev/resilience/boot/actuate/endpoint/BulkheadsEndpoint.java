@@ -240,7 +240,7 @@ public final class BulkheadsEndpoint {
 		Bulkhead.Metrics metrics = bulkhead.metrics();
 		return new SemaphoreBulkheadDescriptor(bulkhead.name(), SEMAPHORE, metrics.maxConcurrentCalls(),
 				metrics.availableConcurrentCalls(), metrics.activeCalls(), metrics.totalPermittedCalls(),
-				metrics.totalRejectedCalls(), ConfigDescriptions.of(bulkhead.config()));
+				metrics.totalRejectedCalls(), metrics.liveKeys(), ConfigDescriptions.of(bulkhead.config()));
 	}
 
 	private static ThreadPoolBulkheadDescriptor describe(ThreadPoolBulkhead bulkhead) {
@@ -272,11 +272,13 @@ public final class BulkheadsEndpoint {
 	 * @param activeCalls calls in flight now
 	 * @param totalPermittedCalls calls permitted since creation
 	 * @param totalRejectedCalls calls rejected since creation
+	 * @param liveKeys keys with calls in flight in a bulkhead of their own
+	 * ({@code @Bulkhead(key = ...)}), at most {@code config.maxKeys}
 	 * @param config the configuration in force, by setting name
 	 */
 	public record SemaphoreBulkheadDescriptor(String name, String type, int maxConcurrentCalls,
 			int availableConcurrentCalls, int activeCalls, long totalPermittedCalls, long totalRejectedCalls,
-			Map<String, Object> config) {
+			long liveKeys, Map<String, Object> config) {
 	}
 
 	/**

@@ -67,6 +67,7 @@ final class ConfigDescriptions {
 		putDuration(map, "limitRefreshPeriod", config.limitRefreshPeriod());
 		putDuration(map, "timeoutDuration", config.timeoutDuration());
 		map.put("burstCapacity", config.burstCapacity());
+		map.put("maxKeys", config.maxKeys());
 		return map;
 	}
 
@@ -74,6 +75,7 @@ final class ConfigDescriptions {
 		Map<String, Object> map = new LinkedHashMap<>();
 		map.put("maxConcurrentCalls", config.maxConcurrentCalls());
 		putDuration(map, "maxWaitDuration", config.maxWaitDuration());
+		map.put("maxKeys", config.maxKeys());
 		return map;
 	}
 

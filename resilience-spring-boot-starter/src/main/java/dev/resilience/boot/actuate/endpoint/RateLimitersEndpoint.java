@@ -9,6 +9,7 @@ import dev.resilience.boot.autoconfigure.BackendState;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -155,12 +156,14 @@ public final class RateLimitersEndpoint {
 	 * always 0 for the {@code redis} backend, where Redis keeps the keys
 	 * @param backend where the buckets live: {@code local} or {@code redis}
 	 * @param backendAvailable for a {@code redis} backend, whether Redis answered the
-	 * last decision; absent for {@code local}
-	 * @param config the configuration in force, by setting name
+	 * last decision; {@code null} for {@code local}, and then left out of the JSON
+	 * @param config the configuration in force, by setting name ({@code maxKeys}
+	 * included: for the {@code redis} backend it is the configured value, which bounds
+	 * nothing in this JVM since Redis holds the keys)
 	 */
 	public record RateLimiterDescriptor(String name, long availablePermissions, int effectiveBurstCapacity,
 			long totalPermittedCalls, long totalRejectedCalls, long liveKeys, String backend,
-			@Nullable Boolean backendAvailable, Map<String, Object> config) {
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean backendAvailable, Map<String, Object> config) {
 	}
 
 }

@@ -49,6 +49,18 @@ class BulkheadsEndpointTests {
 	}
 
 	@Test
+	void showsThePerKeyBoundAndTheLiveKeysOfASemaphoreBulkhead() {
+		Bulkhead bulkhead = this.registry.instance("bh-keys",
+				BulkheadConfig.builder().maxConcurrentCalls(2).maxKeys(300).build());
+		bulkhead.forKey("ann").acquirePermission();
+		bulkhead.forKey("bob").acquirePermission();
+		ActuatorClient.Response response = this.actuator.get("bulkheads/bh-keys");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.<Integer>read("$.liveKeys")).isEqualTo(2);
+		assertThat(response.<Map<String, Object>>read("$.config")).containsEntry("maxKeys", 300);
+	}
+
+	@Test
 	void listsBothKindsWithFiguresAndConfiguration() throws Exception {
 		Bulkhead bulkhead = this.registry.instance("bh-list", TWO);
 		bulkhead.acquirePermission();
@@ -66,7 +78,8 @@ class BulkheadsEndpointTests {
 			.containsEntry("totalRejectedCalls", 1);
 		assertThat(response.<Map<String, Object>>read("$.bulkheads.inventory.config"))
 			.containsEntry("maxConcurrentCalls", 2)
-			.containsEntry("maxWaitDuration", "PT0S");
+			.containsEntry("maxWaitDuration", "PT0S")
+			.containsEntry("maxKeys", BulkheadConfig.DEFAULT_MAX_KEYS);
 		assertThat(response.<Map<String, Object>>read("$.threadPoolBulkheads['tp-list']"))
 			.containsEntry("type", "thread-pool")
 			.containsEntry("coreThreadPoolSize", 1)

@@ -60,6 +60,21 @@ class RateLimitersEndpointTests {
 	}
 
 	@Test
+	void showsMaxKeysAndLeavesBackendAvailableOutForALocalLimiter() {
+		this.registry.instance("rl-keys", RateLimiterConfig.from(TEN_PER_SECOND).maxKeys(500).build());
+		for (String path : new String[] { "ratelimiters/rl-keys", "ratelimiters" }) {
+			ActuatorClient.Response response = this.actuator.get(path);
+			String limiter = path.equals("ratelimiters") ? "$.rateLimiters['rl-keys']" : "$";
+			Map<String, Object> described = response.read(limiter);
+			assertThat(described).as(path).containsEntry("backend", "local").doesNotContainKey("backendAvailable");
+			assertThat(response.<Map<String, Object>>read(limiter + ".config")).as(path).containsEntry("maxKeys", 500);
+		}
+		assertThat(this.actuator.get("ratelimiters").<Map<String, Object>>read("$.rateLimiters.search.config"))
+			.as("the default")
+			.containsEntry("maxKeys", RateLimiterConfig.DEFAULT_MAX_KEYS);
+	}
+
+	@Test
 	void describesOneRateLimiterAndAnswers404ForAnUnknownOne() {
 		this.registry.instance("rl-detail", TEN_PER_SECOND);
 		ActuatorClient.Response response = this.actuator.get("ratelimiters/rl-detail");
