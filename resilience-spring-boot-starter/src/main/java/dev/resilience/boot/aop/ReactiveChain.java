@@ -49,7 +49,8 @@ import reactor.util.context.Context;
  *
  * A Flux streams: elements go downstream as they come. A Mono is a Flux of at most one
  * element whose element is its outcome (a Mono's subscriber may cancel right after the
- * value, as block() does), so the stages of a Mono decide at the element; those of a Flux
+ * value, before the completion, as next() does), so the stages of a Mono decide at the
+ * element; those of a Flux
  * decide at completion or error.
  *
  * Each stage's state for one subscription is an Outcome, an AtomicBoolean: completion,

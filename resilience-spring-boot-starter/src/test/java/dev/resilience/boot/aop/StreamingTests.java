@@ -265,6 +265,39 @@ class StreamingTests {
 	}
 
 	@Test
+	void aFullThreadPoolRejectsASubscriptionAtOnce() throws Exception {
+		this.contextRunner
+			.withPropertyValues("resilience.thread-pool-bulkhead.instances.stream-pool.core-thread-pool-size=1",
+					"resilience.thread-pool-bulkhead.instances.stream-pool.max-thread-pool-size=1",
+					"resilience.thread-pool-bulkhead.instances.stream-pool.queue-capacity=0")
+			.run((context) -> {
+				Streams streams = context.getBean(Streams.class);
+				java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+				// The only thread is busy subscribing the first call until released.
+				java.util.concurrent.CompletableFuture<String> first = streams.blocking(release).toFuture();
+				assertThat(streams.blocking(release).toFuture()).failsWithin(Duration.ofSeconds(10))
+					.withThrowableThat()
+					.havingCause()
+					.isInstanceOf(dev.resilience.bulkhead.BulkheadFullException.class);
+				release.countDown();
+				assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("released");
+			});
+	}
+
+	@Test
+	void aMonoWhoseSubscriberCancelsRightAfterTheValueStillCountsASuccess() {
+		this.contextRunner.run((context) -> {
+			// next() cancels the subscription as soon as the value arrives, before the
+			// completion.
+			assertThat(Flux.from(context.getBean(Streams.class).value()).next().block(Duration.ofSeconds(5)))
+				.isEqualTo("value");
+			assertThat(breaker(context).metrics().totalSuccessfulCalls()).isEqualTo(1);
+			assertThat(timeout(context).metrics().totalSuccessfulCalls()).isEqualTo(1);
+			assertThat(bulkhead(context).metrics().availableConcurrentCalls()).isEqualTo(1);
+		});
+	}
+
+	@Test
 	void eachSubscriptionOfTheSamePublisherRunsTheStagesAndTheMethodAgain() {
 		this.contextRunner.run((context) -> {
 			Streams streams = context.getBean(Streams.class);
@@ -378,6 +411,18 @@ class StreamingTests {
 
 		Mono<String> fallbackWhoAmI(IllegalStateException failure) {
 			return Mono.deferContextual((context) -> Mono.just("fallback for " + context.get("user")));
+		}
+
+		@CircuitBreaker(name = "stream")
+		@Timeout(name = "stream")
+		@Bulkhead(name = "stream")
+		public Mono<String> value() {
+			return Mono.just("value");
+		}
+
+		@Bulkhead(name = "stream-pool", type = Bulkhead.Type.THREAD_POOL)
+		public Mono<String> blocking(java.util.concurrent.CountDownLatch release) {
+			return Mono.fromCallable(() -> release.await(10, TimeUnit.SECONDS) ? "released" : "timed out");
 		}
 
 		@Bulkhead(name = "keyed", key = "#user")
