@@ -2,8 +2,10 @@ package dev.resilience.core;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
+import dev.resilience.timeout.TimeoutExceededException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  * it. With {@code matchCauseChain}, the types are also matched against the exception's
  * causes, so that an {@code IOException} wrapped by a client library in its own runtime
  * exception still counts (or is still ignored).
+ * <p>
+ * A {@link TimeoutExceededException} also counts as a
+ * {@link java.util.concurrent.TimeoutException} ({@link #isInstance}): configurations
+ * written for Resilience4j's time limiter or for {@code Future.get} name
+ * {@code TimeoutException}, and they must see this library's timeout, not silently miss
+ * it.
  * <p>
  * The type decision for each exception class is computed once and cached
  * ({@link ClassValue}), so matching costs no reflection per call. Immutable and
@@ -43,12 +51,12 @@ public final class ExceptionMatcher {
 		@Override
 		protected Byte computeValue(Class<?> type) {
 			for (Class<? extends Throwable> candidate : ExceptionMatcher.this.ignored) {
-				if (candidate.isAssignableFrom(type)) {
+				if (isInstance(candidate, type)) {
 					return IGNORED;
 				}
 			}
 			for (Class<? extends Throwable> candidate : ExceptionMatcher.this.included) {
-				if (candidate.isAssignableFrom(type)) {
+				if (isInstance(candidate, type)) {
 					return INCLUDED;
 				}
 			}
@@ -84,6 +92,21 @@ public final class ExceptionMatcher {
 			List<Class<? extends Throwable>> ignored, @Nullable Predicate<Throwable> predicate,
 			boolean matchCauseChain) {
 		return new ExceptionMatcher(List.copyOf(included), List.copyOf(ignored), predicate, matchCauseChain);
+	}
+
+	/**
+	 * Tells whether a failure of type {@code thrown} is one of type {@code declared} for
+	 * matching: it is a subtype, or {@code thrown} is a {@link TimeoutExceededException}
+	 * and {@code declared} is {@link java.util.concurrent.TimeoutException} (which a
+	 * {@code ResilienceException} cannot extend: it is checked). Used for exception lists
+	 * and for choosing fallbacks, so both see the same rule.
+	 * @param declared the type named by a configuration or a fallback
+	 * @param thrown the failure's type
+	 * @return {@code true} if a failure of type {@code thrown} counts as {@code declared}
+	 */
+	public static boolean isInstance(Class<?> declared, Class<?> thrown) {
+		return declared.isAssignableFrom(thrown)
+				|| (declared == TimeoutException.class && TimeoutExceededException.class.isAssignableFrom(thrown));
 	}
 
 	/**

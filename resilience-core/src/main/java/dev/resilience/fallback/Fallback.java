@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 import dev.resilience.core.Checks;
+import dev.resilience.timeout.TimeoutExceededException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +18,12 @@ import org.jspecify.annotations.Nullable;
  * Each registered type has one {@link Handler}. A failure goes to the handler of the most
  * specific registered type it is an instance of (its own class, else the closest
  * superclass that is registered); a failure that matches no registered type is rethrown
- * unchanged. The choice for each exception class is computed once and cached
+ * unchanged. A {@link TimeoutExceededException} counts as a
+ * {@link java.util.concurrent.TimeoutException} right after its own class (as in
+ * {@link dev.resilience.core.ExceptionMatcher#isInstance}), so a handler written for
+ * {@code TimeoutException} answers for this library's timeout (it gets
+ * {@link TimeoutExceededException#toTimeoutException()}, a {@code TimeoutException}
+ * caused by it). The choice for each exception class is computed once and cached
  * ({@link ClassValue}), so applying a fallback costs no reflection per call.
  * <p>
  * Immutable and thread-safe; handlers must be thread-safe too.
@@ -37,6 +44,17 @@ public final class Fallback {
 				Handler handler = Fallback.this.handlers.get(current);
 				if (handler != null) {
 					return handler;
+				}
+				if (current == TimeoutExceededException.class) {
+					// Our timeout counts as a TimeoutException
+					// (ExceptionMatcher.isInstance),
+					// more specific than ResilienceException and its parents; the handler
+					// gets the type it was registered for.
+					Handler timeoutHandler = Fallback.this.handlers.get(TimeoutException.class);
+					if (timeoutHandler != null) {
+						return (context, failure) -> timeoutHandler.apply(context,
+								((TimeoutExceededException) failure).toTimeoutException());
+					}
 				}
 			}
 			return NONE;

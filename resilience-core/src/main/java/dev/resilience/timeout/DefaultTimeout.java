@@ -172,6 +172,31 @@ final class DefaultTimeout implements Timeout {
 		return deadline.result;
 	}
 
+	@Override
+	public Scheduler scheduler() {
+		return this.scheduler;
+	}
+
+	@Override
+	public void onSuccess() {
+		this.successfulCalls.increment();
+		publish(TimeoutEvent.Type.SUCCESS, null);
+	}
+
+	@Override
+	public void onFailure(Throwable failure) {
+		Objects.requireNonNull(failure, "failure must not be null");
+		this.failedCalls.increment();
+		publish(TimeoutEvent.Type.FAILURE, failure);
+	}
+
+	@Override
+	public void onTimeout(TimeoutExceededException exception) {
+		Objects.requireNonNull(exception, "exception must not be null");
+		this.timedOutCalls.increment();
+		publish(TimeoutEvent.Type.TIMEOUT, exception);
+	}
+
 	private void publish(TimeoutEvent.Type type, @Nullable Throwable failure) {
 		if (this.events.hasListeners()) {
 			this.events.publish(new TimeoutEvent(this.name, type, failure));

@@ -23,6 +23,13 @@ import dev.resilience.core.Ticker;
  * <b>Asynchronous calls</b>: the returned future completes exceptionally at the deadline
  * and, with {@code cancelRunningFuture}, the call's own future is cancelled.
  * <p>
+ * <b>Calls timed by their caller</b>, such as a reactive stream whose deadline is armed
+ * again for every element: the caller arms its deadlines on {@link #scheduler()} for
+ * {@link TimeoutConfig#timeoutDuration()} and reports the outcome through
+ * {@link #onSuccess()}, {@link #onFailure(Throwable)} or
+ * {@link #onTimeout(TimeoutExceededException)}, once per call, so that the metrics and
+ * events are the same as for the calls this interface runs itself.
+ * <p>
  * Arming a deadline schedules one task on the {@link Scheduler}; nothing else is
  * allocated. Thread-safe.
  */
@@ -68,6 +75,33 @@ public interface Timeout extends Policy<TimeoutConfig> {
 	 * {@link TimeoutExceededException} at the deadline
 	 */
 	<T> CompletableFuture<T> executeAsync(CheckedSupplier<? extends CompletionStage<T>> call);
+
+	/**
+	 * Returns the scheduler that fires this timeout's deadlines, for callers that arm
+	 * their own.
+	 * @return the scheduler
+	 */
+	Scheduler scheduler();
+
+	/**
+	 * Records a call timed by its caller that finished in time and returned: counts it
+	 * and publishes {@link TimeoutEvent.Type#SUCCESS}.
+	 */
+	void onSuccess();
+
+	/**
+	 * Records a call timed by its caller that finished in time and failed: counts it and
+	 * publishes {@link TimeoutEvent.Type#FAILURE}.
+	 * @param failure what the call failed with
+	 */
+	void onFailure(Throwable failure);
+
+	/**
+	 * Records a call timed by its caller that missed its deadline: counts it and
+	 * publishes {@link TimeoutEvent.Type#TIMEOUT}.
+	 * @param exception what the caller fails the call with
+	 */
+	void onTimeout(TimeoutExceededException exception);
 
 	/**
 	 * Returns a snapshot of the counters.

@@ -33,6 +33,18 @@ public class TimeoutExceededException extends ResilienceException {
 		return this.timeoutDuration;
 	}
 
+	/**
+	 * Returns this timeout as a {@link java.util.concurrent.TimeoutException}, for code
+	 * written against that type (a fallback migrated from Resilience4j's time limiter):
+	 * same message, caused by this exception. A new exception on every call.
+	 * @return the {@code TimeoutException}
+	 */
+	public java.util.concurrent.TimeoutException toTimeoutException() {
+		java.util.concurrent.TimeoutException exception = new java.util.concurrent.TimeoutException(getMessage());
+		exception.initCause(this);
+		return exception;
+	}
+
 	@Override
 	public boolean isRejection() {
 		return false;

@@ -3,8 +3,11 @@ package dev.resilience.core;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
+import dev.resilience.timeout.TimeoutExceededException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +60,29 @@ class ExceptionMatcherTests {
 		Exception second = new Exception("second", first);
 		first.initCause(second);
 		assertThat(ExceptionMatcher.of(List.of(IOException.class), List.of(), null, true).matches(first)).isFalse();
+	}
+
+	@Test
+	void aTimeoutExceededExceptionCountsAsTheTimeoutExceptionThatMigratedConfigurationsName() {
+		TimeoutExceededException timeout = new TimeoutExceededException("to", Duration.ofSeconds(1), null);
+		assertThat(ExceptionMatcher.of(List.of(TimeoutException.class), List.of(), null, false).matches(timeout))
+			.isTrue();
+		assertThat(ExceptionMatcher.of(List.of(), List.of(TimeoutException.class), null, false).matches(timeout))
+			.isFalse();
+		// Only in that direction: a TimeoutException is not one of ours.
+		assertThat(ExceptionMatcher.of(List.of(TimeoutExceededException.class), List.of(), null, false)
+			.matches(new TimeoutException())).isFalse();
+		assertThat(ExceptionMatcher.isInstance(TimeoutException.class, TimeoutExceededException.class)).isTrue();
+		assertThat(ExceptionMatcher.isInstance(TimeoutException.class, IllegalStateException.class)).isFalse();
+		assertThat(ExceptionMatcher.isInstance(Exception.class, TimeoutException.class)).isTrue();
+	}
+
+	@Test
+	void aWrappedTimeoutExceededExceptionCountsAsATimeoutExceptionWithTheCauseChain() {
+		RuntimeException wrapped = new RuntimeException(
+				new TimeoutExceededException("to", Duration.ofSeconds(1), null));
+		assertThat(ExceptionMatcher.of(List.of(TimeoutException.class), List.of(), null, true).matches(wrapped))
+			.isTrue();
 	}
 
 }

@@ -3,6 +3,10 @@ package dev.resilience.fallback;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import dev.resilience.timeout.TimeoutExceededException;
 
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +106,28 @@ class FallbackTests {
 				FileNotFoundException.class);
 		assertThat(this.fallback)
 			.hasToString("Fallback[java.lang.Exception, java.io.IOException, java.io.FileNotFoundException]");
+	}
+
+	@Test
+	void aTimeoutExceptionHandlerAnswersForATimeoutExceededException() throws Throwable {
+		TimeoutExceededException timeout = new TimeoutExceededException("to", Duration.ofSeconds(1), null);
+		Fallback migrated = Fallback.builder()
+			.on(TimeoutException.class,
+					(context, failure) -> ((TimeoutException) failure).getClass().getSimpleName()
+							+ ((failure.getCause() == timeout) ? " caused by ours" : "") + ": " + failure.getMessage())
+			.on(RuntimeException.class, (context, failure) -> "runtime")
+			.build();
+		assertThat(migrated.handles(timeout)).isTrue();
+		assertThat(migrated.apply(null, timeout))
+			.isEqualTo("TimeoutException caused by ours: Timeout 'to': call did not finish within PT1S");
+		assertThat(migrated.apply(null, new TimeoutException("theirs"))).isEqualTo("TimeoutException: theirs");
+		assertThat(migrated.apply(null, new IllegalStateException())).isEqualTo("runtime");
+		// Our own type, if it has a handler, is more specific still.
+		Fallback both = Fallback.builder()
+			.on(TimeoutException.class, (context, failure) -> "timeout")
+			.on(TimeoutExceededException.class, (context, failure) -> "ours")
+			.build();
+		assertThat(both.apply(null, timeout)).isEqualTo("ours");
 	}
 
 }

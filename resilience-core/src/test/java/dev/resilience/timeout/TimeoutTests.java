@@ -197,6 +197,22 @@ class TimeoutTests {
 	}
 
 	@Test
+	void callsTimedByTheirCallerAreCountedAndPublishedLikeTheOthers() {
+		List<TimeoutEvent> events = new ArrayList<>();
+		this.timeout.events().onEvent(events::add);
+		IOException failure = new IOException();
+		TimeoutExceededException exceeded = new TimeoutExceededException("test", ONE_SECOND, null);
+		this.timeout.onSuccess();
+		this.timeout.onFailure(failure);
+		this.timeout.onTimeout(exceeded);
+		assertThat(this.timeout.scheduler()).isSameAs(this.scheduler);
+		assertThat(this.timeout.metrics()).isEqualTo(new Timeout.Metrics(1, 1, 1));
+		assertThat(events).extracting(TimeoutEvent::type, TimeoutEvent::failure)
+			.containsExactly(tuple(TimeoutEvent.Type.SUCCESS, null), tuple(TimeoutEvent.Type.FAILURE, failure),
+					tuple(TimeoutEvent.Type.TIMEOUT, exceeded));
+	}
+
+	@Test
 	void publishesAnEventPerOutcome() throws Throwable {
 		List<TimeoutEvent> events = new ArrayList<>();
 		this.timeout.events().onEvent(events::add);

@@ -8,16 +8,20 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
+import dev.resilience.core.ExceptionMatcher;
 import dev.resilience.fallback.Fallback;
+import dev.resilience.timeout.TimeoutExceededException;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.KotlinDetector;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.function.SingletonSupplier;
@@ -32,7 +36,11 @@ import org.springframework.util.function.SingletonSupplier;
  * parameters (assignable), optionally followed by one {@code Throwable}-typed parameter.
  * Each candidate handles the failures its last parameter's type accepts
  * ({@code Throwable} without one); the most specific one wins, and a failure no candidate
- * accepts is rethrown.
+ * accepts is rethrown. A {@code java.util.concurrent.TimeoutException} parameter also
+ * accepts this library's {@link TimeoutExceededException} (as Resilience4j's time limiter
+ * threw it). On a synchronous method, a candidate whose parameter is a checked exception
+ * that the method does not declare and no stage throws could never be chosen: it fails
+ * startup.
  */
 final class FallbackMethods {
 
@@ -49,11 +57,17 @@ final class FallbackMethods {
 	 * @param beanFactory the bean factory, for {@code beanName::method}
 	 * @param resultAdapter turns the fallback method's result into what the pipeline
 	 * expects
+	 * @param stageFailures for a synchronous method, the checked exception types its
+	 * stages may throw besides their unchecked ones ({@link TimeoutExceededException}
+	 * with a timeout, which counts as a {@link TimeoutException}); {@code null} for an
+	 * asynchronous method, whose outcome may carry any exception
 	 * @return the fallback
-	 * @throws ResilienceConfigurationException if no candidate fits, or two are ambiguous
+	 * @throws ResilienceConfigurationException if no candidate fits, two are ambiguous,
+	 * or one takes a checked exception that the method can never throw
 	 */
 	static Fallback resolve(String reference, Method method, Object target, Class<?> targetClass,
-			BeanFactory beanFactory, Function<@Nullable Object, @Nullable Object> resultAdapter) {
+			BeanFactory beanFactory, Function<@Nullable Object, @Nullable Object> resultAdapter,
+			@Nullable List<Class<? extends Throwable>> stageFailures) {
 		String subject = describe(method) + " @Fallback(method = \"" + reference + "\")";
 		Class<?> fallbackClass;
 		Supplier<@Nullable Object> fallbackTarget;
@@ -93,6 +107,9 @@ final class FallbackMethods {
 				continue;
 			}
 			Class<?> failureType = failureType(method, candidate);
+			if (stageFailures != null && !canBeThrown(failureType, method, stageFailures)) {
+				throw unreachable(subject, method, candidate, failureType);
+			}
 			Method previous = byFailureType.putIfAbsent(failureType, candidate);
 			if (previous != null) {
 				throw new ResilienceConfigurationException(
@@ -170,6 +187,48 @@ final class FallbackMethods {
 	private static Class<?> failureType(Method method, Method candidate) {
 		return hasFailureParameter(method, candidate) ? candidate.getParameterTypes()[method.getParameterCount()]
 				: Throwable.class;
+	}
+
+	/**
+	 * Tells whether a synchronous method can fail with {@code failureType} (or a
+	 * subtype): an unchecked exception always can (as can {@code Exception} and
+	 * {@code Throwable}, which catch them), a checked one only if the method declares a
+	 * related type or a stage throws it. Kotlin declares no checked exceptions, so every
+	 * type is possible there.
+	 */
+	private static boolean canBeThrown(Class<?> failureType, Method method,
+			List<Class<? extends Throwable>> stageFailures) {
+		if (RuntimeException.class.isAssignableFrom(failureType) || Error.class.isAssignableFrom(failureType)
+				|| failureType.isAssignableFrom(RuntimeException.class) || failureType.isAssignableFrom(Error.class)
+				|| KotlinDetector.isKotlinType(method.getDeclaringClass())) {
+			return true;
+		}
+		for (Class<?> declared : method.getExceptionTypes()) {
+			if (failureType.isAssignableFrom(declared) || declared.isAssignableFrom(failureType)) {
+				return true;
+			}
+		}
+		for (Class<? extends Throwable> produced : stageFailures) {
+			if (ExceptionMatcher.isInstance(failureType, produced)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static ResilienceConfigurationException unreachable(String subject, Method method, Method candidate,
+			Class<?> failureType) {
+		String name = failureType.getName();
+		String timeoutHint = failureType.isAssignableFrom(TimeoutException.class)
+				? ", or add @Timeout to the method (its TimeoutExceededException goes to a "
+						+ failureType.getSimpleName() + " fallback)"
+				: "";
+		return new ResilienceConfigurationException(subject,
+				"fallback method " + describe(candidate) + " takes " + name + ", which " + describe(method)
+						+ " can never throw: it is a checked exception that the method does not declare and no stage"
+						+ " of it throws, so the fallback would never be chosen",
+				"Take an exception type the method can throw" + timeoutHint + "; if the method throws it undeclared,"
+						+ " declare it (throws " + name + ").");
 	}
 
 	private static String expected(Method method, String name) {

@@ -1,9 +1,5 @@
 package dev.resilience.boot.aop;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
-import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.Invoker;
 import dev.resilience.pipeline.Pipeline;
 import org.aopalliance.intercept.MethodInvocation;
@@ -14,10 +10,9 @@ import reactor.core.publisher.Mono;
 /**
  * Reactor return types; loaded only when reactor-core is on the class path.
  * <p>
- * Each subscription runs the pipeline once. A {@code Mono} maps onto one asynchronous
- * outcome directly. A {@code Flux}'s outcome is known only when it completes, so each
- * attempt's elements are collected and emitted once the pipeline has decided: the
- * annotations suit finite streams (a page of results), not endless ones.
+ * A {@code Mono} or {@code Flux} is served by a {@link ReactiveChain} compiled at startup
+ * from the method's stages: Reactor operators applied to the method's publisher, so a
+ * {@code Flux} streams (an endless one included) and each subscription runs the stages.
  */
 final class ReactorAdapters {
 
@@ -26,63 +21,40 @@ final class ReactorAdapters {
 
 	static @Nullable ReturnAdapter of(Class<?> type, Invoker<MethodInvocation> proceed) {
 		if (type == Mono.class) {
-			return new MonoAdapter(proceed);
+			return new ReactorAdapter(proceed, true, null);
 		}
 		if (type == Flux.class) {
-			return new FluxAdapter(proceed);
+			return new ReactorAdapter(proceed, false, null);
 		}
 		return null;
 	}
 
-	private static final class MonoAdapter extends ReturnAdapter {
+	private static final class ReactorAdapter extends ReturnAdapter {
 
-		private final AsyncInvoker<MethodInvocation> proceed;
+		private final Invoker<MethodInvocation> proceed;
 
-		MonoAdapter(Invoker<MethodInvocation> proceed) {
-			this.proceed = (invocation) -> {
-				Object result = proceed.invoke(invocation);
-				return (result != null) ? ((Mono<?>) result).toFuture() : CompletableFuture.completedFuture(null);
-			};
+		private final boolean mono;
+
+		private final @Nullable ReactiveChain chain;
+
+		ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveChain chain) {
+			this.proceed = proceed;
+			this.mono = mono;
+			this.chain = chain;
+		}
+
+		@Override
+		ReturnAdapter bind(MethodStages stages) {
+			return new ReactorAdapter(this.proceed, this.mono, new ReactiveChain(stages, this.proceed, this.mono));
 		}
 
 		@Override
 		Object invoke(Pipeline pipeline, MethodInvocation invocation) {
-			return Mono.defer(() -> Mono.fromFuture(pipeline.executeAsync(invocation, this.proceed)));
-		}
-
-		@Override
-		@Nullable Object adaptFallbackResult(@Nullable Object result) {
-			return (result instanceof Mono<?> mono) ? mono.toFuture() : result;
-		}
-
-		@Override
-		boolean isAsynchronous() {
-			return true;
-		}
-
-	}
-
-	private static final class FluxAdapter extends ReturnAdapter {
-
-		private final AsyncInvoker<MethodInvocation> proceed;
-
-		FluxAdapter(Invoker<MethodInvocation> proceed) {
-			this.proceed = (invocation) -> {
-				Object result = proceed.invoke(invocation);
-				return (result != null) ? ((Flux<?>) result).collectList().toFuture()
-						: CompletableFuture.completedFuture(List.of());
-			};
-		}
-
-		@Override
-		Object invoke(Pipeline pipeline, MethodInvocation invocation) {
-			return Flux.defer(() -> Mono.fromFuture(pipeline.executeAsync(invocation, this.proceed))
-				.flatMapIterable((elements) -> (List<?>) elements));
-		}
-
-		@Override
-		@Nullable Object adaptFallbackResult(@Nullable Object result) {
-			return (result instanceof Flux<?> flux) ? flux.collectList().toFuture() : result;
+			ReactiveChain chain = this.chain;
+			if (chain == null) {
+				throw new IllegalStateException("The reactive chain is compiled by bind(stages) before any call");
+			}
+			return chain.invoke(invocation);
 		}
 
 		@Override

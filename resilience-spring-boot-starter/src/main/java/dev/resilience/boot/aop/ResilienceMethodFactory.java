@@ -84,13 +84,13 @@ public final class ResilienceMethodFactory {
 					"return type " + method.getGenericReturnType().getTypeName() + " cannot be protected",
 					"Return a plain value, CompletionStage or CompletableFuture (or Mono/Flux with reactor-core).");
 		}
-		Pipeline.Builder pipeline = Pipeline.builder().order(this.order);
+		MethodStages stages = new MethodStages(this.order);
 		if (annotations.circuitBreaker() != null) {
-			pipeline.circuitBreaker(this.circuitBreakers
-				.instance(checkName(annotations.circuitBreaker().name(), "@CircuitBreaker", subject)));
+			stages.circuitBreaker = this.circuitBreakers
+				.instance(checkName(annotations.circuitBreaker().name(), "@CircuitBreaker", subject));
 		}
 		if (annotations.retry() != null) {
-			pipeline.retry(this.retries.instance(checkName(annotations.retry().name(), "@Retry", subject)));
+			stages.retry = this.retries.instance(checkName(annotations.retry().name(), "@Retry", subject));
 		}
 		if (annotations.rateLimited() != null) {
 			var rateLimited = annotations.rateLimited();
@@ -104,16 +104,15 @@ public final class ResilienceMethodFactory {
 						"Lower permits, or raise resilience.ratelimiter.instances." + limiter.name()
 								+ ".burst-capacity.");
 			}
-			if (rateLimited.key().isEmpty()) {
-				pipeline.rateLimiter(limiter, rateLimited.permits());
-			}
-			else {
-				pipeline.rateLimiter(limiter, rateLimited.permits(), KeyExpressions.compile(rateLimited.key(), method,
-						subject + " @RateLimited(key = \"" + rateLimited.key() + "\")"));
+			stages.rateLimiter = limiter;
+			stages.permits = rateLimited.permits();
+			if (!rateLimited.key().isEmpty()) {
+				stages.rateLimiterKeys = KeyExpressions.compile(rateLimited.key(), method,
+						subject + " @RateLimited(key = \"" + rateLimited.key() + "\")");
 			}
 		}
 		if (annotations.timeout() != null) {
-			pipeline.timeout(this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject)));
+			stages.timeout = this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject));
 		}
 		if (annotations.bulkhead() != null) {
 			Bulkhead bulkhead = annotations.bulkhead();
@@ -131,24 +130,22 @@ public final class ResilienceMethodFactory {
 							"a thread-pool bulkhead has no per-key pools",
 							"Remove the key, or use type = SEMAPHORE for a limit per key.");
 				}
-				pipeline.threadPoolBulkhead(this.threadPoolBulkheads.instance(name));
+				stages.threadPoolBulkhead = this.threadPoolBulkheads.instance(name);
 			}
 			else {
-				dev.resilience.bulkhead.Bulkhead instance = this.bulkheads.instance(name);
-				if (bulkhead.key().isEmpty()) {
-					pipeline.bulkhead(instance);
-				}
-				else {
-					pipeline.bulkhead(instance, KeyExpressions.compile(bulkhead.key(), method,
-							subject + " @Bulkhead(key = \"" + bulkhead.key() + "\")"));
+				stages.bulkhead = this.bulkheads.instance(name);
+				if (!bulkhead.key().isEmpty()) {
+					stages.bulkheadKeys = KeyExpressions.compile(bulkhead.key(), method,
+							subject + " @Bulkhead(key = \"" + bulkhead.key() + "\")");
 				}
 			}
 		}
 		if (annotations.fallback() != null) {
-			pipeline.fallback(FallbackMethods.resolve(annotations.fallback().method(), method, target, targetClass,
-					this.beanFactory, adapter::adaptFallbackResult));
+			stages.fallback = FallbackMethods.resolve(annotations.fallback().method(), method, target, targetClass,
+					this.beanFactory, adapter::adaptFallbackResult,
+					adapter.isAsynchronous() ? null : stages.synchronousFailures());
 		}
-		return new ResilienceMethodInterceptor(method, pipeline.build(), adapter);
+		return new ResilienceMethodInterceptor(method, stages.pipeline(), adapter.bind(stages));
 	}
 
 	private String checkName(String declared, String annotation, String subject) {

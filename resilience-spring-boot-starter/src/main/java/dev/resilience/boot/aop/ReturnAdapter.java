@@ -56,6 +56,17 @@ abstract class ReturnAdapter {
 	}
 
 	/**
+	 * Returns the adapter that serves the method once its stages are resolved: this one
+	 * for return types served by the {@link Pipeline}, a compiled reactive chain for
+	 * Reactor types.
+	 * @param stages the method's stages
+	 * @return the adapter to invoke
+	 */
+	ReturnAdapter bind(MethodStages stages) {
+		return this;
+	}
+
+	/**
 	 * Tells whether the return type is served asynchronously.
 	 * @return {@code true} for asynchronous return types
 	 */
@@ -74,7 +85,9 @@ abstract class ReturnAdapter {
 		Class<?> type = method.getReturnType();
 		Invoker<MethodInvocation> proceed = retried ? PROCEED_CLONE : PROCEED;
 		if (REACTOR_PRESENT) {
-			ReturnAdapter reactive = ReactorAdapters.of(type, proceed);
+			// Every subscription proceeds on a copy of the invocation: a publisher may be
+			// subscribed more than once, and each subscription runs the stages again.
+			ReturnAdapter reactive = ReactorAdapters.of(type, PROCEED_CLONE);
 			if (reactive != null) {
 				return reactive;
 			}
