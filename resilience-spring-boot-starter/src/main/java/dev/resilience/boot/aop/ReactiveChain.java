@@ -58,7 +58,8 @@ import reactor.util.context.Context;
  * winner completes the primitive's permit, so every permit is completed exactly once
  * whatever order the signals arrive in on whatever threads. A cancellation completes it as
  * "neither": the breaker's permit is released uncounted, the bulkhead's place given back;
- * rate-limiter permits are consumed and not given back.
+ * rate-limiter permits reserved for a delayed subscription are given back if the cancel
+ * comes before they fall due, and are consumed once the inner chain was subscribed.
  *
  * The retry resubscribes its inner chain (running the inner stages again) only while the
  * attempt has emitted nothing: its decision is taken at the attempt's first element (the
@@ -189,12 +190,14 @@ final class ReactiveChain {
 				Object key = keys.key(invocation(context));
 				limiter = (key != null) ? rateLimiter.forKey(key) : rateLimiter;
 			}
-			long wait = limiter.reservePermission(permits);
-			if (wait == RateLimiter.REJECTED) {
-				return Flux.error(new RequestNotPermittedException(rateLimiter.name(), 0));
+			RateLimiter.Reservation reservation = limiter.reserve(permits);
+			if (!reservation.isGranted()) {
+				return Flux.error(new RequestNotPermittedException(rateLimiter.name(), reservation.waitNanos()));
 			}
-			// The permits are reserved: subscribe when they fall due, without blocking.
-			return (wait <= 0) ? inner : inner.delaySubscription(delay(rateLimiter.scheduler(), wait));
+			// The permits are reserved: subscribe when they fall due, without blocking. A
+			// subscriber that cancels before then gives them back.
+			long wait = reservation.waitNanos();
+			return (wait <= 0) ? inner : inner.delaySubscription(delay(rateLimiter.scheduler(), wait, reservation));
 		});
 	}
 
@@ -262,6 +265,20 @@ final class ReactiveChain {
 		return Mono.create((sink) -> {
 			Scheduler.Cancellable task = scheduler.schedule(() -> sink.success(0L), nanos);
 			sink.onCancel(task::cancel);
+		});
+	}
+
+	/**
+	 * A delay for reserved permits: cancelled before it ends, it gives them back.
+	 */
+	private static Mono<Long> delay(Scheduler scheduler, long nanos, RateLimiter.Reservation reservation) {
+		return Mono.create((sink) -> {
+			Scheduler.Cancellable task = scheduler.schedule(() -> sink.success(0L), nanos);
+			sink.onCancel(() -> {
+				if (task.cancel()) {
+					reservation.cancel();
+				}
+			});
 		});
 	}
 

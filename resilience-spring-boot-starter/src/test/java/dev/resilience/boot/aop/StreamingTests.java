@@ -14,6 +14,7 @@ import dev.resilience.annotation.Timeout;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.TimeoutExceededException;
@@ -221,6 +222,25 @@ class StreamingTests {
 			assertThat(streams.limitedCalls()).hasValue(2);
 			assertThat(context.getBean(RateLimiterRegistry.class).instance("stream").metrics().totalRejectedCalls())
 				.isZero();
+		});
+	}
+
+	@Test
+	void aSubscriberThatCancelsDuringARateLimitWaitNeverCallsAndGivesThePermitBack() {
+		this.contextRunner.run((context) -> {
+			Streams streams = context.getBean(Streams.class);
+			RateLimiter limiter = context.getBean(RateLimiterRegistry.class).instance("stream");
+			StepVerifier.withVirtualTime(streams::limited, context.getBean(VirtualTime.class)::next, Long.MAX_VALUE)
+				.expectNext("permitted")
+				.verifyComplete();
+			StepVerifier.withVirtualTime(streams::limited, context.getBean(VirtualTime.class)::next, Long.MAX_VALUE)
+				.expectSubscription()
+				.expectNoEvent(Duration.ofSeconds(1))
+				.thenCancel()
+				.verify(BOUND);
+			// The permit it had reserved 9 s ahead is back: one permit refills in 10 s.
+			assertThat(limiter.metrics().availablePermissions()).isZero();
+			assertThat(streams.limitedCalls()).hasValue(1);
 		});
 	}
 
