@@ -18,7 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * defaults; a configured instance without {@code base-config} inherits
  * {@code configs.default} too.
  *
- * @param enabled whether the starter applies anything at all
+ * @param enabled whether the starter applies anything at all; read by
+ * {@link ConditionalOnResilienceEnabled} before binding, so a value that is not a boolean
+ * fails startup
  * @param order the order of the stages around an annotated method, outermost first (the
  * fallback is always outermost)
  * @param circuitbreaker circuit breakers

@@ -2,6 +2,7 @@ package dev.resilience.boot.actuate.endpoint;
 
 import java.time.Clock;
 
+import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.bulkhead.BulkheadRegistry;
@@ -16,7 +17,6 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.condition.Conditi
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +36,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = ResilienceAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+@ConditionalOnResilienceEnabled
 public final class ResilienceEndpointAutoConfiguration {
 
 	@Bean
