@@ -22,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@link ConditionalOnResilienceEnabled} before binding, so a value that is not a boolean
  * fails startup
  * @param order the order of the stages around an annotated method, outermost first (the
- * fallback is always outermost)
+ * fallback is always outermost); every stage exactly once
  * @param circuitbreaker circuit breakers
  * @param retry retries
  * @param ratelimiter rate limiters
@@ -40,6 +40,16 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics){
+
+	/**
+	 * Checks the order when the properties are bound, so that a wrong one fails startup
+	 * even before any method is annotated.
+	 * @throws ResilienceConfigurationException if the order names a stage twice or leaves
+	 * one out
+	 */
+	public ResilienceProperties {
+		order = StageOrder.check(order);
+	}
 
 	/**
 	 * The named configurations and instances of one primitive.
