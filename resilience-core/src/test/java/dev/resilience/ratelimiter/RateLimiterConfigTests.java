@@ -120,4 +120,15 @@ class RateLimiterConfigTests {
 				"RateLimiterConfig[limitForPeriod=50, limitRefreshPeriod=PT1S, timeoutDuration=PT5S, burstCapacity=0, maxKeys=10000]");
 	}
 
+	@Test
+	void timeoutDurationIsAtMostOneDayNamingTheValueAndTheMaximum() {
+		// It used to be accepted and stored as given, then treated as far shorter.
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RateLimiterConfig.builder().timeoutDuration(Duration.ofDays(99999999999L)).build())
+			.withMessage("timeoutDuration must be at most PT24H but was PT2399999999976H");
+		assertThat(RateLimiterConfig.MAX_TIMEOUT_DURATION).isEqualTo(Duration.ofDays(1));
+		assertThat(RateLimiterConfig.builder().timeoutDuration(Duration.ofDays(1)).build().timeoutDuration())
+			.isEqualTo(Duration.ofDays(1));
+	}
+
 }

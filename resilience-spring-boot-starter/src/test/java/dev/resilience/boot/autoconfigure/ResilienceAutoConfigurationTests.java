@@ -120,6 +120,38 @@ class ResilienceAutoConfigurationTests {
 	}
 
 	@Test
+	void aDurationAboveItsMaximumFailsStartupNamingThePropertyTheValueAndTheMaximum() {
+		this.contextRunner.withPropertyValues("resilience.timeout.instances.quotes.timeout-duration=99999999999d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.timeout.instances.quotes.timeout-duration")
+				.hasMessageContaining("must be at most PT24H but was PT2399999999976H"));
+		this.contextRunner.withPropertyValues("resilience.ratelimiter.configs.default.timeout-duration=2d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.ratelimiter.configs.default.timeout-duration")
+				.hasMessageContaining("must be at most PT24H but was PT48H"));
+	}
+
+	@Test
+	void aRedisBackendTimeoutOutOfRangeFailsStartupEvenWithoutRedis() {
+		this.contextRunner.withPropertyValues("resilience.ratelimiter.instances.api.backend-timeout=99999999999d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.ratelimiter.instances.api.backend-timeout")
+				.hasMessageContaining("must be at most PT24H but was PT2399999999976H"));
+		this.contextRunner.withPropertyValues("resilience.ratelimiter.configs.shared.backend-timeout=0ms")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.ratelimiter.configs.shared.backend-timeout")
+				.hasMessageContaining("must be greater than zero but was PT0S"));
+	}
+
+	@Test
 	void unknownBaseConfigFailsStartup() {
 		this.contextRunner.withPropertyValues("resilience.retry.instances.search.base-config=missing")
 			.run((context) -> assertThat(context).getFailure()
