@@ -15,11 +15,15 @@ import dev.resilience.timeout.TimeoutRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Auto-configuration of the resilience Actuator endpoints: {@code circuitbreakers},
@@ -103,6 +107,21 @@ public final class ResilienceEndpointAutoConfiguration {
 	@ConditionalOnAvailableEndpoint
 	ResilienceEventsEndpoint resilienceEventsEndpoint(RecentEvents recentEvents) {
 		return new ResilienceEventsEndpoint(recentEvents);
+	}
+
+	/**
+	 * Messages for the requests that Spring MVC rejects before our endpoints run.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass({ HandlerExceptionResolver.class, PathMappedEndpoints.class })
+	static final class ServletRequestErrorsConfiguration {
+
+		@Bean
+		EndpointRequestErrors resilienceEndpointRequestErrors(ObjectProvider<PathMappedEndpoints> endpoints) {
+			return new EndpointRequestErrors(endpoints);
+		}
+
 	}
 
 }

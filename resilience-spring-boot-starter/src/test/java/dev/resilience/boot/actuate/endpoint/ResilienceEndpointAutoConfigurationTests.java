@@ -65,6 +65,13 @@ class ResilienceEndpointAutoConfigurationTests {
 	}
 
 	@Test
+	void explainsUnreadableRequestsOnlyInAServletWebApplication() {
+		this.webContextRunner.run((context) -> assertThat(context).hasSingleBean(EndpointRequestErrors.class));
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=" + ALL_IDS)
+			.run((context) -> assertThat(context).doesNotHaveBean(EndpointRequestErrors.class));
+	}
+
+	@Test
 	void providesNoEndpointAndListensToNoEventWhenNotExposed() {
 		// By default only health is exposed.
 		this.contextRunner.run((context) -> {
