@@ -90,8 +90,12 @@ public final class ResilienceEndpointAutoConfiguration {
 	RecentEvents resilienceRecentEvents(ResilienceProperties properties,
 			ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<RetryRegistry> retries,
 			ObjectProvider<RateLimiterRegistry> rateLimiters, ObjectProvider<BulkheadRegistry> bulkheads,
-			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads, ObjectProvider<TimeoutRegistry> timeouts) {
-		RecentEvents recentEvents = new RecentEvents(properties.events().bufferSize(), Clock.systemUTC());
+			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads, ObjectProvider<TimeoutRegistry> timeouts,
+			ObjectProvider<Clock> clock) {
+		// The application's clock if it has one (a fixed clock in its tests, say), so
+		// that event timestamps agree with the rest of the application.
+		RecentEvents recentEvents = new RecentEvents(properties.events().bufferSize(),
+				clock.getIfUnique(Clock::systemUTC));
 		circuitBreakers.ifAvailable(recentEvents::follow);
 		retries.ifAvailable(recentEvents::follow);
 		rateLimiters.ifAvailable(recentEvents::follow);
