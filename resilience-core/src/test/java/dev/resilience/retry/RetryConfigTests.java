@@ -187,4 +187,19 @@ class RetryConfigTests {
 		assertThat(DefaultRetry.waitNanos(config, 199)).isEqualTo(Duration.ofDays(1).toNanos());
 	}
 
+	@Test
+	void theJitteredWaitAtTheMaximumStaysWithinItsBounds() {
+		long max = RetryConfig.MAX_WAIT_DURATION.toNanos();
+		RetryConfig config = RetryConfig.builder()
+			.maxAttempts(Integer.MAX_VALUE)
+			.waitDuration(RetryConfig.MAX_WAIT_DURATION)
+			.exponentialBackoffMultiplier(Double.MAX_VALUE)
+			.randomizedWaitFactor(0.999)
+			.build();
+		for (int i = 0; i < 1000; i++) {
+			assertThat(DefaultRetry.waitNanos(config, Integer.MAX_VALUE - 1)).isBetween(max - (long) (max * 0.999),
+					max + (long) (max * 0.999));
+		}
+	}
+
 }
