@@ -200,10 +200,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 
 		/**
 		 * Validates the buffer size.
+		 * @throws ResilienceConfigurationException if it is below 1
 		 */
 		public Events {
 			if (bufferSize < 1) {
-				throw new IllegalArgumentException("buffer-size must be at least 1 but was " + bufferSize);
+				throw new ResilienceConfigurationException("resilience.events.buffer-size",
+						"invalid value '" + bufferSize + "': it must be at least 1",
+						"Set resilience.events.buffer-size to the number of recent events to keep per instance "
+								+ "(default 100).");
 			}
 		}
 

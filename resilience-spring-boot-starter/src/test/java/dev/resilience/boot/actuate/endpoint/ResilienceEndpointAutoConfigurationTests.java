@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -142,7 +143,8 @@ class ResilienceEndpointAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessage("buffer-size must be at least 1 but was 0"));
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessage("resilience.events.buffer-size: invalid value '0': it must be at least 1"));
 	}
 
 	@Test
