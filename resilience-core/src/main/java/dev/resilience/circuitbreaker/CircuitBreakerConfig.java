@@ -73,9 +73,9 @@ public final class CircuitBreakerConfig {
 	 * grows: one day.
 	 */
 	// A breaker that stays open longer than a day never probes the dependency in any
-	// useful time (FORCED_OPEN says that better); no call is slow only after a day; and a
-	// half-open limit beyond a day is no limit (zero says that). One day in nanoseconds
-	// is about 2^46, so ticker arithmetic stays far from overflow.
+	// useful time (FORCED_OPEN says that better); a slow-call threshold beyond a day
+	// classifies no real call; and a half-open limit beyond a day is no limit (zero says
+	// that). One day in nanoseconds is about 2^46, far from overflowing ticker sums.
 	public static final Duration MAX_DURATION = Duration.ofDays(1);
 
 	private static final CircuitBreakerConfig DEFAULTS = builder().build();

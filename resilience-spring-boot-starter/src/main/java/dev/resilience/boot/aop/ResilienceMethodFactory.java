@@ -164,11 +164,10 @@ public final class ResilienceMethodFactory {
 	}
 
 	private static void checkTimeoutCoversTheWork(Method method, ReturnAdapter adapter, String subject) {
-		// A synchronous timeout bounds the method until it returns. A lazy result does
-		// its
-		// work when it is consumed, after that, so the deadline would bound its creation
-		// only: refuse it rather than promise a bound that does not hold. Asynchronous
-		// results (CompletionStage, Mono, Flux) are bounded until they complete.
+		// A synchronous timeout bounds the method until it returns. A lazy result works
+		// when it is consumed, after that, so the deadline would bound its creation only:
+		// refuse it rather than promise a bound that does not hold. Asynchronous results
+		// (CompletionStage, Mono, Flux) are bounded until they complete.
 		if (adapter.isAsynchronous()) {
 			return;
 		}
