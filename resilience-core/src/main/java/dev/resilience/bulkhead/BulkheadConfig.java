@@ -22,6 +22,12 @@ public final class BulkheadConfig {
 	public static final Duration DEFAULT_MAX_WAIT_DURATION = Duration.ZERO;
 
 	/**
+	 * The longest {@code maxWaitDuration}: one day.
+	 */
+	// The wait blocks the caller's thread: beyond a day it is a thread lost, not a wait.
+	public static final Duration MAX_WAIT_DURATION = Duration.ofDays(1);
+
+	/**
 	 * Default {@code maxKeys}: the most keys with a bulkhead of their own
 	 * ({@link Bulkhead#forKey(Object)}).
 	 */
@@ -131,7 +137,7 @@ public final class BulkheadConfig {
 
 		/**
 		 * Sets how long a caller waits for a place. Default zero (never wait); zero or
-		 * more.
+		 * more, at most {@link BulkheadConfig#MAX_WAIT_DURATION}.
 		 * @param maxWaitDuration the wait
 		 * @return this builder
 		 */
@@ -159,7 +165,7 @@ public final class BulkheadConfig {
 		 */
 		public BulkheadConfig build() {
 			Checks.atLeast(this.maxConcurrentCalls, 1, "maxConcurrentCalls");
-			Checks.notNegative(this.maxWaitDuration, "maxWaitDuration");
+			Checks.notNegative(this.maxWaitDuration, MAX_WAIT_DURATION, "maxWaitDuration");
 			Checks.atLeast(this.maxKeys, 1, "maxKeys");
 			return new BulkheadConfig(this);
 		}

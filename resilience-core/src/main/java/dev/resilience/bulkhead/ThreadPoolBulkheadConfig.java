@@ -32,6 +32,13 @@ public final class ThreadPoolBulkheadConfig {
 	/** Default {@code keepAliveDuration}: 20 milliseconds. */
 	public static final Duration DEFAULT_KEEP_ALIVE_DURATION = Duration.ofMillis(20);
 
+	/**
+	 * The longest {@code keepAliveDuration}: one day.
+	 */
+	// A thread kept idle for more than a day is a core thread in all but name: raise
+	// coreThreadPoolSize instead.
+	public static final Duration MAX_KEEP_ALIVE_DURATION = Duration.ofDays(1);
+
 	private static final ThreadPoolBulkheadConfig DEFAULTS = builder().build();
 
 	private final int coreThreadPoolSize;
@@ -169,7 +176,8 @@ public final class ThreadPoolBulkheadConfig {
 
 		/**
 		 * Sets how long a thread above the core size waits for work before it stops.
-		 * Default 20 milliseconds; zero or more.
+		 * Default 20 milliseconds; zero or more, at most
+		 * {@link ThreadPoolBulkheadConfig#MAX_KEEP_ALIVE_DURATION}.
 		 * @param keepAliveDuration the keep-alive time
 		 * @return this builder
 		 */
@@ -189,7 +197,7 @@ public final class ThreadPoolBulkheadConfig {
 			Checks.atLeast(this.coreThreadPoolSize, 1, "coreThreadPoolSize");
 			Checks.atLeast(this.maxThreadPoolSize, 1, "maxThreadPoolSize");
 			Checks.atLeast(this.queueCapacity, 0, "queueCapacity");
-			Checks.notNegative(this.keepAliveDuration, "keepAliveDuration");
+			Checks.notNegative(this.keepAliveDuration, MAX_KEEP_ALIVE_DURATION, "keepAliveDuration");
 			if (this.coreThreadPoolSize > this.maxThreadPoolSize) {
 				throw new IllegalArgumentException("coreThreadPoolSize must not exceed maxThreadPoolSize ("
 						+ this.maxThreadPoolSize + ") but was " + this.coreThreadPoolSize);

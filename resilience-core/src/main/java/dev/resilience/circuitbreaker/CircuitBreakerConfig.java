@@ -66,6 +66,18 @@ public final class CircuitBreakerConfig {
 	/** Default {@link #matchCauseChain()}: {@code false}. */
 	public static final boolean DEFAULT_MATCH_CAUSE_CHAIN = false;
 
+	/**
+	 * The longest value of every duration setting ({@code slowCallDurationThreshold},
+	 * {@code waitDurationInOpenState}, {@code maxWaitDurationInOpenState},
+	 * {@code maxWaitDurationInHalfOpenState}), and of the open-state wait the multiplier
+	 * grows: one day.
+	 */
+	// A breaker that stays open longer than a day never probes the dependency in any
+	// useful time (FORCED_OPEN says that better); a slow-call threshold beyond a day
+	// classifies no real call; and a half-open limit beyond a day is no limit (zero says
+	// that). One day in nanoseconds is about 2^46, far from overflowing ticker sums.
+	public static final Duration MAX_DURATION = Duration.ofDays(1);
+
 	private static final CircuitBreakerConfig DEFAULTS = builder().build();
 
 	private final SlidingWindowType slidingWindowType;
@@ -144,8 +156,9 @@ public final class CircuitBreakerConfig {
 		this.slowCallDurationThresholdNanos = (this.slowCallDurationThreshold != null)
 				? Checks.toNanos(this.slowCallDurationThreshold) : -1;
 		this.waitDurationInOpenStateNanos = Checks.toNanos(this.waitDurationInOpenState);
+		// Without a cap the growing wait stops at the longest wait there may be.
 		this.maxWaitDurationInOpenStateNanos = (this.maxWaitDurationInOpenState != null)
-				? Checks.toNanos(this.maxWaitDurationInOpenState) : Long.MAX_VALUE;
+				? Checks.toNanos(this.maxWaitDurationInOpenState) : MAX_DURATION.toNanos();
 		this.maxWaitDurationInHalfOpenStateNanos = Checks.toNanos(this.maxWaitDurationInHalfOpenState);
 	}
 
@@ -261,7 +274,7 @@ public final class CircuitBreakerConfig {
 
 	/**
 	 * Returns the longest open-state wait the multiplier may reach, or {@code null} (the
-	 * default) for no cap.
+	 * default) for no cap but {@link #MAX_DURATION}.
 	 * @return the cap on the open-state wait, or {@code null}
 	 */
 	public @Nullable Duration maxWaitDurationInOpenState() {
@@ -539,8 +552,8 @@ public final class CircuitBreakerConfig {
 		/**
 		 * Sets the duration above which a call is slow, turning slow-call tracking on, or
 		 * {@code null} to turn it off.
-		 * @param slowCallDurationThreshold the threshold (greater than zero), or
-		 * {@code null}
+		 * @param slowCallDurationThreshold the threshold (greater than zero, at most
+		 * {@link CircuitBreakerConfig#MAX_DURATION}), or {@code null}
 		 * @return this builder
 		 * @see CircuitBreakerConfig#slowCallDurationThreshold()
 		 */
@@ -551,7 +564,8 @@ public final class CircuitBreakerConfig {
 
 		/**
 		 * Sets how long the breaker stays open before trial calls.
-		 * @param waitDurationInOpenState the wait (greater than zero)
+		 * @param waitDurationInOpenState the wait (greater than zero, at most
+		 * {@link CircuitBreakerConfig#MAX_DURATION})
 		 * @return this builder
 		 * @see CircuitBreakerConfig#waitDurationInOpenState()
 		 */
@@ -572,9 +586,11 @@ public final class CircuitBreakerConfig {
 		}
 
 		/**
-		 * Sets the cap on the growing open-state wait, or {@code null} for none.
+		 * Sets the cap on the growing open-state wait, or {@code null} for none but
+		 * {@link CircuitBreakerConfig#MAX_DURATION}.
 		 * @param maxWaitDurationInOpenState the cap (at least
-		 * {@code waitDurationInOpenState}), or {@code null}
+		 * {@code waitDurationInOpenState}, at most
+		 * {@link CircuitBreakerConfig#MAX_DURATION}), or {@code null}
 		 * @return this builder
 		 * @see CircuitBreakerConfig#maxWaitDurationInOpenState()
 		 */
@@ -608,7 +624,8 @@ public final class CircuitBreakerConfig {
 
 		/**
 		 * Sets how long the breaker may stay half-open, or zero for no limit.
-		 * @param maxWaitDurationInHalfOpenState the limit (zero or more)
+		 * @param maxWaitDurationInHalfOpenState the limit (zero or more, at most
+		 * {@link CircuitBreakerConfig#MAX_DURATION})
 		 * @return this builder
 		 * @see CircuitBreakerConfig#maxWaitDurationInHalfOpenState()
 		 */
@@ -716,16 +733,16 @@ public final class CircuitBreakerConfig {
 			percentage(this.failureRateThreshold, "failureRateThreshold");
 			percentage(this.slowCallRateThreshold, "slowCallRateThreshold");
 			if (this.slowCallDurationThreshold != null) {
-				Checks.positive(this.slowCallDurationThreshold, "slowCallDurationThreshold");
+				Checks.positive(this.slowCallDurationThreshold, MAX_DURATION, "slowCallDurationThreshold");
 			}
-			Checks.positive(this.waitDurationInOpenState, "waitDurationInOpenState");
+			Checks.positive(this.waitDurationInOpenState, MAX_DURATION, "waitDurationInOpenState");
 			if (!(this.waitDurationInOpenStateMultiplier >= 1.0)
 					|| Double.isInfinite(this.waitDurationInOpenStateMultiplier)) {
 				throw new IllegalArgumentException("waitDurationInOpenStateMultiplier must be a finite number of at "
 						+ "least 1.0 but was " + this.waitDurationInOpenStateMultiplier);
 			}
 			if (this.maxWaitDurationInOpenState != null) {
-				Checks.positive(this.maxWaitDurationInOpenState, "maxWaitDurationInOpenState");
+				Checks.positive(this.maxWaitDurationInOpenState, MAX_DURATION, "maxWaitDurationInOpenState");
 				if (this.maxWaitDurationInOpenState.compareTo(this.waitDurationInOpenState) < 0) {
 					throw new IllegalArgumentException(
 							"maxWaitDurationInOpenState must be at least " + "waitDurationInOpenState ("
@@ -733,7 +750,7 @@ public final class CircuitBreakerConfig {
 				}
 			}
 			Checks.atLeast(this.permittedNumberOfCallsInHalfOpenState, 1, "permittedNumberOfCallsInHalfOpenState");
-			Checks.notNegative(this.maxWaitDurationInHalfOpenState, "maxWaitDurationInHalfOpenState");
+			Checks.notNegative(this.maxWaitDurationInHalfOpenState, MAX_DURATION, "maxWaitDurationInHalfOpenState");
 			return new CircuitBreakerConfig(this);
 		}
 

@@ -43,6 +43,43 @@ public final class Checks {
 	}
 
 	/**
+	 * Requires a duration greater than zero and at most {@code max}.
+	 * @param value the value
+	 * @param max the longest legal value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static Duration positive(Duration value, Duration max, String setting) {
+		return atMost(positive(value, setting), max, setting);
+	}
+
+	/**
+	 * Requires a duration of zero or more and at most {@code max}.
+	 * @param value the value
+	 * @param max the longest legal value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static Duration notNegative(Duration value, Duration max, String setting) {
+		return atMost(notNegative(value, setting), max, setting);
+	}
+
+	/**
+	 * Requires a duration of at most {@code max}.
+	 * @param value the value
+	 * @param max the longest legal value
+	 * @param setting the setting's name
+	 * @return the value
+	 */
+	public static Duration atMost(Duration value, Duration max, String setting) {
+		Objects.requireNonNull(value, () -> setting + " must not be null");
+		if (value.compareTo(max) > 0) {
+			throw new IllegalArgumentException(setting + " must be at most " + max + " but was " + value);
+		}
+		return value;
+	}
+
+	/**
 	 * Requires an integer of at least {@code min}.
 	 * @param value the value
 	 * @param min the smallest legal value

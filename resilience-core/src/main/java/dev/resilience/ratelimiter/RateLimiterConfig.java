@@ -19,7 +19,8 @@ import dev.resilience.core.Checks;
  * The time unit is the nanosecond, so a rate limiter grants at most one permit per
  * nanosecond ({@code limitForPeriod} may not exceed {@code limitRefreshPeriod} in
  * nanoseconds); {@code limitRefreshPeriod} and the time to refill a full bucket may not
- * exceed {@link #MAX_REFILL_DURATION}, and longer timeouts are treated as that long.
+ * exceed {@link #MAX_REFILL_DURATION}, and {@code timeoutDuration} may not exceed
+ * {@link #MAX_TIMEOUT_DURATION}.
  * <p>
  * Immutable and thread-safe.
  */
@@ -44,10 +45,17 @@ public final class RateLimiterConfig {
 	 * The longest {@code limitRefreshPeriod}, and the longest time a full bucket may take
 	 * to refill ({@code burstCapacity} × {@code limitRefreshPeriod} /
 	 * {@code limitForPeriod}): 2<sup>60</sup> nanoseconds, about 36 years, which keeps
-	 * every time the limiter computes well within the range of a nanosecond ticker. A
-	 * longer {@code timeoutDuration} is accepted and treated as this long.
+	 * every time the limiter computes well within the range of a nanosecond ticker.
 	 */
 	public static final Duration MAX_REFILL_DURATION = Duration.ofNanos(1L << 60);
+
+	/**
+	 * The longest {@code timeoutDuration}: one day.
+	 */
+	// A caller blocked (or a reservation held) for more than a day waits for a permit no
+	// request lives to use. The refill period may be far longer (a monthly quota): that
+	// is a rate, not a wait.
+	public static final Duration MAX_TIMEOUT_DURATION = Duration.ofDays(1);
 
 	/**
 	 * Default {@code maxKeys}: the most keys with a bucket of their own
@@ -212,7 +220,8 @@ public final class RateLimiterConfig {
 
 		/**
 		 * Sets the period over which {@code limitForPeriod} permits are added. Default
-		 * one second; greater than zero.
+		 * one second; greater than zero, at most
+		 * {@link RateLimiterConfig#MAX_REFILL_DURATION}.
 		 * @param limitRefreshPeriod the period
 		 * @return this builder
 		 */
@@ -223,7 +232,7 @@ public final class RateLimiterConfig {
 
 		/**
 		 * Sets how long a caller may wait for permits. Default 5 seconds; zero or more
-		 * (zero: never wait).
+		 * (zero: never wait), at most {@link RateLimiterConfig#MAX_TIMEOUT_DURATION}.
 		 * @param timeoutDuration the timeout
 		 * @return this builder
 		 */
@@ -264,7 +273,7 @@ public final class RateLimiterConfig {
 		public RateLimiterConfig build() {
 			Checks.atLeast(this.limitForPeriod, 1, "limitForPeriod");
 			Checks.positive(this.limitRefreshPeriod, "limitRefreshPeriod");
-			Checks.notNegative(this.timeoutDuration, "timeoutDuration");
+			Checks.notNegative(this.timeoutDuration, MAX_TIMEOUT_DURATION, "timeoutDuration");
 			Checks.atLeast(this.burstCapacity, 0, "burstCapacity");
 			Checks.atLeast(this.maxKeys, 1, "maxKeys");
 			if (this.limitRefreshPeriod.compareTo(MAX_REFILL_DURATION) > 0) {

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * {@code exponentialMaxWaitDuration} if set. With a {@code randomizedWaitFactor}
  * {@code f} the actual wait is then drawn uniformly from {@code [w*(1-f), w*(1+f)]},
  * where {@code w} is the capped wait: the jitter is applied after the cap, so a capped
- * wait may exceed the cap by up to {@code f}.
+ * wait may exceed the cap by up to {@code f}. Without {@code exponentialMaxWaitDuration}
+ * the cap is {@link #MAX_WAIT_DURATION}, one day.
  * <p>
  * <b>Which failures.</b> A failure is retried if the {@link #exceptionMatcher()} built
  * from {@code retryExceptions}, {@code ignoreExceptions},
@@ -69,6 +70,16 @@ public final class RetryConfig {
 	 * Default {@code budgetTokenRatio}: 0.1 token given back per successful execution.
 	 */
 	public static final double DEFAULT_BUDGET_TOKEN_RATIO = 0.1;
+
+	/**
+	 * The longest {@code waitDuration} and {@code exponentialMaxWaitDuration}, and the
+	 * cap on the growing wait when {@code exponentialMaxWaitDuration} is not set: one
+	 * day. The jitter applies after the cap, so an actual wait is below two days.
+	 */
+	// A retry that waits more than a day holds its caller (or its scheduled task) for
+	// longer than any request lives; that is a job queue's work, not a retry's. Without
+	// this cap an uncapped exponential wait grew to centuries within a few dozen retries.
+	public static final Duration MAX_WAIT_DURATION = Duration.ofDays(1);
 
 	private static final RetryConfig DEFAULTS = builder().build();
 
@@ -133,8 +144,9 @@ public final class RetryConfig {
 		this.rejectionMatcher = this.ignoreExceptions.isEmpty() ? ExceptionMatcher.all()
 				: ExceptionMatcher.of(List.of(), this.ignoreExceptions, null, this.matchCauseChain);
 		this.waitNanos = Checks.toNanos(this.waitDuration);
+		// Without a cap the growing wait stops at the longest wait there may be.
 		this.maxWaitNanos = (this.exponentialMaxWaitDuration != null) ? Checks.toNanos(this.exponentialMaxWaitDuration)
-				: Long.MAX_VALUE;
+				: MAX_WAIT_DURATION.toNanos();
 		this.budgetMaxMilliTokens = this.budgetMaxTokens * 1000L;
 		this.budgetMilliTokenRatio = Math.round(this.budgetTokenRatio * 1000.0);
 	}
@@ -191,7 +203,7 @@ public final class RetryConfig {
 
 	/**
 	 * Returns the cap on the computed wait, applied before the jitter.
-	 * @return the cap, or {@code null} for none
+	 * @return the cap, or {@code null} for none but {@link #MAX_WAIT_DURATION}
 	 */
 	public @Nullable Duration exponentialMaxWaitDuration() {
 		return this.exponentialMaxWaitDuration;
@@ -388,7 +400,8 @@ public final class RetryConfig {
 		}
 
 		/**
-		 * Sets the wait before the first retry. Default 500 ms; zero or more.
+		 * Sets the wait before the first retry. Default 500 ms; zero or more, at most
+		 * {@link RetryConfig#MAX_WAIT_DURATION}.
 		 * @param waitDuration the base wait
 		 * @return this builder
 		 */
@@ -410,8 +423,9 @@ public final class RetryConfig {
 		}
 
 		/**
-		 * Sets the cap on the computed wait, applied before the jitter. Default none; if
-		 * set, at least {@code waitDuration}.
+		 * Sets the cap on the computed wait, applied before the jitter. Default none (the
+		 * cap is then {@link RetryConfig#MAX_WAIT_DURATION}); if set, at least
+		 * {@code waitDuration} and at most {@link RetryConfig#MAX_WAIT_DURATION}.
 		 * @param exponentialMaxWaitDuration the cap, or {@code null} for none
 		 * @return this builder
 		 */
@@ -567,11 +581,14 @@ public final class RetryConfig {
 		 */
 		public RetryConfig build() {
 			Checks.atLeast(this.maxAttempts, 1, "maxAttempts");
-			Checks.notNegative(this.waitDuration, "waitDuration");
+			Checks.notNegative(this.waitDuration, MAX_WAIT_DURATION, "waitDuration");
 			if (!(this.exponentialBackoffMultiplier >= 1.0
 					&& this.exponentialBackoffMultiplier < Double.POSITIVE_INFINITY)) {
 				throw new IllegalArgumentException("exponentialBackoffMultiplier must be at least 1.0 but was "
 						+ this.exponentialBackoffMultiplier);
+			}
+			if (this.exponentialMaxWaitDuration != null) {
+				Checks.atMost(this.exponentialMaxWaitDuration, MAX_WAIT_DURATION, "exponentialMaxWaitDuration");
 			}
 			if (this.exponentialMaxWaitDuration != null
 					&& this.exponentialMaxWaitDuration.compareTo(this.waitDuration) < 0) {

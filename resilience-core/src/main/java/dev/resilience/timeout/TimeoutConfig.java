@@ -19,6 +19,13 @@ public final class TimeoutConfig {
 	 */
 	public static final boolean DEFAULT_CANCEL_RUNNING_FUTURE = true;
 
+	/**
+	 * The longest {@code timeoutDuration}: one day.
+	 */
+	// A call allowed to run for more than a day is a batch job, not a call to cut off;
+	// its deadline timer would be pending for that long.
+	public static final Duration MAX_TIMEOUT_DURATION = Duration.ofDays(1);
+
 	private static final TimeoutConfig DEFAULTS = builder().build();
 
 	private final Duration timeoutDuration;
@@ -105,7 +112,7 @@ public final class TimeoutConfig {
 
 		/**
 		 * Sets how long a call may run before it is cut off. Default 1 s; greater than
-		 * zero.
+		 * zero, at most {@link TimeoutConfig#MAX_TIMEOUT_DURATION}.
 		 * @param timeoutDuration the timeout duration
 		 * @return this builder
 		 */
@@ -131,7 +138,7 @@ public final class TimeoutConfig {
 		 * @throws IllegalArgumentException if a setting is out of range
 		 */
 		public TimeoutConfig build() {
-			Checks.positive(this.timeoutDuration, "timeoutDuration");
+			Checks.positive(this.timeoutDuration, MAX_TIMEOUT_DURATION, "timeoutDuration");
 			return new TimeoutConfig(this);
 		}
 

@@ -47,4 +47,14 @@ class BulkheadConfigTests {
 			.hasToString("BulkheadConfig[maxConcurrentCalls=25, maxWaitDuration=PT0S, maxKeys=10000]");
 	}
 
+	@Test
+	void maxWaitDurationIsAtMostOneDayNamingTheValueAndTheMaximum() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> BulkheadConfig.builder().maxWaitDuration(Duration.ofDays(99999999999L)).build())
+			.withMessage("maxWaitDuration must be at most PT24H but was PT2399999999976H");
+		assertThat(BulkheadConfig.MAX_WAIT_DURATION).isEqualTo(Duration.ofDays(1));
+		assertThat(BulkheadConfig.builder().maxWaitDuration(Duration.ofDays(1)).build().maxWaitDuration())
+			.isEqualTo(Duration.ofDays(1));
+	}
+
 }

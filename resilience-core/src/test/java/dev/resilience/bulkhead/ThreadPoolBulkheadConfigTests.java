@@ -76,4 +76,15 @@ class ThreadPoolBulkheadConfigTests {
 					"ThreadPoolBulkheadConfig[coreThreadPoolSize=1, maxThreadPoolSize=2, queueCapacity=3, keepAliveDuration=PT0.004S]");
 	}
 
+	@Test
+	void keepAliveDurationIsAtMostOneDayNamingTheValueAndTheMaximum() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> ThreadPoolBulkheadConfig.builder().keepAliveDuration(Duration.ofDays(99999999999L)).build())
+			.withMessage("keepAliveDuration must be at most PT24H but was PT2399999999976H");
+		assertThat(ThreadPoolBulkheadConfig.MAX_KEEP_ALIVE_DURATION).isEqualTo(Duration.ofDays(1));
+		assertThat(ThreadPoolBulkheadConfig.builder().keepAliveDuration(Duration.ofDays(1)).build().keepAliveDuration())
+			.isEqualTo(Duration.ofDays(1));
+	}
+
 }

@@ -174,9 +174,11 @@ class CircuitBreakerConfigTests {
 	}
 
 	@Test
-	void openStateWaitWithoutCapSaturates() {
+	void openStateWaitWithoutCapStopsAtTheMaximum() {
 		CircuitBreakerConfig config = CircuitBreakerConfig.builder().waitDurationInOpenStateMultiplier(10).build();
-		assertThat(config.waitNanosInOpenState(1000)).isEqualTo(Long.MAX_VALUE);
+		assertThat(config.waitNanosInOpenState(4)).isEqualTo(Duration.ofSeconds(60_000).toNanos());
+		assertThat(config.waitNanosInOpenState(5)).isEqualTo(CircuitBreakerConfig.MAX_DURATION.toNanos());
+		assertThat(config.waitNanosInOpenState(1000)).isEqualTo(CircuitBreakerConfig.MAX_DURATION.toNanos());
 	}
 
 	@Test
@@ -245,6 +247,41 @@ class CircuitBreakerConfigTests {
 		CircuitBreakerConfig derived = CircuitBreakerConfig.from(base).slidingWindowSize(9).build();
 		assertThat(base.slidingWindowSize()).isEqualTo(7);
 		assertThat(derived.slidingWindowSize()).isEqualTo(9);
+	}
+
+	@Test
+	void everyDurationSettingIsAtMostOneDayNamingTheSettingTheValueAndTheMaximum() {
+		Duration over = Duration.ofDays(1).plusNanos(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> CircuitBreakerConfig.builder().slowCallDurationThreshold(over).build())
+			.withMessage("slowCallDurationThreshold must be at most PT24H but was PT24H0.000000001S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ofDays(99999999999L)).build())
+			.withMessage("waitDurationInOpenState must be at most PT24H but was PT2399999999976H");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> CircuitBreakerConfig.builder().maxWaitDurationInOpenState(over).build())
+			.withMessage("maxWaitDurationInOpenState must be at most PT24H but was PT24H0.000000001S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> CircuitBreakerConfig.builder().maxWaitDurationInHalfOpenState(over).build())
+			.withMessage("maxWaitDurationInHalfOpenState must be at most PT24H but was PT24H0.000000001S");
+	}
+
+	@Test
+	void everyDurationSettingAcceptsItsMaximumAndTheGrowingWaitStaysWithinIt() {
+		Duration max = CircuitBreakerConfig.MAX_DURATION;
+		assertThat(max).isEqualTo(Duration.ofDays(1));
+		CircuitBreakerConfig config = CircuitBreakerConfig.builder()
+			.slowCallDurationThreshold(max)
+			.waitDurationInOpenState(max)
+			.waitDurationInOpenStateMultiplier(Double.MAX_VALUE)
+			.maxWaitDurationInOpenState(max)
+			.maxWaitDurationInHalfOpenState(max)
+			.build();
+		assertThat(config.slowCallDurationThresholdNanos).isEqualTo(max.toNanos());
+		assertThat(config.maxWaitDurationInHalfOpenStateNanos).isEqualTo(max.toNanos());
+		assertThat(config.waitNanosInOpenState(1)).isEqualTo(max.toNanos());
+		assertThat(config.waitNanosInOpenState(Integer.MAX_VALUE)).isEqualTo(max.toNanos());
 	}
 
 }

@@ -451,7 +451,7 @@ class CircuitBreakerModelTests {
 			this.now = startNanos;
 			this.waitNanos = config.waitDurationInOpenState().toNanos();
 			Duration max = config.maxWaitDurationInOpenState();
-			this.maxWaitNanos = (max != null) ? max.toNanos() : Long.MAX_VALUE;
+			this.maxWaitNanos = (max != null) ? max.toNanos() : CircuitBreakerConfig.MAX_DURATION.toNanos();
 			this.halfOpenLimitNanos = config.maxWaitDurationInHalfOpenState().toNanos();
 			Duration slowThreshold = config.slowCallDurationThreshold();
 			this.slowNanos = (slowThreshold != null) ? slowThreshold.toNanos() : -1;

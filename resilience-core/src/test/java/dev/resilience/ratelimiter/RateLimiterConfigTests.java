@@ -2,6 +2,8 @@ package dev.resilience.ratelimiter;
 
 import java.time.Duration;
 
+import dev.resilience.testing.FakeTicker;
+import dev.resilience.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -118,6 +120,42 @@ class RateLimiterConfigTests {
 	void toStringListsTheSettings() {
 		assertThat(RateLimiterConfig.ofDefaults()).hasToString(
 				"RateLimiterConfig[limitForPeriod=50, limitRefreshPeriod=PT1S, timeoutDuration=PT5S, burstCapacity=0, maxKeys=10000]");
+	}
+
+	@Test
+	void aLimiterAtTheMaximumsDecidesExactlyNearTheEndOfTheTickersRange() {
+		FakeTicker nearOverflow = new FakeTicker(Long.MAX_VALUE - Duration.ofHours(1).toNanos());
+		RateLimiter limiter = RateLimiter.of("max",
+				RateLimiterConfig.builder()
+					.limitForPeriod(1)
+					.limitRefreshPeriod(RateLimiterConfig.MAX_REFILL_DURATION)
+					.timeoutDuration(RateLimiterConfig.MAX_TIMEOUT_DURATION)
+					.build(),
+				nearOverflow, new ManualScheduler(nearOverflow));
+		assertThat(limiter.tryAcquirePermission(1)).isTrue();
+		// The next permit comes a whole refill period later, far beyond the timeout.
+		assertThat(limiter.reservePermission(1)).isEqualTo(RateLimiter.REJECTED);
+		RateLimiter daily = RateLimiter.of("daily",
+				RateLimiterConfig.builder()
+					.limitForPeriod(1)
+					.limitRefreshPeriod(Duration.ofDays(1))
+					.timeoutDuration(RateLimiterConfig.MAX_TIMEOUT_DURATION)
+					.build(),
+				nearOverflow, new ManualScheduler(nearOverflow));
+		assertThat(daily.tryAcquirePermission(1)).isTrue();
+		assertThat(daily.reservePermission(1)).isEqualTo(Duration.ofDays(1).toNanos());
+		assertThat(daily.reservePermission(1)).isEqualTo(RateLimiter.REJECTED);
+	}
+
+	@Test
+	void timeoutDurationIsAtMostOneDayNamingTheValueAndTheMaximum() {
+		// It used to be accepted and stored as given, then treated as far shorter.
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RateLimiterConfig.builder().timeoutDuration(Duration.ofDays(99999999999L)).build())
+			.withMessage("timeoutDuration must be at most PT24H but was PT2399999999976H");
+		assertThat(RateLimiterConfig.MAX_TIMEOUT_DURATION).isEqualTo(Duration.ofDays(1));
+		assertThat(RateLimiterConfig.builder().timeoutDuration(Duration.ofDays(1)).build().timeoutDuration())
+			.isEqualTo(Duration.ofDays(1));
 	}
 
 }

@@ -155,4 +155,51 @@ class RetryConfigTests {
 				"retryExceptions=[java.io.IOException]", "retryOnRejection=false", "budgetMaxTokens=0");
 	}
 
+	@Test
+	void everyDurationSettingIsAtMostOneDayNamingTheSettingTheValueAndTheMaximum() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RetryConfig.builder().waitDuration(Duration.ofDays(99999999999L)).build())
+			.withMessage("waitDuration must be at most PT24H but was PT2399999999976H");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RetryConfig.builder().exponentialMaxWaitDuration(Duration.ofDays(1).plusNanos(1)).build())
+			.withMessage("exponentialMaxWaitDuration must be at most PT24H but was PT24H0.000000001S");
+	}
+
+	@Test
+	void everyDurationSettingAcceptsItsMaximum() {
+		Duration max = RetryConfig.MAX_WAIT_DURATION;
+		assertThat(max).isEqualTo(Duration.ofDays(1));
+		RetryConfig config = RetryConfig.builder().waitDuration(max).exponentialMaxWaitDuration(max).build();
+		assertThat(config.waitNanos()).isEqualTo(max.toNanos());
+		assertThat(config.maxWaitNanos()).isEqualTo(max.toNanos());
+	}
+
+	@Test
+	void anUncappedExponentialWaitStopsAtTheMaximum() {
+		RetryConfig config = RetryConfig.builder()
+			.maxAttempts(200)
+			.waitDuration(Duration.ofSeconds(1))
+			.exponentialBackoffMultiplier(10)
+			.build();
+		assertThat(config.maxWaitNanos()).isEqualTo(Duration.ofDays(1).toNanos());
+		assertThat(DefaultRetry.waitNanos(config, 5)).isEqualTo(Duration.ofSeconds(10_000).toNanos());
+		assertThat(DefaultRetry.waitNanos(config, 6)).isEqualTo(Duration.ofDays(1).toNanos());
+		assertThat(DefaultRetry.waitNanos(config, 199)).isEqualTo(Duration.ofDays(1).toNanos());
+	}
+
+	@Test
+	void theJitteredWaitAtTheMaximumStaysWithinItsBounds() {
+		long max = RetryConfig.MAX_WAIT_DURATION.toNanos();
+		RetryConfig config = RetryConfig.builder()
+			.maxAttempts(Integer.MAX_VALUE)
+			.waitDuration(RetryConfig.MAX_WAIT_DURATION)
+			.exponentialBackoffMultiplier(Double.MAX_VALUE)
+			.randomizedWaitFactor(0.999)
+			.build();
+		for (int i = 0; i < 1000; i++) {
+			assertThat(DefaultRetry.waitNanos(config, Integer.MAX_VALUE - 1)).isBetween(max - (long) (max * 0.999),
+					max + (long) (max * 0.999));
+		}
+	}
+
 }

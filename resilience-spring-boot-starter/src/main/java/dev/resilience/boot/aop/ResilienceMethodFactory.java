@@ -2,7 +2,12 @@ package dev.resilience.boot.aop;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.concurrent.Flow;
+import java.util.stream.BaseStream;
 
 import dev.resilience.annotation.Bulkhead;
 import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
@@ -32,6 +37,12 @@ public final class ResilienceMethodFactory {
 	private static final String SPRING_RETRYABLE = "org.springframework.resilience.annotation.Retryable";
 
 	private static final String SPRING_CONCURRENCY_LIMIT = "org.springframework.resilience.annotation.ConcurrencyLimit";
+
+	private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
+
+	/** Return types that do their work when consumed, after the method has returned. */
+	private static final List<Class<?>> LAZY_TYPES = List.of(BaseStream.class, Iterator.class, Spliterator.class,
+			Enumeration.class, Flow.Publisher.class);
 
 	private final CircuitBreakerRegistry circuitBreakers;
 
@@ -112,6 +123,7 @@ public final class ResilienceMethodFactory {
 			}
 		}
 		if (annotations.timeout() != null) {
+			checkTimeoutCoversTheWork(method, adapter, subject);
 			stages.timeout = this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject));
 		}
 		if (annotations.bulkhead() != null) {
@@ -146,6 +158,62 @@ public final class ResilienceMethodFactory {
 					adapter.isAsynchronous() ? null : stages.synchronousFailures());
 		}
 		return new ResilienceMethodInterceptor(method, stages.pipeline(), adapter.bind(stages));
+	}
+
+	private static void checkTimeoutCoversTheWork(Method method, ReturnAdapter adapter, String subject) {
+		// A synchronous timeout bounds the method until it returns. A lazy result works
+		// when it is consumed, after that, so the deadline would bound its creation only:
+		// refuse it rather than promise a bound that does not hold. Asynchronous results
+		// (CompletionStage, Mono, Flux) are bounded until they complete.
+		if (adapter.isAsynchronous()) {
+			return;
+		}
+		Class<?> lazyType = lazyType(method.getReturnType());
+		if (lazyType != null) {
+			throw new ResilienceConfigurationException(subject + " @Timeout",
+					"the method returns " + method.getGenericReturnType().getTypeName() + ", a lazy "
+							+ lazyType.getSimpleName() + " whose elements are produced after the method returns, "
+							+ "so only its creation would be under the deadline",
+					"Return a collection (collect the elements inside the method), or a CompletableFuture, Mono or "
+							+ "Flux; or remove @Timeout and bound the consumption where it happens.");
+		}
+	}
+
+	/**
+	 * Returns the lazy type a return type is, or {@code null} if it is not one: a
+	 * {@link java.util.stream.BaseStream}, {@link java.util.Iterator},
+	 * {@link java.util.Spliterator}, {@link java.util.Enumeration}, or a publisher
+	 * ({@link java.util.concurrent.Flow.Publisher},
+	 * {@code org.reactivestreams.Publisher}). {@code Iterable} is not in the list:
+	 * collections are iterables, and eager.
+	 */
+	private static @Nullable Class<?> lazyType(Class<?> type) {
+		for (Class<?> lazy : LAZY_TYPES) {
+			if (lazy.isAssignableFrom(type)) {
+				return lazy;
+			}
+		}
+		// Reactive Streams by name: the interface may be absent, and need not be loaded.
+		for (Class<?> candidate = type; candidate != null; candidate = candidate.getSuperclass()) {
+			Class<?> publisher = reactiveStreamsPublisher(candidate);
+			if (publisher != null) {
+				return publisher;
+			}
+		}
+		return null;
+	}
+
+	private static @Nullable Class<?> reactiveStreamsPublisher(Class<?> type) {
+		if (type.getName().equals(REACTIVE_STREAMS_PUBLISHER)) {
+			return type;
+		}
+		for (Class<?> implemented : type.getInterfaces()) {
+			Class<?> publisher = reactiveStreamsPublisher(implemented);
+			if (publisher != null) {
+				return publisher;
+			}
+		}
+		return null;
 	}
 
 	private String checkName(String declared, String annotation, String subject) {

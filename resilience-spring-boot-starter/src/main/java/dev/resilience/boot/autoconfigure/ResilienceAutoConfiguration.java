@@ -15,7 +15,6 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -28,7 +27,7 @@ import org.springframework.context.annotation.Role;
  * it off.
  */
 @AutoConfiguration
-@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+@ConditionalOnResilienceEnabled
 @EnableConfigurationProperties(ResilienceProperties.class)
 public final class ResilienceAutoConfiguration {
 

@@ -1,5 +1,6 @@
 package dev.resilience.boot.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.core.Checks;
 import dev.resilience.core.Registry;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
@@ -50,6 +52,7 @@ public final class ResilienceConfigurations {
 	 */
 	public ResilienceConfigurations(ResilienceProperties properties, List<ConfigCustomizer<?>> customizers) {
 		this.rateLimiterProperties = properties.ratelimiter();
+		checkBackendTimeouts(properties.ratelimiter());
 		this.circuitBreakers = new ConfigResolver<>("circuitbreaker", properties.circuitbreaker(),
 				CircuitBreakerConfig.ofDefaults(), CircuitBreakerConfig::from, CircuitBreakerConfig.Builder::build,
 				ResilienceProperties.CircuitBreakerSettings::baseConfig,
@@ -71,6 +74,28 @@ public final class ResilienceConfigurations {
 		this.timeouts = new ConfigResolver<>("timeout", properties.timeout(), TimeoutConfig.ofDefaults(),
 				TimeoutConfig::from, TimeoutConfig.Builder::build, ResilienceProperties.TimeoutSettings::baseConfig,
 				customizers(customizers, TimeoutConfig.Builder.class));
+	}
+
+	private static void checkBackendTimeouts(ResilienceProperties.RateLimiters rateLimiters) {
+		// A starter setting, so no core builder checks it: checked here for every config
+		// and instance, whatever its backend, as the builders check theirs.
+		rateLimiters.configs().forEach((name, settings) -> checkBackendTimeout(settings, "configs." + name));
+		rateLimiters.instances().forEach((name, settings) -> checkBackendTimeout(settings, "instances." + name));
+	}
+
+	private static void checkBackendTimeout(ResilienceProperties.RateLimiterSettings settings, String path) {
+		Duration timeout = settings.backendTimeout();
+		if (timeout == null) {
+			return;
+		}
+		String property = "resilience.ratelimiter." + path + ".backend-timeout";
+		try {
+			Checks.positive(timeout, ResilienceProperties.RateLimiterSettings.MAX_BACKEND_TIMEOUT, "backendTimeout");
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ResilienceConfigurationException(property, "invalid value '" + timeout + "': " + ex.getMessage(),
+					"Update " + property + " to a valid value.");
+		}
 	}
 
 	CircuitBreakerRegistry circuitBreakerRegistry(Ticker ticker, Scheduler scheduler) {

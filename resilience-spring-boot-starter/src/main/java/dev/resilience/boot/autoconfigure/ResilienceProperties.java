@@ -18,9 +18,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * defaults; a configured instance without {@code base-config} inherits
  * {@code configs.default} too.
  *
- * @param enabled whether the starter applies anything at all
+ * @param enabled whether the starter applies anything at all; read by
+ * {@link ConditionalOnResilienceEnabled} before binding, so a value that is not a boolean
+ * fails startup
  * @param order the order of the stages around an annotated method, outermost first (the
- * fallback is always outermost)
+ * fallback is always outermost); every stage exactly once
  * @param circuitbreaker circuit breakers
  * @param retry retries
  * @param ratelimiter rate limiters
@@ -38,6 +40,16 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics){
+
+	/**
+	 * Checks the order when the properties are bound, so that a wrong one fails startup
+	 * even before any method is annotated.
+	 * @throws ResilienceConfigurationException if the order names a stage twice or leaves
+	 * one out
+	 */
+	public ResilienceProperties {
+		order = StageOrder.check(order);
+	}
 
 	/**
 	 * The named configurations and instances of one primitive.
@@ -188,10 +200,14 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 
 		/**
 		 * Validates the buffer size.
+		 * @throws ResilienceConfigurationException if it is below 1
 		 */
 		public Events {
 			if (bufferSize < 1) {
-				throw new IllegalArgumentException("buffer-size must be at least 1 but was " + bufferSize);
+				throw new ResilienceConfigurationException("resilience.events.buffer-size",
+						"invalid value '" + bufferSize + "': it must be at least 1",
+						"Set resilience.events.buffer-size to the number of recent events to keep per instance "
+								+ "(default 100).");
 			}
 		}
 
@@ -211,18 +227,20 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param slowCallRateThreshold slow-call rate in percent that opens the breaker;
 	 * default 100
 	 * @param slowCallDurationThreshold calls longer than this are slow; unset (default)
-	 * turns slow-call tracking off
-	 * @param waitDurationInOpenState how long the breaker stays open; default 60s
+	 * turns slow-call tracking off; at most 1 day
+	 * @param waitDurationInOpenState how long the breaker stays open; default 60s, at
+	 * most 1 day
 	 * @param waitDurationInOpenStateMultiplier growth of the open wait on consecutive
 	 * opens; default 1 (constant)
-	 * @param maxWaitDurationInOpenState cap on the growing open wait; default none
+	 * @param maxWaitDurationInOpenState cap on the growing open wait; default none (the
+	 * wait stops at 1 day), at most 1 day
 	 * @param automaticTransitionFromOpenToHalfOpenEnabled whether the breaker goes
 	 * half-open by itself when the wait is over, rather than on the next call; default
 	 * false
 	 * @param permittedNumberOfCallsInHalfOpenState trial calls in half-open state;
 	 * default 10
 	 * @param maxWaitDurationInHalfOpenState how long the breaker may stay half-open
-	 * before it opens again; default 0 (until the trial calls complete)
+	 * before it opens again; default 0 (until the trial calls complete), at most 1 day
 	 * @param recordExceptions exceptions counted as failures; default all
 	 * @param ignoreExceptions exceptions never counted (they win over record-exceptions)
 	 * @param matchCauseChain whether exception types are matched against causes too;
@@ -252,9 +270,10 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 *
 	 * @param baseConfig the configuration this one inherits from
 	 * @param maxAttempts attempts in total, the first call included; default 3
-	 * @param waitDuration wait before the first retry; default 500ms
+	 * @param waitDuration wait before the first retry; default 500ms, at most 1 day
 	 * @param exponentialBackoffMultiplier growth of the wait per retry; default 1 (fixed)
-	 * @param exponentialMaxWaitDuration cap on the growing wait; default none
+	 * @param exponentialMaxWaitDuration cap on the growing wait; default none (the wait
+	 * stops at 1 day), at most 1 day
 	 * @param randomizedWaitFactor jitter: the wait is drawn from [w(1-f), w(1+f)];
 	 * default 0
 	 * @param retryExceptions exceptions that are retried; default all
@@ -283,8 +302,9 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param baseConfig the configuration this one inherits from
 	 * @param limitForPeriod permits per refresh period; default 50
 	 * @param limitRefreshPeriod the period over which limit-for-period permits refill
-	 * (continuously); default 1s
-	 * @param timeoutDuration how long a caller may wait for a permit; default 5s
+	 * (continuously); default 1s, at most 2^60 ns (about 36 years)
+	 * @param timeoutDuration how long a caller may wait for a permit; default 5s, at most
+	 * 1 day
 	 * @param burstCapacity permits the bucket holds; default limit-for-period
 	 * @param maxKeys the most keys (@RateLimited key) holding a bucket that has not
 	 * refilled; default 10000
@@ -294,7 +314,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * Redis is down or slow: {@code allow} (default, fail open) or {@code deny} (fail
 	 * closed)
 	 * @param backendTimeout with {@code backend: redis}, how long a decision waits for
-	 * Redis; default 100ms
+	 * Redis; default 100ms, greater than zero and at most {@link #MAX_BACKEND_TIMEOUT}
 	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
 	 * when no permit is left; default false
 	 * @param registerHealthIndicator whether the instance has a health indicator; default
@@ -306,6 +326,15 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Duration backendTimeout, @Nullable Boolean allowHealthIndicatorToFail,
 			@Nullable Boolean registerHealthIndicator) {
 
+		/**
+		 * The longest {@code backend-timeout}: one day, the longest wait any setting
+		 * allows.
+		 */
+		// A decision blocks its caller while it waits for Redis; beyond a day (and far
+		// before) that is an outage to fail over, not a wait. It also keeps the
+		// nanosecond conversion of the Redis client's timeout from overflowing.
+		public static final Duration MAX_BACKEND_TIMEOUT = Duration.ofDays(1);
+
 	}
 
 	/**
@@ -314,7 +343,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 *
 	 * @param baseConfig the configuration this one inherits from
 	 * @param maxConcurrentCalls calls in flight at most; default 25
-	 * @param maxWaitDuration how long a caller may wait for a place; default 0
+	 * @param maxWaitDuration how long a caller may wait for a place; default 0, at most 1
+	 * day
 	 * @param maxKeys the most keys (@Bulkhead key) with calls in flight; default 10000
 	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
 	 * when no place is free; default false
@@ -336,7 +366,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param maxThreadPoolSize threads at most; default processors
 	 * @param queueCapacity calls that may wait for a thread; default 100
 	 * @param keepAliveDuration how long an idle thread above the core size lives; default
-	 * 20ms
+	 * 20ms, at most 1 day
 	 * @param allowHealthIndicatorToFail whether the health indicator reports {@code DOWN}
 	 * when every thread is busy and the queue is full; default false
 	 * @param registerHealthIndicator whether the instance has a health indicator; default
@@ -353,7 +383,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * name.
 	 *
 	 * @param baseConfig the configuration this one inherits from
-	 * @param timeoutDuration how long a call may take; default 1s
+	 * @param timeoutDuration how long a call may take; default 1s, at most 1 day
 	 * @param cancelRunningFuture whether an asynchronous call's own future is cancelled
 	 * at the deadline; default true
 	 */

@@ -1,5 +1,6 @@
 package dev.resilience.boot.health;
 
+import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.bulkhead.BulkheadRegistry;
@@ -9,7 +10,6 @@ import dev.resilience.ratelimiter.RateLimiterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
@@ -35,7 +35,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @AutoConfiguration(after = ResilienceAutoConfiguration.class)
 @ConditionalOnClass(HealthContributor.class)
-@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+@ConditionalOnResilienceEnabled
 public final class ResilienceHealthAutoConfiguration {
 
 	/**

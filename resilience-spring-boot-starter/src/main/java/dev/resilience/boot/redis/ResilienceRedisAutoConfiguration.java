@@ -1,12 +1,12 @@
 package dev.resilience.boot.redis;
 
+import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,7 +21,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({ LettuceConnectionFactory.class, RedisClusterAsyncCommands.class })
-@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+@ConditionalOnResilienceEnabled
 // Binds the properties itself, so that it stands even where ResilienceAutoConfiguration
 // is
 // excluded (the factory is then simply unused).

@@ -1,7 +1,12 @@
 package dev.resilience.boot.autoconfigure;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import dev.resilience.boot.aop.ResilienceAnnotationPostProcessor;
 import dev.resilience.bulkhead.BulkheadRegistry;
@@ -12,16 +17,17 @@ import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.TimeoutRegistry;
+import dev.resilience.annotation.Retry;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class ResilienceAutoConfigurationTests {
 
@@ -54,9 +60,37 @@ class ResilienceAutoConfigurationTests {
 	}
 
 	@Test
-	void worksWithoutReactor() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader(Mono.class))
-			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(CircuitBreakerRegistry.class));
+	@SuppressWarnings("unchecked")
+	void annotatedMethodsWorkWithoutReactorOnTheClassPath() throws Exception {
+		// FilteredClassLoader alone hides nothing from the starter: ReturnAdapter looks
+		// Reactor up with its own class loader. So the starter's classes (and this test's
+		// service) are loaded again by a class loader that cannot see reactor-core or
+		// Reactive Streams, and everything else is shared.
+		ClassLoader withoutReactor = new WithoutReactorClassLoader(getClass().getClassLoader());
+		assertThatExceptionOfType(ClassNotFoundException.class)
+			.isThrownBy(() -> Class.forName("reactor.core.publisher.Mono", false, withoutReactor));
+		Class<?> autoConfiguration = withoutReactor.loadClass(ResilienceAutoConfiguration.class.getName());
+		assertThat(autoConfiguration).isNotSameAs(ResilienceAutoConfiguration.class);
+		Class<Object> service = (Class<Object>) withoutReactor.loadClass(ReactorFreeService.class.getName());
+		// A user configuration, not AutoConfigurations.of: sorting auto-configurations
+		// loads them again by name, with the parent class loader.
+		new ApplicationContextRunner().withClassLoader(withoutReactor)
+			.withUserConfiguration(autoConfiguration)
+			.withBean("service", service)
+			.withPropertyValues("resilience.retry.instances.flaky.wait-duration=0")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean("resilienceMethodFactory").getClass().getClassLoader())
+					.isSameAs(withoutReactor);
+				Object bean = context.getBean("service");
+				assertThat(AopUtils.isAopProxy(bean)).isTrue();
+				// Each method fails once: the second attempt's result shows the retry
+				// ran.
+				assertThat(((Callable<String>) bean).call()).isEqualTo("sync, attempt 2");
+				assertThat(((Supplier<CompletableFuture<String>>) bean).get()).isCompletedWithValue("async, attempt 2");
+				assertThat(context.getBean(RetryRegistry.class).find("flaky").orElseThrow().metrics())
+					.satisfies((metrics) -> assertThat(metrics.successfulCallsWithRetry()).isEqualTo(2));
+			});
 	}
 
 	@Test
@@ -120,6 +154,38 @@ class ResilienceAutoConfigurationTests {
 	}
 
 	@Test
+	void aDurationAboveItsMaximumFailsStartupNamingThePropertyTheValueAndTheMaximum() {
+		this.contextRunner.withPropertyValues("resilience.timeout.instances.quotes.timeout-duration=99999999999d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.timeout.instances.quotes.timeout-duration")
+				.hasMessageContaining("must be at most PT24H but was PT2399999999976H"));
+		this.contextRunner.withPropertyValues("resilience.ratelimiter.configs.default.timeout-duration=2d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.ratelimiter.configs.default.timeout-duration")
+				.hasMessageContaining("must be at most PT24H but was PT48H"));
+	}
+
+	@Test
+	void aRedisBackendTimeoutOutOfRangeFailsStartupEvenWithoutRedis() {
+		this.contextRunner.withPropertyValues("resilience.ratelimiter.instances.api.backend-timeout=99999999999d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.ratelimiter.instances.api.backend-timeout")
+				.hasMessageContaining("must be at most PT24H but was PT2399999999976H"));
+		this.contextRunner.withPropertyValues("resilience.ratelimiter.configs.shared.backend-timeout=0ms")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.ratelimiter.configs.shared.backend-timeout")
+				.hasMessageContaining("must be greater than zero but was PT0S"));
+	}
+
+	@Test
 	void unknownBaseConfigFailsStartup() {
 		this.contextRunner.withPropertyValues("resilience.retry.instances.search.base-config=missing")
 			.run((context) -> assertThat(context).getFailure()
@@ -167,6 +233,80 @@ class ResilienceAutoConfigurationTests {
 				.isInstanceOf(ResilienceConfigurationException.class)
 				.hasMessageContaining("resilience.retry.instances.search.retry-exceptions[0]")
 				.hasMessageContaining("java.lang.String"));
+	}
+
+	/**
+	 * Loads the starter's classes itself, from the same class files, and hides Reactor
+	 * and Reactive Streams; every other class comes from the parent.
+	 */
+	static final class WithoutReactorClassLoader extends ClassLoader {
+
+		WithoutReactorClassLoader(ClassLoader parent) {
+			super("without-reactor", parent);
+		}
+
+		@Override
+		protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+			synchronized (getClassLoadingLock(name)) {
+				if (name.startsWith("reactor.") || name.startsWith("org.reactivestreams.")) {
+					throw new ClassNotFoundException(name + " is hidden");
+				}
+				if (!name.startsWith("dev.resilience.boot.")) {
+					return super.loadClass(name, resolve);
+				}
+				Class<?> loaded = findLoadedClass(name);
+				if (loaded == null) {
+					loaded = defineFromParent(name);
+				}
+				if (resolve) {
+					resolveClass(loaded);
+				}
+				return loaded;
+			}
+		}
+
+		private Class<?> defineFromParent(String name) throws ClassNotFoundException {
+			try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+				if (in == null) {
+					throw new ClassNotFoundException(name);
+				}
+				byte[] bytes = in.readAllBytes();
+				return defineClass(name, bytes, 0, bytes.length);
+			}
+			catch (IOException ex) {
+				throw new ClassNotFoundException(name, ex);
+			}
+		}
+
+	}
+
+	/** Fails the first call of each method, so that the second one shows a retry. */
+	public static class ReactorFreeService implements Callable<String>, Supplier<CompletableFuture<String>> {
+
+		private final AtomicInteger syncAttempts = new AtomicInteger();
+
+		private final AtomicInteger asyncAttempts = new AtomicInteger();
+
+		@Override
+		@Retry(name = "flaky")
+		public String call() {
+			int attempt = this.syncAttempts.incrementAndGet();
+			if (attempt == 1) {
+				throw new IllegalStateException("first attempt");
+			}
+			return "sync, attempt " + attempt;
+		}
+
+		@Override
+		@Retry(name = "flaky")
+		public CompletableFuture<String> get() {
+			int attempt = this.asyncAttempts.incrementAndGet();
+			if (attempt == 1) {
+				return CompletableFuture.failedFuture(new IllegalStateException("first attempt"));
+			}
+			return CompletableFuture.completedFuture("async, attempt " + attempt);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -2,6 +2,7 @@ package dev.resilience.boot.actuate.endpoint;
 
 import java.time.Clock;
 
+import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.bulkhead.BulkheadRegistry;
@@ -14,12 +15,15 @@ import dev.resilience.timeout.TimeoutRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Auto-configuration of the resilience Actuator endpoints: {@code circuitbreakers},
@@ -36,7 +40,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = ResilienceAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnBooleanProperty(name = "resilience.enabled", matchIfMissing = true)
+@ConditionalOnResilienceEnabled
 public final class ResilienceEndpointAutoConfiguration {
 
 	@Bean
@@ -86,8 +90,12 @@ public final class ResilienceEndpointAutoConfiguration {
 	RecentEvents resilienceRecentEvents(ResilienceProperties properties,
 			ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<RetryRegistry> retries,
 			ObjectProvider<RateLimiterRegistry> rateLimiters, ObjectProvider<BulkheadRegistry> bulkheads,
-			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads, ObjectProvider<TimeoutRegistry> timeouts) {
-		RecentEvents recentEvents = new RecentEvents(properties.events().bufferSize(), Clock.systemUTC());
+			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads, ObjectProvider<TimeoutRegistry> timeouts,
+			ObjectProvider<Clock> clock) {
+		// The application's clock if it has one (a fixed clock in its tests, say), so
+		// that event timestamps agree with the rest of the application.
+		RecentEvents recentEvents = new RecentEvents(properties.events().bufferSize(),
+				clock.getIfUnique(Clock::systemUTC));
 		circuitBreakers.ifAvailable(recentEvents::follow);
 		retries.ifAvailable(recentEvents::follow);
 		rateLimiters.ifAvailable(recentEvents::follow);
@@ -103,6 +111,21 @@ public final class ResilienceEndpointAutoConfiguration {
 	@ConditionalOnAvailableEndpoint
 	ResilienceEventsEndpoint resilienceEventsEndpoint(RecentEvents recentEvents) {
 		return new ResilienceEventsEndpoint(recentEvents);
+	}
+
+	/**
+	 * Messages for the requests that Spring MVC rejects before our endpoints run.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass({ HandlerExceptionResolver.class, PathMappedEndpoints.class })
+	static final class ServletRequestErrorsConfiguration {
+
+		@Bean
+		EndpointRequestErrors resilienceEndpointRequestErrors(ObjectProvider<PathMappedEndpoints> endpoints) {
+			return new EndpointRequestErrors(endpoints);
+		}
+
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.Base64;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A plain HTTP client for the Actuator endpoints of the test application: real requests,
@@ -54,6 +55,21 @@ final class ActuatorClient {
 		return send(request(path).header("Authorization", basic(user, password))
 			.POST(HttpRequest.BodyPublishers.ofString(json))
 			.build());
+	}
+
+	/**
+	 * Posts a body as the test user with the given Content-Type, or none.
+	 */
+	Response postRaw(String path, @Nullable String contentType, String body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.baseUrl + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Accept", "application/json")
+			.header("Authorization", basic(USER, PASSWORD))
+			.POST(HttpRequest.BodyPublishers.ofString(body));
+		if (contentType != null) {
+			request.header("Content-Type", contentType);
+		}
+		return send(request.build());
 	}
 
 	private HttpRequest.Builder request(String path) {

@@ -173,6 +173,10 @@ class BulkheadsEndpointTests {
 		assertBadRequest("bh-invalid", "{\"maxConcurrentCalls\":0}", "maxConcurrentCalls must be at least 1 but was 0");
 		assertBadRequest("bh-invalid", "{\"maxWaitDuration\":\"-5ms\"}",
 				"maxWaitDuration must not be negative but was PT-0.005S");
+		assertBadRequest("bh-invalid", "{\"maxWaitDuration\":\"2d\"}",
+				"maxWaitDuration must be at most PT24H but was PT48H");
+		assertBadRequest("tp-invalid", "{\"keepAliveDuration\":\"99999999999d\"}",
+				"keepAliveDuration must be at most PT24H but was PT2399999999976H");
 		assertBadRequest("bh-invalid", "{\"coreThreadPoolSize\":3}",
 				"coreThreadPoolSize does not apply to a semaphore bulkhead");
 		assertBadRequest("bh-invalid", "{}",

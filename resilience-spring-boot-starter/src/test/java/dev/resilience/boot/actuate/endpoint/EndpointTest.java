@@ -12,14 +12,15 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 /**
  * The one application context every HTTP endpoint test class shares (the same
  * configuration, so Spring's test context cache starts it once): the endpoints exposed
- * over HTTP on a random port, a small events buffer, a user for the writes, and a few
- * configured instances for the tests that only read.
+ * over HTTP on a random port (and Spring Boot's {@code loggers}, to compare with), a
+ * small events buffer, a user for the writes, and a few configured instances for the
+ * tests that only read.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @SpringBootTest(classes = EndpointTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-		"management.endpoints.web.exposure.include=health,circuitbreakers,retries,ratelimiters,bulkheads,"
+		"management.endpoints.web.exposure.include=health,loggers,circuitbreakers,retries,ratelimiters,bulkheads,"
 				+ "timeouts,resilienceevents",
 		"resilience.events.buffer-size=8", "spring.security.user.name=" + ActuatorClient.USER,
 		"spring.security.user.password=" + ActuatorClient.PASSWORD,

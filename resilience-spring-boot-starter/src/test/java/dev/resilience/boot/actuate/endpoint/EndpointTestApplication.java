@@ -1,5 +1,7 @@
 package dev.resilience.boot.actuate.endpoint;
 
+import java.time.Instant;
+
 import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 
@@ -15,8 +17,8 @@ import static org.springframework.security.config.Customizer.withDefaults;
 
 /**
  * The application behind the HTTP endpoint tests: every auto-configuration, fake time for
- * the primitives, and the Actuator security chain the documentation recommends (reads
- * open, writes for authenticated users over HTTP basic).
+ * the primitives and for the events' timestamps, and the Actuator security chain the
+ * documentation recommends (reads open, writes for authenticated users over HTTP basic).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -30,6 +32,12 @@ class EndpointTestApplication {
 	@Bean
 	ManualScheduler scheduler(FakeTicker ticker) {
 		return new ManualScheduler(ticker);
+	}
+
+	/** The application's clock, which stamps the recent events. */
+	@Bean
+	FakeClock clock() {
+		return new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
 	}
 
 	@Bean

@@ -120,6 +120,10 @@ class RateLimitersEndpointTests {
 		assertBadRequest("{\"limitRefreshPeriod\":\"0s\"}",
 				"limitRefreshPeriod must be greater than zero but was PT0S");
 		assertBadRequest("{\"timeoutDuration\":\"-1s\"}", "timeoutDuration must not be negative but was PT-1S");
+		assertBadRequest("{\"timeoutDuration\":\"99999999999d\"}",
+				"timeoutDuration must be at most PT24H but was PT2399999999976H");
+		assertBadRequest("{\"limitRefreshPeriod\":\"99999999999d\"}",
+				"limitRefreshPeriod must be at most PT320255H58M24.606846976S but was PT2399999999976H");
 		assertBadRequest("{\"limitForPeriod\":\"many\"}", "limitForPeriod must be an integer but was 'many'");
 		assertBadRequest("{\"timeoutDuration\":\"soon\"}",
 				"timeoutDuration must be a duration such as '500ms', '10s' or 'PT1S' but was 'soon'");

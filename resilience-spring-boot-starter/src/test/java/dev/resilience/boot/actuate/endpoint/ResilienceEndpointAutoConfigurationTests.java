@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -62,6 +63,13 @@ class ResilienceEndpointAutoConfigurationTests {
 			}
 			assertThat(context.getBean(RecentEvents.class).bufferSize()).isEqualTo(100);
 		});
+	}
+
+	@Test
+	void explainsUnreadableRequestsOnlyInAServletWebApplication() {
+		this.webContextRunner.run((context) -> assertThat(context).hasSingleBean(EndpointRequestErrors.class));
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=" + ALL_IDS)
+			.run((context) -> assertThat(context).doesNotHaveBean(EndpointRequestErrors.class));
 	}
 
 	@Test
@@ -135,7 +143,8 @@ class ResilienceEndpointAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessage("buffer-size must be at least 1 but was 0"));
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessage("resilience.events.buffer-size: invalid value '0': it must be at least 1"));
 	}
 
 	@Test

@@ -62,6 +62,9 @@ class ResilienceEventsEndpointTests {
 	@Autowired
 	private TimeoutRegistry timeouts;
 
+	@Autowired
+	private FakeClock clock;
+
 	private ActuatorClient actuator;
 
 	@BeforeEach
@@ -70,13 +73,15 @@ class ResilienceEventsEndpointTests {
 	}
 
 	@Test
-	void showsACircuitBreakersOutcomesTransitionsAndRejectionsInOrder() {
-		Instant before = Instant.now();
+	void showsACircuitBreakersOutcomesTransitionsAndRejectionsInOrderStampedByTheApplicationsClock() {
+		Instant start = this.clock.advance(Duration.ofHours(1));
 		CircuitBreaker breaker = this.circuitBreakers.instance("ev-cb", SMALL_WINDOW);
 		breaker.acquirePermit().onSuccess(0, null);
 		for (int i = 0; i < 3; i++) {
+			this.clock.advance(Duration.ofMillis(1));
 			breaker.acquirePermit().onFailure(0, new IOException("refused"));
 		}
+		this.clock.advance(Duration.ofMillis(1));
 		assertThatExceptionOfType(CallNotPermittedException.class).isThrownBy(breaker::acquirePermit);
 		ActuatorClient.Response response = this.actuator.get("resilienceevents?name=ev-cb");
 		assertThat(response.status()).isEqualTo(200);
@@ -88,10 +93,10 @@ class ResilienceEventsEndpointTests {
 		assertThat(response.<Map<String, Object>>read("$.events[4].details"))
 			.isEqualTo(Map.of("fromState", "CLOSED", "toState", "OPEN"));
 		assertThat(response.<Map<String, Object>>read("$.events[0].details")).isEmpty();
-		List<String> timestamps = response.read("$.events[*].timestamp");
-		assertThat(timestamps)
-			.allSatisfy((timestamp) -> assertThat(Instant.parse(timestamp)).isBetween(before, Instant.now()));
-		assertThat(timestamps).isSortedAccordingTo((a, b) -> Instant.parse(a).compareTo(Instant.parse(b)));
+		// The third failure opens the breaker: both events are received at the same time.
+		assertThat(response.<List<String>>read("$.events[*].timestamp")).containsExactly(start.toString(),
+				start.plusMillis(1).toString(), start.plusMillis(2).toString(), start.plusMillis(3).toString(),
+				start.plusMillis(3).toString(), start.plusMillis(4).toString());
 	}
 
 	@Test

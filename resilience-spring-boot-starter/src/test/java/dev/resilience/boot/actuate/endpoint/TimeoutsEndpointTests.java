@@ -101,6 +101,8 @@ class TimeoutsEndpointTests {
 	void rejectsAnInvalidChangeWithTheSettingNamedAndChangesNothing() {
 		Timeout timeout = this.registry.instance("to-invalid", ONE_SECOND);
 		assertBadRequest("{\"timeoutDuration\":\"0ms\"}", "timeoutDuration must be greater than zero but was PT0S");
+		assertBadRequest("{\"timeoutDuration\":\"99999999999d\"}",
+				"timeoutDuration must be at most PT24H but was PT2399999999976H");
 		assertBadRequest("{\"cancelRunningFuture\":\"sometimes\"}",
 				"cancelRunningFuture must be true or false but was 'sometimes'");
 		assertBadRequest("{}", "Give at least one of timeoutDuration, cancelRunningFuture in the request body");
