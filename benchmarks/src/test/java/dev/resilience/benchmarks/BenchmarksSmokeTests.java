@@ -6,6 +6,7 @@ import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * library). Nothing about time is asserted.
  */
 @Timeout(60)
+@Tag("slow")
 class BenchmarksSmokeTests {
 
 	private static final int CALLS = 30;

@@ -22,6 +22,7 @@ import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checked once the threads have finished.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@Tag("concurrency")
 class CircuitBreakerConcurrencyTests {
 
 	private static final int THREADS = 8;

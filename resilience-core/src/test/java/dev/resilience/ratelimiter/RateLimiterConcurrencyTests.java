@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bucket is never left to overflow and the number of grants is exact.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@Tag("concurrency")
 class RateLimiterConcurrencyTests {
 
 	private static final int THREADS = 8;

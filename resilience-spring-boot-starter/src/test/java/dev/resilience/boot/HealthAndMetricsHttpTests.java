@@ -21,6 +21,7 @@ import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.TimeoutRegistry;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 				// tests);
 				// no Redis runs for this application, so its own health check is off.
 				"management.health.redis.enabled=false", "spring.main.banner-mode=off", "logging.level.root=warn" })
+@Tag("slow")
 class HealthAndMetricsHttpTests {
 
 	private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

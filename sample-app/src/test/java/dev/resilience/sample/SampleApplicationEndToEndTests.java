@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "resilience.circuitbreaker.instances.payments.wait-duration-in-open-state=1s",
 				"spring.main.banner-mode=off", "logging.level.root=warn" })
 @Timeout(60)
+@Tag("slow")
 class SampleApplicationEndToEndTests {
 
 	private static final String ORDER = "{\"customer\":\"%s\",\"sku\":\"sku-1\",\"quantity\":1,\"total\":25.0}";
