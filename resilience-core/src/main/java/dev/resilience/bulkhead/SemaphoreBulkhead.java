@@ -1,7 +1,7 @@
 package dev.resilience.bulkhead;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -13,11 +13,19 @@ import dev.resilience.core.Ticker;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Design: the calls in flight are one AtomicInteger; the limit is read from the volatile
- * config (a key's bulkhead reads its instance's, so a key always runs with the current
- * limit and reconfiguration copies nothing). Taking a place is a CAS from n to n + 1 while
- * n is below the limit; giving it back is a CAS from n to n - 1. Neither parks, locks or
- * allocates.
+ * Design: one AtomicLong per bulkhead holds the calls in flight (low 32 bits) and the
+ * version of the limit they were counted under (bits 32 to 62); the limit itself is a
+ * volatile (version, config) pair on the instance, which a key's bulkhead reads too, so a
+ * key always runs with its instance's current limit and reconfiguration copies nothing.
+ * Taking a place is a CAS from n to n + 1 while n is below the limit of the word's
+ * version; giving it back is a CAS from n to n - 1. Neither parks, locks or allocates.
+ *
+ * The version makes a decision and a reconfiguration linearizable: reconfigure() publishes
+ * a new (version, config) and then moves the word to the new version, and any operation
+ * that finds the word on an older version than the limit it read moves it first. So a
+ * take that read the old limit can only succeed before anyone has acted on the new one:
+ * its CAS fails once the word moved. (The limit read after the word is never older than
+ * the word's version: whoever moved the word read that limit before.)
  *
  * Lowering the limit below the calls in flight leaves them running: new calls are refused
  * until enough have finished, so in flight never exceeds the larger of the two limits, and
@@ -36,15 +44,23 @@ import org.jspecify.annotations.Nullable;
  * missed. No monitor is held while waiting: virtual threads do not pin.
  *
  * Keys: forKey() returns the bulkhead of one key from a BoundedKeyMap. A key's bulkhead
- * retires itself when nothing is in flight (CAS from 0 to RETIRED, which no acquire can
- * pass); a retired bulkhead grants nothing: its operations go to the key's live bulkhead.
+ * retires itself when nothing is in flight (CAS from 0 in flight to RETIRED, the sign bit,
+ * which no acquire can pass); a retired bulkhead grants nothing: its operations go to the
+ * key's live bulkhead.
  * A release on a retired one goes there too, rightly: the bulkhead that granted the place
  * has a call in flight, so it is not retired and is the key's live one. While the key map
  * is under pressure, a key's bulkhead whose last call ends retires itself at once.
  */
 final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
+	// take()'s answer, and the state word, of a forgotten key's bulkhead.
 	private static final int RETIRED = Integer.MIN_VALUE;
+
+	private static final long RETIRED_STATE = Long.MIN_VALUE;
+
+	private static final long IN_FLIGHT = 0xFFFF_FFFFL;
+
+	private static final int VERSION_MASK = 0x7FFF_FFFF;
 
 	private final String name;
 
@@ -52,12 +68,15 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	private final Scheduler scheduler;
 
-	private final AtomicInteger inFlight = new AtomicInteger();
+	// Calls in flight and the limit's version, or RETIRED_STATE (see the design notes).
+	private final AtomicLong state;
 
 	private volatile @Nullable ConcurrentLinkedQueue<Waiter> waiters;
 
 	// The instance's; a key's bulkhead reads its instance's instead.
-	private volatile BulkheadConfig config;
+	private volatile Limit limit;
+
+	private final Object reconfigureLock = new Object();
 
 	// A key's bulkhead shares its instance's counters and events, so that metrics stay
 	// per
@@ -78,7 +97,8 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	SemaphoreBulkhead(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Checks.notNull(name, "name");
-		this.config = Checks.notNull(config, "config");
+		this.limit = new Limit(0, Checks.notNull(config, "config"));
+		this.state = new AtomicLong();
 		this.ticker = Checks.notNull(ticker, "ticker");
 		this.scheduler = Checks.notNull(scheduler, "scheduler");
 		this.permitted = new LongAdder();
@@ -93,7 +113,8 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 		this.name = instance.name;
 		this.ticker = instance.ticker;
 		this.scheduler = instance.scheduler;
-		this.config = instance.config;
+		this.limit = instance.limit;
+		this.state = new AtomicLong(versioned(0, this.limit.version));
 		this.permitted = instance.permitted;
 		this.rejected = instance.rejected;
 		this.events = instance.events;
@@ -123,11 +144,35 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	@Override
 	public BulkheadConfig config() {
-		return (this.instance != null) ? this.instance.config : this.config;
+		return limit().config;
 	}
 
-	private int limit() {
-		return config().maxConcurrentCalls();
+	private Limit limit() {
+		return (this.instance != null) ? this.instance.limit : this.limit;
+	}
+
+	private static int inFlight(long state) {
+		return (int) (state & IN_FLIGHT);
+	}
+
+	private static int version(long state) {
+		return (int) (state >>> 32) & VERSION_MASK;
+	}
+
+	private static long versioned(long state, int version) {
+		return (state & IN_FLIGHT) | ((long) version << 32);
+	}
+
+	/**
+	 * Moves the state word to the limit's version if it is on an older one.
+	 * @return {@code true} if the word was on the limit's version already
+	 */
+	private boolean current(long state, Limit limit) {
+		if (version(state) == limit.version) {
+			return true;
+		}
+		this.state.compareAndSet(state, versioned(state, limit.version));
+		return false;
 	}
 
 	@Override
@@ -179,16 +224,19 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	 * forgotten
 	 */
 	private int take() {
-		int limit = limit();
 		while (true) {
-			int current = this.inFlight.get();
-			if (current == RETIRED) {
+			long current = this.state.get();
+			if (current == RETIRED_STATE) {
 				return RETIRED;
 			}
-			if (current >= limit) {
+			Limit limit = limit();
+			if (!current(current, limit)) {
+				continue;
+			}
+			if (inFlight(current) >= limit.maxConcurrentCalls) {
 				return 0;
 			}
-			if (this.inFlight.compareAndSet(current, current + 1)) {
+			if (this.state.compareAndSet(current, current + 1)) {
 				return 1;
 			}
 		}
@@ -247,7 +295,8 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	private void wakeWaiterIfFree() {
 		ConcurrentLinkedQueue<Waiter> queue = this.waiters;
-		if (queue != null && this.inFlight.get() < limit()) {
+		long current = this.state.get();
+		if (queue != null && current != RETIRED_STATE && inFlight(current) < limit().maxConcurrentCalls) {
 			Waiter first = queue.peek();
 			if (first != null) {
 				LockSupport.unpark(first.thread);
@@ -269,8 +318,8 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 		SemaphoreBulkhead target = this;
 		int after;
 		while (true) {
-			int current = target.inFlight.get();
-			if (current == RETIRED) {
+			long current = target.state.get();
+			if (current == RETIRED_STATE) {
 				// The bulkhead that granted the place is the key's live one.
 				target = target.live();
 				if (target == null) {
@@ -278,12 +327,12 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 				}
 				continue;
 			}
-			if (current <= 0) {
+			if (inFlight(current) == 0) {
 				throw new IllegalStateException(
 						"Bulkhead '" + this.name + "': releasePermission() without a place taken");
 			}
-			after = current - 1;
-			if (target.inFlight.compareAndSet(current, after)) {
+			after = inFlight(current) - 1;
+			if (target.state.compareAndSet(current, current - 1)) {
 				break;
 			}
 		}
@@ -309,15 +358,15 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	@Override
 	public long retire(long now) {
 		while (true) {
-			int current = this.inFlight.get();
-			if (current == RETIRED) {
+			long current = this.state.get();
+			if (current == RETIRED_STATE) {
 				return 0;
 			}
-			if (current != 0) {
+			if (inFlight(current) != 0) {
 				// Only a release can make it forgettable.
 				return Long.MAX_VALUE;
 			}
-			if (this.inFlight.compareAndSet(0, RETIRED)) {
+			if (this.state.compareAndSet(current, RETIRED_STATE)) {
 				// A waiter parked here follows the key to its live bulkhead.
 				wakeAllWaiters();
 				return 0;
@@ -327,7 +376,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	@Override
 	public boolean isRetired() {
-		return this.inFlight.get() == RETIRED;
+		return this.state.get() == RETIRED_STATE;
 	}
 
 	/**
@@ -348,10 +397,17 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	@Override
 	public Metrics metrics() {
 		long live = (this.keys != null) ? this.keys.liveKeys() : 0;
-		int current = this.inFlight.get();
-		int limit = limit();
-		return new Metrics(limit, limit - ((current == RETIRED) ? 0 : current), this.permitted.sum(),
-				this.rejected.sum(), live);
+		while (true) {
+			// The free places of one instant: the calls in flight and their limit.
+			long current = this.state.get();
+			Limit limit = limit();
+			if (current != RETIRED_STATE && !current(current, limit)) {
+				continue;
+			}
+			int max = limit.maxConcurrentCalls;
+			int inFlight = (current == RETIRED_STATE) ? 0 : inFlight(current);
+			return new Metrics(max, max - inFlight, this.permitted.sum(), this.rejected.sum(), live);
+		}
 	}
 
 	/**
@@ -367,7 +423,15 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 			this.instance.reconfigure(config);
 			return;
 		}
-		this.config = config;
+		synchronized (this.reconfigureLock) {
+			Limit next = new Limit((this.limit.version + 1) & VERSION_MASK, config);
+			this.limit = next;
+			// Decisions taken on the old limit fail their CAS from now on.
+			long current;
+			while (!current(current = this.state.get(), next)) {
+				Thread.onSpinWait();
+			}
+		}
 		// A raised limit has places for waiters.
 		wakeAllWaiters();
 		this.keys.maxKeys(config.maxKeys());
@@ -391,6 +455,25 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	@Override
 	public String toString() {
 		return "Bulkhead '" + this.name + "' " + config();
+	}
+
+	/**
+	 * A limit and its version (see the design notes). Immutable.
+	 */
+	private static final class Limit {
+
+		final int version;
+
+		final BulkheadConfig config;
+
+		final int maxConcurrentCalls;
+
+		Limit(int version, BulkheadConfig config) {
+			this.version = version;
+			this.config = config;
+			this.maxConcurrentCalls = config.maxConcurrentCalls();
+		}
+
 	}
 
 	/**

@@ -72,7 +72,10 @@ import org.jspecify.annotations.Nullable;
  * increment reaches the number of trials sees every outcome and alone decides.
  *
  * OPEN reads the ticker on each rejected call to see whether its wait has passed, then
- * moves to HALF_OPEN by CAS and retries the acquisition.
+ * moves to HALF_OPEN by CAS and retries the acquisition. Its wait starts when the thread
+ * that won the transition's CAS reads the clock, after the CAS (until then callers are
+ * rejected), so a clock step between building the state and publishing it cannot shorten
+ * the wait.
  *
  * A user predicate (recordResult, recordFailurePredicate) that throws never leaves a permit
  * open: the call counts as ignored (its trial slot goes back), the caller gets the call's
@@ -119,7 +122,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private final LongAdder totalSlow = new LongAdder();
 
-	private final OnceWarning predicateFailures = new OnceWarning(System.getLogger(CircuitBreaker.class.getName()));
+	private static final System.Logger logger = System.getLogger(CircuitBreaker.class.getName());
+
+	private final OnceWarning predicateFailures = new OnceWarning();
 
 	DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Objects.requireNonNull(name, "name must not be null");
@@ -224,7 +229,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 				// The open state keeps its wait; only whether it ends by itself changes.
 				open.cancelTask();
 				if (config.automaticTransitionFromOpenToHalfOpenEnabled()) {
-					long remaining = open.waitNanos - (this.ticker.read() - open.openedAt);
+					long openedAt = open.openedAt;
+					long remaining = (openedAt == Open.NOT_STARTED) ? open.waitNanos
+							: open.waitNanos - (this.ticker.read() - openedAt);
 					schedule(open, () -> openWaitElapsed(open), remaining);
 				}
 			}
@@ -310,7 +317,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	 */
 	private void predicateFailed(CircuitState permit, CircuitBreakerConfig config, long startNanos, String predicate,
 			Throwable predicateFailure, Throwable eventFailure) {
-		this.predicateFailures.log(
+		this.predicateFailures.log(logger,
 				() -> "CircuitBreaker '" + this.name + "': " + predicate
 						+ " threw; the call is counted as ignored and its outcome returned as it was",
 				predicateFailure);
@@ -385,6 +392,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	private void entered(CircuitState from, CircuitState to, CircuitBreakerEvent.Type eventType) {
 		from.cancelTask();
 		if (to instanceof Open open) {
+			long now = this.ticker.read();
+			open.openedAt = (now != Open.NOT_STARTED) ? now : now + 1;
 			if (this.config.automaticTransitionFromOpenToHalfOpenEnabled()) {
 				schedule(open, () -> openWaitElapsed(open), open.waitNanos);
 			}
@@ -544,7 +553,13 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		/** How many times in a row the breaker has opened without closing, from 1. */
 		final int streak;
 
-		final long openedAt;
+		// openedAt before the transition's thread has read the clock (entered()).
+		static final long NOT_STARTED = Long.MIN_VALUE;
+
+		// Read by the thread that won the transition's CAS, after it, so that the wait
+		// counts from the moment the breaker is open; until then the wait has not begun
+		// and callers are rejected.
+		volatile long openedAt = NOT_STARTED;
 
 		final long waitNanos;
 
@@ -556,7 +571,6 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		Open(int streak, Figures figures) {
 			this.streak = streak;
 			this.figures = figures;
-			this.openedAt = DefaultCircuitBreaker.this.ticker.read();
 			this.waitNanos = DefaultCircuitBreaker.this.config.waitNanosInOpenState(streak);
 		}
 
@@ -567,7 +581,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		@Override
 		@Nullable Permit tryAcquire() {
-			if (DefaultCircuitBreaker.this.ticker.read() - this.openedAt >= this.waitNanos) {
+			long openedAt = this.openedAt;
+			if (openedAt != NOT_STARTED && DefaultCircuitBreaker.this.ticker.read() - openedAt >= this.waitNanos) {
 				openWaitElapsed(this);
 				return null;
 			}

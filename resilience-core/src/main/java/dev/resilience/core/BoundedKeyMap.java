@@ -12,10 +12,12 @@ import org.jspecify.annotations.Nullable;
  * Design.
  *
  * A ConcurrentHashMap from key to state, plus an AtomicInteger of taken slots. A new key
- * first takes a slot with a CAS bounded by maxKeys, then inserts its state; a slot is
- * given back by whoever removes a state from the map (ConcurrentHashMap.remove(key,
- * state) answers true to exactly one thread). So map size <= slots <= maxKeys at every
- * instant, whatever the number of threads creating keys.
+ * takes a slot with a CAS bounded by maxKeys inside computeIfAbsent, so under its bin's
+ * lock: a second caller of the same key waits for the creation in progress instead of
+ * being refused beside it. A slot is given back by whoever removes a state from the map
+ * (ConcurrentHashMap.remove(key, state) answers true to exactly one thread), after the
+ * removal. So map size <= slots <= maxKeys at every instant, whatever the number of
+ * threads creating keys.
  *
  * Forgetting a state is two steps: the state retires itself (State.retire), atomically
  * with the operations that change it (one CAS on the state's own word, which every
@@ -59,6 +61,8 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 	private final AtomicInteger slots = new AtomicInteger();
 
 	private final Function<Object, V> factory;
+
+	private final Function<Object, @Nullable V> create = this::create;
 
 	private final Ticker ticker;
 
@@ -112,28 +116,37 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 
 	private @Nullable V getSlowly(Object key, @Nullable V found) {
 		V state = found;
+		boolean swept = false;
 		while (true) {
 			if (state != null) {
 				// Retired but not yet removed by whoever retired it: help.
 				remove(key, state);
 			}
-			if (!takeSlot() && !makeRoom()) {
+			// The slot is taken under the key's bin lock, so a caller of the same key
+			// waits for a creation in progress rather than being refused beside it.
+			state = this.states.computeIfAbsent(key, this.create);
+			if (state != null) {
+				if (!state.isRetired()) {
+					return state;
+				}
+				continue;
+			}
+			if (swept) {
 				return null;
 			}
-			V created = this.factory.apply(key);
-			V prior = this.states.putIfAbsent(key, created);
-			if (prior == null) {
-				// A fresh state can be forgotten at once: a sweep that found nothing no
-				// longer says so.
-				this.changes.incrementAndGet();
-				return created;
-			}
-			this.slots.decrementAndGet();
-			if (!prior.isRetired()) {
-				return prior;
-			}
-			state = prior;
+			// No slot: forget what can be forgotten, then try once more.
+			swept = !makeRoom();
 		}
+	}
+
+	private @Nullable V create(Object key) {
+		if (!takeSlot()) {
+			return null;
+		}
+		// A fresh state can be forgotten at once: a sweep that found nothing no longer
+		// says so.
+		this.changes.incrementAndGet();
+		return this.factory.apply(key);
 	}
 
 	private boolean takeSlot() {
@@ -160,8 +173,8 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 	}
 
 	/**
-	 * Frees a slot for a new key if any stored state can be forgotten.
-	 * @return {@code true} if a slot was taken for the caller
+	 * Frees slots for new keys if any stored state can be forgotten.
+	 * @return {@code true} if a slot is free now (another caller may take it first)
 	 */
 	private boolean makeRoom() {
 		// Before the sweep reads the states: a state that becomes forgettable by an
@@ -169,7 +182,7 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 		this.pressure = true;
 		this.sweepLock.lock();
 		try {
-			if (takeSlot()) {
+			if (this.slots.get() < this.maxKeys) {
 				return true;
 			}
 			long now = this.ticker.read();
@@ -177,7 +190,7 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 				return false;
 			}
 			sweepLocked(now);
-			return takeSlot();
+			return this.slots.get() < this.maxKeys;
 		}
 		finally {
 			this.sweepLock.unlock();

@@ -14,30 +14,24 @@ import java.util.function.Supplier;
  */
 public final class OnceWarning {
 
-	private final System.Logger logger;
-
+	// Only the flag per instance: the logger is the caller's (a static field), so that a
+	// primitive holds no reference into the logging system's objects.
 	private volatile boolean warned;
 
 	/**
-	 * Creates a warning that logs through {@code logger}.
-	 * @param logger the logger
-	 */
-	public OnceWarning(System.Logger logger) {
-		this.logger = Objects.requireNonNull(logger, "logger must not be null");
-	}
-
-	/**
 	 * Logs the failure.
+	 * @param logger the logger
 	 * @param message what failed, built only if logged
 	 * @param failure the failure
 	 */
-	public void log(Supplier<String> message, Throwable failure) {
+	public void log(System.Logger logger, Supplier<String> message, Throwable failure) {
+		Objects.requireNonNull(logger, "logger must not be null");
 		if (!this.warned) {
 			this.warned = true;
-			this.logger.log(Level.WARNING, () -> message.get() + " (further failures are logged at DEBUG)", failure);
+			logger.log(Level.WARNING, () -> message.get() + " (further failures are logged at DEBUG)", failure);
 		}
 		else {
-			this.logger.log(Level.DEBUG, message, failure);
+			logger.log(Level.DEBUG, message, failure);
 		}
 	}
 

@@ -62,7 +62,9 @@ final class DefaultRetry implements Retry {
 
 	private volatile RetryConfig config;
 
-	private final OnceWarning predicateFailures = new OnceWarning(System.getLogger(Retry.class.getName()));
+	private static final System.Logger logger = System.getLogger(Retry.class.getName());
+
+	private final OnceWarning predicateFailures = new OnceWarning();
 
 	DefaultRetry(String name, RetryConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Checks.notNull(name, "name");
@@ -136,7 +138,7 @@ final class DefaultRetry implements Retry {
 			if (ex != failure) {
 				failure.addSuppressed(ex);
 			}
-			this.predicateFailures.log(
+			this.predicateFailures.log(logger,
 					() -> "Retry '" + this.name + "': retryOnExceptionPredicate threw; the failure is not retried", ex);
 			retryable = false;
 		}
@@ -155,8 +157,8 @@ final class DefaultRetry implements Retry {
 			if (ex instanceof VirtualMachineError error) {
 				throw error;
 			}
-			this.predicateFailures
-				.log(() -> "Retry '" + this.name + "': retryOnResult threw; the result is returned, not retried", ex);
+			this.predicateFailures.log(logger,
+					() -> "Retry '" + this.name + "': retryOnResult threw; the result is returned, not retried", ex);
 			return false;
 		}
 	}

@@ -11,7 +11,6 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +37,6 @@ import static dev.resilience.lincheck.LincheckRuns.scenario;
  * {@code bulkhead()}).
  */
 @Tag("concurrency")
-@Disabled("until the BoundedKeyMap rewrite lands: a swept key's bulkhead is still acquired on, maxKeys is exceeded by keys created at once, and a key created during reconfigure() keeps the old configuration")
 class KeyedBulkheadLincheckTests {
 
 	static final int LIMIT = 1;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 import dev.resilience.circuitbreaker.CircuitBreaker.Metrics;
 import dev.resilience.circuitbreaker.CircuitBreaker.Permit;
@@ -18,6 +19,9 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import static dev.resilience.lincheck.LincheckRuns.call;
+import static dev.resilience.lincheck.LincheckRuns.scenario;
 
 /**
  * Lincheck: the breaker's protocol is linearizable against a plain sequential model of it
@@ -40,12 +44,8 @@ import org.junit.jupiter.api.Test;
  * completed the totals equal what the callers reported and the free trial slots equal the
  * trials not yet taken.
  * <p>
- * Time does not move during a scenario. The breaker reads the ticker for an open state's
- * start before it publishes the transition, so a clock step between the two counts the
- * wait from before the step: with a fake clock that jumps a whole wait, a caller that saw
- * the breaker closed after the jump gets a trial call at once. With a real clock the gap
- * is the few instructions (or a descheduling) between the reading and the
- * compare-and-set, so that is not modelled here.
+ * Time moves only in {@link #anOpenWaitCountsFromTheTransitionItself}, a hand-written
+ * scenario: an open state's wait counts from after the transition's compare-and-set.
  */
 @Tag("concurrency")
 class CircuitBreakerLincheckTests {
@@ -77,6 +77,26 @@ class CircuitBreakerLincheckTests {
 	@Test
 	void aBreakerWhoseOpenWaitHasPassedIsLinearizableThroughHalfOpen() {
 		LincheckRuns.modelChecking().sequentialSpecification(ModelFromOpen.class).check(FromOpen.class);
+	}
+
+	/**
+	 * An open state's wait counts from the moment the breaker is open: a clock step
+	 * between building the open state and publishing it must not shorten the wait. (This
+	 * scenario failed while the open state took its start time before the transition's
+	 * compare-and-set.)
+	 */
+	@Test
+	void anOpenWaitCountsFromTheTransitionItself() {
+		Class<?> c = FromOneFailure.class;
+		LincheckRuns.modelChecking()
+			.iterations(0)
+			.invocationsPerIteration(2_000)
+			.sequentialSpecification(ModelFromOneFailure.class)
+			.addCustomScenario(scenario(List.of(),
+					List.of(List.of(call(c, "acquire", 1), call(c, "fail", 1)),
+							List.of(call(c, "advanceTime"), call(c, "state"), call(c, "acquire", 2), call(c, "state"))),
+					List.of()))
+			.check(c);
 	}
 
 	@Test
@@ -258,6 +278,18 @@ class CircuitBreakerLincheckTests {
 	}
 
 	/**
+	 * A breaker with one failure recorded: the next failure opens it.
+	 */
+	public static class FromOneFailure extends Scenario {
+
+		public FromOneFailure() {
+			acquire(0);
+			fail(0);
+		}
+
+	}
+
+	/**
 	 * The sequential specification: what one breaker does, one call at a time.
 	 */
 	public static class Model {
@@ -368,6 +400,18 @@ class CircuitBreakerLincheckTests {
 			this.trialsTaken = 0;
 			this.trialsCompleted = 0;
 			this.trialFailures = 0;
+		}
+
+	}
+
+	/**
+	 * The model prepared as {@link FromOneFailure} prepares the breaker.
+	 */
+	public static class ModelFromOneFailure extends Model {
+
+		public ModelFromOneFailure() {
+			acquire(0);
+			fail(0);
 		}
 
 	}

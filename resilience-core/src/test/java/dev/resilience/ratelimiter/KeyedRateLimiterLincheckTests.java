@@ -11,7 +11,6 @@ import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.Validate;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +33,6 @@ import static dev.resilience.lincheck.LincheckRuns.scenario;
  * holds, so any other answer is a failure, shown with its interleaving. Keys are 0 and 1.
  */
 @Tag("concurrency")
-@Disabled("until the BoundedKeyMap rewrite lands: a swept key's bucket is still taken from, maxKeys is exceeded by keys created at once, and a key created during reconfigure() keeps the old configuration")
 class KeyedRateLimiterLincheckTests {
 
 	static final int CAPACITY = 1;

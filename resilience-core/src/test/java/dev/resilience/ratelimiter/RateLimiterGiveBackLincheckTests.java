@@ -12,7 +12,6 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
 import org.jetbrains.lincheck.datastructures.Validate;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +31,6 @@ import static dev.resilience.lincheck.LincheckRuns.scenario;
  * may hold more than {@code 1 + (b - a) / 1 s} of the recorded instants.
  */
 @Tag("concurrency")
-@Disabled("until the rate limiter give-back rewrite lands: a waiter that gives its permits back moves the bucket back by its permits, whichever slot it had, so a later reservation gets a slot already granted")
 class RateLimiterGiveBackLincheckTests {
 
 	static final long PERIOD_NANOS = Duration.ofSeconds(1).toNanos();
