@@ -182,19 +182,13 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	@Override
 	public void acquirePermission() {
-		SemaphoreBulkhead target = this;
-		int taken = target.take();
-		while (taken == RETIRED) {
-			target = target.live();
-			taken = (target != null) ? target.take() : 0;
-		}
-		if (taken > 0) {
+		if (takeFollowingTheKey()) {
 			onPermitted();
 			return;
 		}
 		long waitNanos = Checks.toNanos(config().maxWaitDuration());
-		if (target != null && waitNanos > 0 && !Thread.currentThread().isInterrupted()
-				&& target.await(new Waiter(Thread.currentThread()), waitNanos)) {
+		if (waitNanos > 0 && !Thread.currentThread().isInterrupted()
+				&& await(new Waiter(Thread.currentThread()), waitNanos)) {
 			onPermitted();
 			return;
 		}
@@ -204,18 +198,29 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	@Override
 	public boolean tryAcquirePermission() {
-		SemaphoreBulkhead target = this;
-		int taken = target.take();
-		while (taken == RETIRED) {
-			target = target.live();
-			taken = (target != null) ? target.take() : 0;
-		}
-		if (taken > 0) {
+		if (takeFollowingTheKey()) {
 			onPermitted();
 			return true;
 		}
 		onRejected();
 		return false;
+	}
+
+	/**
+	 * Takes a place here, or in the key's live bulkhead if this one was forgotten.
+	 * @return {@code true} if taken
+	 */
+	private boolean takeFollowingTheKey() {
+		SemaphoreBulkhead target = this;
+		int taken;
+		while ((taken = target.take()) == RETIRED) {
+			target = target.live();
+			if (target == null) {
+				// The key map is full: the key has no live bulkhead now.
+				return false;
+			}
+		}
+		return taken > 0;
 	}
 
 	/**

@@ -38,12 +38,13 @@ import org.jspecify.annotations.Nullable;
  * Time is compared by subtraction (tat - now), so ticker overflow does not matter; the
  * config bounds C*T and the timeout so that tat - now stays far from overflow.
  *
- * The clock. A decision reads the ticker after the state and CASes the state it read, so
- * it is taken as of its clock reading. A thread descheduled between the reading and a CAS
- * that still succeeds (nobody decided meanwhile) charges its permits as of that earlier
- * instant: from an idle bucket, it may let them count as refilled up to the gap sooner,
- * at most its own permits early. No lock-free limiter that reads a clock can close that
- * gap; a lost CAS reads the clock again, so contention never widens it.
+ * The clock. A decision reads the ticker once and is taken as of that reading. A thread
+ * descheduled between the reading and a CAS that still succeeds (nobody decided
+ * meanwhile) charges its permits as of that earlier instant: from an idle bucket, it may
+ * let them count as refilled up to the gap sooner, at most its own permits early. No
+ * lock-free limiter that reads a clock can close that gap. A lost CAS retries at once with
+ * the same reading: the retry's gap is nanoseconds, and a clock read per retry would only
+ * slow contention down.
  *
  * Reconfiguration. The grid (config, rate in lowest terms, origin) lives in one volatile
  * immutable object. reconfigure() is serialized by a lock; it parks the state at the
@@ -310,6 +311,9 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		if (this.instance != null && this.grid.config != this.instance.grid.config) {
 			syncConfig();
 		}
+		// Once per decision: a lost CAS retries at once, so its state is newer by
+		// nanoseconds and a second clock read (tens of them) would only slow contention.
+		long now = this.ticker.read();
 		int spins = 0;
 		while (true) {
 			long current = this.tat.get();
@@ -321,9 +325,6 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				DefaultRateLimiter live = live();
 				return (live != null) ? live.decide(permits, mayWait, waiting) : KEY_REFUSED;
 			}
-			// Read after the state, and again after a lost CAS, so that the decision's
-			// clock is as fresh as its state (see the design notes on the clock).
-			long now = this.ticker.read();
 			// Read after the state: if a newer grid pairs with an older tat, the CAS
 			// below fails, since reconfigure() replaced that tat.
 			Grid grid = this.grid;
