@@ -4,8 +4,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Picks the key of a call from its context (a user id from a method's arguments, say), so
- * that a rate limiter or bulkhead applies per key. Evaluated on every call; keep it
- * cheap.
+ * that a rate limiter or bulkhead applies per key. Evaluated once per call, before any
+ * stage of the pipeline runs; keep it cheap. A selector that throws fails the call with a
+ * {@link KeyEvaluationException}: the caller's error, which no stage counts or retries.
  */
 @FunctionalInterface
 public interface KeySelector {

@@ -17,6 +17,7 @@ import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.Invoker;
+import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -51,6 +52,13 @@ import org.jspecify.annotations.Nullable;
  * a place). A failure thrown by the invoker before it returns a stage is treated as a
  * failed stage.
  * <p>
+ * <b>Keys.</b> The {@link KeySelector}s of a per-key rate limiter and bulkhead are
+ * evaluated once per execution, before any stage runs, and every attempt of a retry uses
+ * those keys. A selector that throws is the caller's error, not an outcome of the call:
+ * the execution fails at once with a {@link KeyEvaluationException} (its cause what the
+ * selector threw), the call is never made, no permit is taken, no stage counts it and the
+ * fallback does not answer for it.
+ * <p>
  * <b>Hot path.</b> A synchronous execution without timeout or thread-pool bulkhead
  * allocates nothing of its own: the invoker and its context are passed down, each stage
  * completes its primitive's permit, and no lambda is created per call.
@@ -69,10 +77,23 @@ public final class Pipeline {
 
 	private final boolean synchronousSupported;
 
-	private Pipeline(Step[] steps, @Nullable Fallback fallback, boolean synchronousSupported) {
+	private final @Nullable KeySelector rateLimiterKeys;
+
+	private final String rateLimiterKeysOf;
+
+	private final @Nullable KeySelector bulkheadKeys;
+
+	private final String bulkheadKeysOf;
+
+	private Pipeline(Step[] steps, @Nullable Fallback fallback, boolean synchronousSupported, Builder builder) {
 		this.steps = steps;
 		this.fallback = fallback;
 		this.synchronousSupported = synchronousSupported;
+		this.rateLimiterKeys = builder.rateLimiterKeys;
+		this.rateLimiterKeysOf = (builder.rateLimiter != null) ? "rate limiter '" + builder.rateLimiter.name() + "'"
+				: "";
+		this.bulkheadKeys = builder.bulkheadKeys;
+		this.bulkheadKeysOf = (builder.bulkhead != null) ? "bulkhead '" + builder.bulkhead.name() + "'" : "";
 	}
 
 	/**
@@ -91,6 +112,8 @@ public final class Pipeline {
 	 * @return the call's (or the fallback's) result
 	 * @throws Throwable the call's failure, or a primitive's exception, if no fallback
 	 * handles it
+	 * @throws KeyEvaluationException if a key selector throws (the fallback does not
+	 * apply)
 	 * @throws UnsupportedOperationException if the pipeline has a thread-pool bulkhead
 	 */
 	public <C> @Nullable Object execute(C context, Invoker<C> invoker) throws Throwable {
@@ -98,11 +121,15 @@ public final class Pipeline {
 			throw new UnsupportedOperationException(
 					"A thread-pool bulkhead isolates asynchronous calls only; use executeAsync");
 		}
+		// The keys first: a key that cannot be computed is the caller's error, which no
+		// stage may count, retry or fall back from.
+		Object rateLimiterKey = rateLimiterKey(context);
+		Object bulkheadKey = bulkheadKey(context);
 		if (this.fallback == null) {
-			return start(context, invoker);
+			return start(context, rateLimiterKey, bulkheadKey, invoker);
 		}
 		try {
-			return start(context, invoker);
+			return start(context, rateLimiterKey, bulkheadKey, invoker);
 		}
 		catch (Throwable ex) {
 			return this.fallback.apply(context, ex);
@@ -115,10 +142,21 @@ public final class Pipeline {
 	 * @param context passed to the invoker (and to the fallback)
 	 * @param invoker starts the call; with a retry it may be invoked more than once
 	 * @return a future with the call's (or the fallback's) outcome; if the fallback
-	 * returns a {@link CompletionStage}, its outcome
+	 * returns a {@link CompletionStage}, its outcome; failed with a
+	 * {@link KeyEvaluationException} if a key selector throws (the fallback does not
+	 * apply)
 	 */
 	public <C> CompletableFuture<@Nullable Object> executeAsync(C context, AsyncInvoker<C> invoker) {
-		CompletableFuture<@Nullable Object> inner = runAsync(0, context, invoker);
+		Object rateLimiterKey;
+		Object bulkheadKey;
+		try {
+			rateLimiterKey = rateLimiterKey(context);
+			bulkheadKey = bulkheadKey(context);
+		}
+		catch (Throwable ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		CompletableFuture<@Nullable Object> inner = runAsync(0, context, rateLimiterKey, bulkheadKey, invoker);
 		Fallback fallback = this.fallback;
 		// A fresh future completed with the unwrapped outcome, so that callers never see
 		// the CompletionException wrappers that dependent stages add; cancelling it
@@ -195,20 +233,44 @@ public final class Pipeline {
 		return List.copyOf(stages);
 	}
 
-	@Nullable Object run(int index, Object context, Invoker<Object> invoker) throws Throwable {
+	@Nullable Object run(int index, Object context, @Nullable Object rateLimiterKey, @Nullable Object bulkheadKey,
+			Invoker<Object> invoker) throws Throwable {
 		if (index == this.steps.length) {
 			return invoker.invoke(context);
 		}
-		return this.steps[index].execute(this, index + 1, context, invoker);
+		return this.steps[index].execute(this, index + 1, context, rateLimiterKey, bulkheadKey, invoker);
 	}
 
 	@SuppressWarnings("unchecked")
-	private <C> @Nullable Object start(C context, Invoker<C> invoker) throws Throwable {
-		return run(0, context, (Invoker<Object>) invoker);
+	private <C> @Nullable Object start(C context, @Nullable Object rateLimiterKey, @Nullable Object bulkheadKey,
+			Invoker<C> invoker) throws Throwable {
+		return run(0, context, rateLimiterKey, bulkheadKey, (Invoker<Object>) invoker);
+	}
+
+	private @Nullable Object rateLimiterKey(Object context) {
+		return (this.rateLimiterKeys != null) ? key(this.rateLimiterKeys, context, this.rateLimiterKeysOf) : null;
+	}
+
+	private @Nullable Object bulkheadKey(Object context) {
+		return (this.bulkheadKeys != null) ? key(this.bulkheadKeys, context, this.bulkheadKeysOf) : null;
+	}
+
+	private static @Nullable Object key(KeySelector keys, Object context, String of) {
+		try {
+			return keys.key(context);
+		}
+		catch (KeyEvaluationException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new KeyEvaluationException("The key of the " + of + " could not be computed for this call: " + ex,
+					ex);
+		}
 	}
 
 	@SuppressWarnings("unchecked")
-	CompletableFuture<@Nullable Object> runAsync(int index, Object context, AsyncInvoker<?> invoker) {
+	CompletableFuture<@Nullable Object> runAsync(int index, Object context, @Nullable Object rateLimiterKey,
+			@Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
 		if (index == this.steps.length) {
 			try {
 				CompletionStage<?> stage = ((AsyncInvoker<Object>) invoker).invoke(context);
@@ -223,7 +285,7 @@ public final class Pipeline {
 			}
 		}
 		try {
-			return this.steps[index].executeAsync(this, index + 1, context, invoker);
+			return this.steps[index].executeAsync(this, index + 1, context, rateLimiterKey, bulkheadKey, invoker);
 		}
 		catch (Throwable ex) {
 			// A primitive that rejects synchronously (open breaker, full bulkhead) fails
@@ -356,7 +418,8 @@ public final class Pipeline {
 		/**
 		 * Adds a rate limiter applied per key: each call takes {@code permits} from the
 		 * bucket of the key {@code keys} picks ({@link RateLimiter#forKey(Object)}), or
-		 * from the shared bucket for a {@code null} key.
+		 * from the shared bucket for a {@code null} key. The key is picked once per
+		 * execution, before any stage runs (see the class comment).
 		 * @param rateLimiter the rate limiter
 		 * @param permits permits per call, at least 1
 		 * @param keys picks each call's key
@@ -390,7 +453,8 @@ public final class Pipeline {
 
 		/**
 		 * Adds a semaphore bulkhead applied per key ({@link Bulkhead#forKey(Object)}), or
-		 * shared for a {@code null} key.
+		 * shared for a {@code null} key. The key is picked once per execution, before any
+		 * stage runs (see the class comment).
 		 * @param bulkhead the bulkhead
 		 * @param keys picks each call's key
 		 * @return this builder
@@ -469,7 +533,7 @@ public final class Pipeline {
 					steps.add(step);
 				}
 			}
-			return new Pipeline(steps.toArray(new Step[0]), this.fallback, this.threadPoolBulkhead == null);
+			return new Pipeline(steps.toArray(new Step[0]), this.fallback, this.threadPoolBulkhead == null, this);
 		}
 
 		private @Nullable Step step(Stage stage) {
@@ -477,12 +541,12 @@ public final class Pipeline {
 				case RETRY -> (this.retry != null) ? new Steps.RetryStep(this.retry) : null;
 				case CIRCUIT_BREAKER ->
 					(this.circuitBreaker != null) ? new Steps.CircuitBreakerStep(this.circuitBreaker) : null;
-				case RATE_LIMITER -> (this.rateLimiter != null)
-						? new Steps.RateLimiterStep(this.rateLimiter, this.permits, this.rateLimiterKeys) : null;
+				case RATE_LIMITER ->
+					(this.rateLimiter != null) ? new Steps.RateLimiterStep(this.rateLimiter, this.permits) : null;
 				case TIMEOUT -> (this.timeout != null) ? new Steps.TimeoutStep(this.timeout) : null;
-				case BULKHEAD -> (this.bulkhead != null) ? new Steps.BulkheadStep(this.bulkhead, this.bulkheadKeys)
-						: (this.threadPoolBulkhead != null) ? new Steps.ThreadPoolBulkheadStep(this.threadPoolBulkhead)
-								: null;
+				case BULKHEAD ->
+					(this.bulkhead != null) ? new Steps.BulkheadStep(this.bulkhead) : (this.threadPoolBulkhead != null)
+							? new Steps.ThreadPoolBulkheadStep(this.threadPoolBulkhead) : null;
 			};
 		}
 

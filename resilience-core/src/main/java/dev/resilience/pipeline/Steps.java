@@ -9,7 +9,6 @@ import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.Invoker;
-import dev.resilience.core.KeySelector;
 import dev.resilience.core.ResilienceException;
 import dev.resilience.core.Scheduler;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -23,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * completes its primitive's permit on every path (return, throw); each asynchronous one
  * does the same when the inner stage completes, and returns a {@link CancellableFuture}
  * whose cancellation reaches the inner stage (or the scheduled wait), so that a cancelled
- * execution gives back everything it holds and starts nothing more.
+ * execution gives back everything it holds and starts nothing more. The per-key stages
+ * get their key from the pipeline, computed before the first stage.
  */
 final class Steps {
 
@@ -44,12 +44,13 @@ final class Steps {
 		}
 
 		@Override
-		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
 			for (int attempt = 1;; attempt++) {
 				Object result;
 				long wait;
 				try {
-					result = pipeline.run(next, context, invoker);
+					result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
 				}
 				catch (Throwable ex) {
 					wait = this.retry.onFailure(attempt, ex);
@@ -89,20 +90,22 @@ final class Steps {
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
-				AsyncInvoker<?> invoker) {
+				@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
 			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
-			attempt(pipeline, next, context, invoker, 1, result);
+			attempt(pipeline, next, context, rateLimiterKey, bulkheadKey, invoker, 1, result);
 			return result;
 		}
 
-		private void attempt(Pipeline pipeline, int next, Object context, AsyncInvoker<?> invoker, int attempt,
+		private void attempt(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, AsyncInvoker<?> invoker, int attempt,
 				CancellableFuture<@Nullable Object> result) {
 			if (result.isDone()) {
 				// The caller cancelled (or otherwise completed) the execution: no more
 				// attempts.
 				return;
 			}
-			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
+					invoker);
 			result.waitOn(inner);
 			inner.whenComplete((value, failure) -> {
 				if (result.isDone()) {
@@ -122,7 +125,8 @@ final class Steps {
 					result.completeWith(value, failure);
 					return;
 				}
-				Runnable nextAttempt = () -> attempt(pipeline, next, context, invoker, attempt + 1, result);
+				Runnable nextAttempt = () -> attempt(pipeline, next, context, rateLimiterKey, bulkheadKey, invoker,
+						attempt + 1, result);
 				if (wait <= 0) {
 					nextAttempt.run();
 				}
@@ -148,12 +152,13 @@ final class Steps {
 		}
 
 		@Override
-		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
 			CircuitBreaker.Permit permit = this.circuitBreaker.acquirePermit();
 			long start = this.circuitBreaker.startTime();
 			Object result;
 			try {
-				result = pipeline.run(next, context, invoker);
+				result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
 			}
 			catch (Throwable ex) {
 				complete(permit, start, ex);
@@ -165,10 +170,11 @@ final class Steps {
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
-				AsyncInvoker<?> invoker) {
+				@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
 			CircuitBreaker.Permit permit = this.circuitBreaker.acquirePermit();
 			long start = this.circuitBreaker.startTime();
-			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
+					invoker);
 			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
 			result.waitOn(inner);
 			inner.whenComplete((value, failure) -> {
@@ -209,19 +215,12 @@ final class Steps {
 
 		private final int permits;
 
-		private final @Nullable KeySelector keys;
-
-		RateLimiterStep(RateLimiter rateLimiter, int permits, @Nullable KeySelector keys) {
+		RateLimiterStep(RateLimiter rateLimiter, int permits) {
 			this.rateLimiter = rateLimiter;
 			this.permits = permits;
-			this.keys = keys;
 		}
 
-		private RateLimiter limiter(Object context) {
-			if (this.keys == null) {
-				return this.rateLimiter;
-			}
-			Object key = this.keys.key(context);
+		private RateLimiter limiter(@Nullable Object key) {
 			return (key != null) ? this.rateLimiter.forKey(key) : this.rateLimiter;
 		}
 
@@ -231,21 +230,22 @@ final class Steps {
 		}
 
 		@Override
-		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
-			limiter(context).acquirePermission(this.permits);
-			return pipeline.run(next, context, invoker);
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
+			limiter(rateLimiterKey).acquirePermission(this.permits);
+			return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
 		}
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
-				AsyncInvoker<?> invoker) {
-			RateLimiter.Reservation reservation = limiter(context).reserve(this.permits);
+				@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
+			RateLimiter.Reservation reservation = limiter(rateLimiterKey).reserve(this.permits);
 			if (!reservation.isGranted()) {
 				return CompletableFuture
 					.failedFuture(new RequestNotPermittedException(this.rateLimiter.name(), reservation.waitNanos()));
 			}
 			if (reservation.waitNanos() <= 0) {
-				return pipeline.runAsync(next, context, invoker);
+				return pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey, invoker);
 			}
 			// The permits are reserved; start the call when they fall due, without
 			// blocking. A cancel before then unschedules the start and gives the permits
@@ -256,7 +256,8 @@ final class Steps {
 					reservation.cancel();
 					return;
 				}
-				CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+				CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey,
+						bulkheadKey, invoker);
 				result.waitOn(inner);
 				inner.whenComplete(result::completeWith);
 			}, reservation.waitNanos());
@@ -280,16 +281,18 @@ final class Steps {
 		}
 
 		@Override
-		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
 			// Arming a deadline allocates a timer task anyway, so one lambda more costs
 			// little.
-			return this.timeout.execute(() -> pipeline.run(next, context, invoker));
+			return this.timeout.execute(() -> pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker));
 		}
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
-				AsyncInvoker<?> invoker) {
-			return this.timeout.executeAsync(() -> pipeline.runAsync(next, context, invoker));
+				@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
+			return this.timeout
+				.executeAsync(() -> pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey, invoker));
 		}
 
 	}
@@ -298,18 +301,11 @@ final class Steps {
 
 		private final Bulkhead bulkhead;
 
-		private final @Nullable KeySelector keys;
-
-		BulkheadStep(Bulkhead bulkhead, @Nullable KeySelector keys) {
+		BulkheadStep(Bulkhead bulkhead) {
 			this.bulkhead = bulkhead;
-			this.keys = keys;
 		}
 
-		private Bulkhead bulkhead(Object context) {
-			if (this.keys == null) {
-				return this.bulkhead;
-			}
-			Object key = this.keys.key(context);
+		private Bulkhead bulkhead(@Nullable Object key) {
 			return (key != null) ? this.bulkhead.forKey(key) : this.bulkhead;
 		}
 
@@ -319,13 +315,14 @@ final class Steps {
 		}
 
 		@Override
-		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) throws Throwable {
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
 			// The key's bulkhead is released, not looked up again: it may have been
 			// forgotten and recreated meanwhile.
-			Bulkhead bulkhead = bulkhead(context);
+			Bulkhead bulkhead = bulkhead(bulkheadKey);
 			bulkhead.acquirePermission();
 			try {
-				return pipeline.run(next, context, invoker);
+				return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
 			}
 			finally {
 				bulkhead.releasePermission();
@@ -334,10 +331,11 @@ final class Steps {
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
-				AsyncInvoker<?> invoker) {
-			Bulkhead bulkhead = bulkhead(context);
+				@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
+			Bulkhead bulkhead = bulkhead(bulkheadKey);
 			bulkhead.acquirePermission();
-			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, invoker);
+			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
+					invoker);
 			CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
 			result.waitOn(inner);
 			// A cancel completes the inner stage, which gives the place back here, once.
@@ -368,14 +366,15 @@ final class Steps {
 		}
 
 		@Override
-		@Nullable Object execute(Pipeline pipeline, int next, Object context, Invoker<Object> invoker) {
+		@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
+				@Nullable Object bulkheadKey, Invoker<Object> invoker) {
 			throw new UnsupportedOperationException("A thread-pool bulkhead isolates asynchronous calls only");
 		}
 
 		@Override
 		CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
-				AsyncInvoker<?> invoker) {
-			return this.bulkhead.submit(() -> pipeline.runAsync(next, context, invoker));
+				@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
+			return this.bulkhead.submit(() -> pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey, invoker));
 		}
 
 	}

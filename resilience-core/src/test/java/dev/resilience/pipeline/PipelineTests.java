@@ -15,6 +15,7 @@ import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.core.CheckedSupplier;
+import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -216,6 +217,75 @@ class PipelineTests {
 			.isThrownBy(() -> mode.run(pipeline, () -> "ann", this.scheduler));
 		assertThat(limiter.metrics().liveKeys()).isEqualTo(2);
 		assertThat(bulkhead.metrics().totalPermittedCalls()).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void aKeySelectorThatThrowsFailsTheCallAtOnceAndNoStageCountsRetriesOrFallsBackFromIt(Mode mode) throws Throwable {
+		Retry retry = retry(3);
+		CircuitBreaker breaker = breaker();
+		RateLimiter limiter = limiter(10);
+		Bulkhead bulkhead = bulkhead(1);
+		AtomicInteger fallbacks = new AtomicInteger();
+		IllegalStateException keyFailure = new IllegalStateException("no user");
+		// The rate limiter's key is fine; the bulkhead's, innermost, fails.
+		Pipeline pipeline = Pipeline.builder()
+			.retry(retry)
+			.circuitBreaker(breaker)
+			.rateLimiter(limiter, 1, (context) -> "ann")
+			.bulkhead(bulkhead, (context) -> {
+				throw keyFailure;
+			})
+			.fallback(Fallback.of(Throwable.class, (context, failure) -> {
+				fallbacks.incrementAndGet();
+				return "fallback";
+			}))
+			.build();
+		AtomicInteger calls = new AtomicInteger();
+		for (int i = 0; i < 5; i++) {
+			assertThatExceptionOfType(KeyEvaluationException.class)
+				.isThrownBy(() -> mode.run(pipeline, calls::incrementAndGet, this.scheduler))
+				.withCause(keyFailure)
+				.withMessageContaining("bulkhead 'bulkhead'");
+		}
+		assertThat(calls).hasValue(0);
+		assertThat(fallbacks).hasValue(0);
+		assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(breaker.metrics().totalFailedCalls()).isZero();
+		assertThat(breaker.metrics().totalIgnoredCalls()).isZero();
+		assertThat(breaker.metrics().totalSuccessfulCalls()).isZero();
+		assertThat(retry.metrics().failedCallsWithoutRetry()).isZero();
+		assertThat(retry.metrics().failedCallsWithRetry()).isZero();
+		assertThat(limiter.forKey("ann").metrics().availablePermissions()).as("no permit taken for a failed key")
+			.isEqualTo(10);
+		assertThat(bulkhead.metrics().availableConcurrentCalls()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void aKeyIsComputedOncePerCallAndEveryRetryAttemptUsesIt(Mode mode) throws Throwable {
+		// Refills slower than the test runs, so the permits taken can be counted.
+		RateLimiter limiter = RateLimiter.of("limiter",
+				RateLimiterConfig.builder()
+					.limitForPeriod(10)
+					.limitRefreshPeriod(Duration.ofHours(1))
+					.timeoutDuration(Duration.ZERO)
+					.build(),
+				this.ticker, this.scheduler);
+		AtomicInteger selections = new AtomicInteger();
+		Pipeline pipeline = Pipeline.builder().retry(retry(3)).rateLimiter(limiter, 1, (context) -> {
+			selections.incrementAndGet();
+			return "ann";
+		}).build();
+		AtomicInteger calls = new AtomicInteger();
+		assertThat(mode.run(pipeline, () -> {
+			if (calls.incrementAndGet() < 3) {
+				throw new IOException("flaky");
+			}
+			return "ok";
+		}, this.scheduler)).isEqualTo("ok");
+		assertThat(selections).hasValue(1);
+		assertThat(limiter.forKey("ann").metrics().availablePermissions()).isEqualTo(7);
 	}
 
 	@Test
