@@ -16,6 +16,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.Checks;
 import dev.resilience.core.Invoker;
+import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
 import dev.resilience.core.ResilienceException;
 import dev.resilience.core.Scheduler;
@@ -37,6 +38,7 @@ import reactor.core.publisher.Operators;
 import reactor.core.publisher.Signal;
 import reactor.core.publisher.SynchronousSink;
 import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /*
  * Design. The stages of a Mono or Flux method are Reactor operators around the method's
@@ -83,6 +85,16 @@ final class ReactiveChain {
 
 	};
 
+	/** Where a subscription's keys travel in the Reactor Context. */
+	private static final Object KEYS = new Object() {
+
+		@Override
+		public String toString() {
+			return "resilience.keys";
+		}
+
+	};
+
 	private static final CompletionStage<@Nullable Object> SUBSCRIBED = CompletableFuture.completedFuture(null);
 
 	private final Flux<Object> flux;
@@ -103,6 +115,9 @@ final class ReactiveChain {
 			chain = chain.onErrorResume(
 					(failure) -> Flux.deferContextual((context) -> fallback(fallback, invocation(context), failure)));
 		}
+		if (stages.rateLimiterKeys != null || stages.bulkheadKeys != null) {
+			chain = keys(stages.rateLimiterKeys, stages.bulkheadKeys, chain);
+		}
 		this.flux = chain;
 		this.mono = Mono.fromDirect(chain);
 	}
@@ -118,8 +133,48 @@ final class ReactiveChain {
 		return this.single ? this.mono.contextWrite(withInvocation) : this.flux.contextWrite(withInvocation);
 	}
 
-	private static MethodInvocation invocation(reactor.util.context.ContextView context) {
+	private static MethodInvocation invocation(ContextView context) {
 		return context.get(INVOCATION);
+	}
+
+	private static Keys keys(ContextView context) {
+		return context.get(KEYS);
+	}
+
+	/**
+	 * Outermost, before the fallback: computes the subscription's keys for the stages
+	 * inside, so that a key that cannot be computed fails the subscription as the
+	 * caller's error, which no stage counts or retries and the fallback does not answer
+	 * (as the pipeline does).
+	 */
+	private static Flux<Object> keys(@Nullable KeySelector rateLimiterKeys, @Nullable KeySelector bulkheadKeys,
+			Flux<Object> inner) {
+		return Flux.deferContextual((context) -> {
+			MethodInvocation invocation = invocation(context);
+			Keys keys;
+			try {
+				keys = new Keys(key(rateLimiterKeys, invocation), key(bulkheadKeys, invocation));
+			}
+			catch (RuntimeException ex) {
+				return Flux.error(ex);
+			}
+			return inner.contextWrite((outer) -> outer.put(KEYS, keys));
+		});
+	}
+
+	private static @Nullable Object key(@Nullable KeySelector keys, MethodInvocation invocation) {
+		if (keys == null) {
+			return null;
+		}
+		try {
+			return keys.key(invocation);
+		}
+		catch (KeyEvaluationException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw new KeyEvaluationException("The key could not be computed for this call: " + ex, ex);
+		}
 	}
 
 	@SuppressWarnings("unchecked")
@@ -155,11 +210,12 @@ final class ReactiveChain {
 			case CIRCUIT_BREAKER ->
 				(stages.circuitBreaker != null) ? circuitBreaker(stages.circuitBreaker, inner, single) : inner;
 			case RATE_LIMITER -> (stages.rateLimiter != null)
-					? rateLimiter(stages.rateLimiter, stages.permits, stages.rateLimiterKeys, inner) : inner;
+					? rateLimiter(stages.rateLimiter, stages.permits, stages.rateLimiterKeys != null, inner) : inner;
 			case TIMEOUT -> (stages.timeout != null) ? timeout(stages.timeout, inner, single) : inner;
-			case BULKHEAD -> (stages.bulkhead != null) ? bulkhead(stages.bulkhead, stages.bulkheadKeys, inner, single)
-					: (stages.threadPoolBulkhead != null) ? threadPoolBulkhead(stages.threadPoolBulkhead, inner)
-							: inner;
+			case BULKHEAD ->
+				(stages.bulkhead != null) ? bulkhead(stages.bulkhead, stages.bulkheadKeys != null, inner, single)
+						: (stages.threadPoolBulkhead != null) ? threadPoolBulkhead(stages.threadPoolBulkhead, inner)
+								: inner;
 		};
 	}
 
@@ -182,12 +238,11 @@ final class ReactiveChain {
 		});
 	}
 
-	private static Flux<Object> rateLimiter(RateLimiter rateLimiter, int permits, @Nullable KeySelector keys,
-			Flux<Object> inner) {
+	private static Flux<Object> rateLimiter(RateLimiter rateLimiter, int permits, boolean keyed, Flux<Object> inner) {
 		return Flux.deferContextual((context) -> {
 			RateLimiter limiter = rateLimiter;
-			if (keys != null) {
-				Object key = keys.key(invocation(context));
+			if (keyed) {
+				Object key = keys(context).rateLimiter();
 				limiter = (key != null) ? rateLimiter.forKey(key) : rateLimiter;
 			}
 			RateLimiter.Reservation reservation = limiter.reserve(permits);
@@ -217,12 +272,11 @@ final class ReactiveChain {
 		});
 	}
 
-	private static Flux<Object> bulkhead(Bulkhead shared, @Nullable KeySelector keys, Flux<Object> inner,
-			boolean single) {
+	private static Flux<Object> bulkhead(Bulkhead shared, boolean keyed, Flux<Object> inner, boolean single) {
 		return Flux.deferContextual((context) -> {
 			Bulkhead bulkhead = shared;
-			if (keys != null) {
-				Object key = keys.key(invocation(context));
+			if (keyed) {
+				Object key = keys(context).bulkhead();
 				bulkhead = (key != null) ? shared.forKey(key) : shared;
 			}
 			// The key's bulkhead is the one released, not looked up again: it may have
@@ -635,6 +689,12 @@ final class ReactiveChain {
 			this.wait = wait;
 		}
 
+	}
+
+	/**
+	 * The keys of one subscription, computed before its stages.
+	 */
+	private record Keys(@Nullable Object rateLimiter, @Nullable Object bulkhead) {
 	}
 
 }
