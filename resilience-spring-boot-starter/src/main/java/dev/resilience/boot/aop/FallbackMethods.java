@@ -20,6 +20,8 @@ import dev.resilience.timeout.TimeoutExceededException;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.core.KotlinDetector;
 import org.springframework.util.ClassUtils;
@@ -38,9 +40,14 @@ import org.springframework.util.function.SingletonSupplier;
  * ({@code Throwable} without one); the most specific one wins, and a failure no candidate
  * accepts is rethrown. A {@code java.util.concurrent.TimeoutException} parameter also
  * accepts this library's {@link TimeoutExceededException} (as Resilience4j's time limiter
- * threw it). On a synchronous method, a candidate whose parameter is a checked exception
- * that the method does not declare and no stage throws could never be chosen: it fails
- * startup.
+ * threw it). A primitive method needs a fallback of the same primitive type.
+ * <p>
+ * A fallback on the same bean runs on its target object. One on another bean runs through
+ * that bean as the container exposes it (so that its own advice applies), unless it is
+ * private or final, which a class proxy cannot intercept: then it runs on the bean's real
+ * object, behind its proxies. On a synchronous method, a candidate whose parameter is a
+ * checked exception that the method does not declare and no stage throws could never be
+ * chosen: it fails startup.
  */
 final class FallbackMethods {
 
@@ -71,6 +78,8 @@ final class FallbackMethods {
 		String subject = describe(method) + " @Fallback(method = \"" + reference + "\")";
 		Class<?> fallbackClass;
 		Supplier<@Nullable Object> fallbackTarget;
+		// For a method the other bean's proxy cannot intercept: its real object.
+		Supplier<@Nullable Object> fallbackObject;
 		String methodName;
 		int separator = reference.indexOf("::");
 		if (separator >= 0) {
@@ -85,11 +94,13 @@ final class FallbackMethods {
 			// one
 			// is being proxied.
 			fallbackTarget = SingletonSupplier.of(() -> beanFactory.getBean(beanName));
+			fallbackObject = realObject(fallbackTarget);
 		}
 		else {
 			methodName = reference;
 			fallbackClass = targetClass;
 			fallbackTarget = () -> target;
+			fallbackObject = fallbackTarget;
 		}
 		if (methodName.isBlank()) {
 			throw new ResilienceConfigurationException(subject, "no method name is given",
@@ -126,8 +137,55 @@ final class FallbackMethods {
 		}
 		Fallback.Builder builder = Fallback.builder();
 		byFailureType.forEach((failureType, candidate) -> builder.on(failureType.asSubclass(Throwable.class),
-				handler(candidate, hasFailureParameter(method, candidate), fallbackTarget, resultAdapter)));
+				handler(candidate, hasFailureParameter(method, candidate),
+						interceptable(candidate) ? fallbackTarget : fallbackObject, resultAdapter)));
 		return builder.build();
+	}
+
+	/**
+	 * Tells whether a class proxy can intercept a method: a call through it then runs the
+	 * bean's own advice (its transaction, say) and reaches its real object. A private or
+	 * final method would run on the proxy instance itself, whose fields are not the
+	 * bean's.
+	 */
+	private static boolean interceptable(Method candidate) {
+		int modifiers = candidate.getModifiers();
+		return !Modifier.isPrivate(modifiers) && !Modifier.isFinal(modifiers);
+	}
+
+	/**
+	 * The real object behind a bean that may be an AOP proxy (proxies of proxies
+	 * included): looked up once for a singleton target, on every call for another target
+	 * source (a scoped proxy's current object).
+	 */
+	private static Supplier<@Nullable Object> realObject(Supplier<@Nullable Object> bean) {
+		Supplier<@Nullable Object> singleton = SingletonSupplier.of(() -> {
+			Object current = bean.get();
+			while (current instanceof Advised advised && advised.getTargetSource().isStatic()) {
+				Object target = AopProxyUtils.getSingletonTarget(current);
+				if (target == null) {
+					break;
+				}
+				current = target;
+			}
+			return current;
+		});
+		return () -> {
+			Object current = singleton.get();
+			while (current instanceof Advised advised) {
+				try {
+					Object target = advised.getTargetSource().getTarget();
+					if (target == null) {
+						break;
+					}
+					current = target;
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException("The target of the fallback's bean could not be had", ex);
+				}
+			}
+			return current;
+		};
 	}
 
 	private static Fallback.Handler handler(Method candidate, boolean passFailure,
@@ -165,8 +223,13 @@ final class FallbackMethods {
 			return "last parameter is " + actual[count].getName() + ", expected a Throwable type";
 		}
 		if (!returnsCompatibly(method, candidate)) {
+			String primitive = method.getReturnType().isPrimitive() && method.getReturnType() != void.class
+					? " (a primitive return type needs a fallback that returns " + method.getReturnType().getName()
+							+ " itself: a wrapper or Object may return null, which " + method.getReturnType().getName()
+							+ " cannot hold)"
+					: "";
 			return "returns " + candidate.getGenericReturnType().getTypeName() + ", expected "
-					+ method.getGenericReturnType().getTypeName();
+					+ method.getGenericReturnType().getTypeName() + primitive;
 		}
 		return null;
 	}
@@ -174,7 +237,9 @@ final class FallbackMethods {
 	private static boolean returnsCompatibly(Method method, Method candidate) {
 		Class<?> expected = method.getReturnType();
 		Class<?> actual = candidate.getReturnType();
-		if (expected == void.class || actual == void.class) {
+		if (expected == void.class || actual == void.class || expected.isPrimitive()) {
+			// A primitive method takes its own primitive only: a wrapper (or Object) may
+			// be null, and a widened primitive is boxed as the wrong wrapper.
 			return expected == actual;
 		}
 		return ClassUtils.isAssignable(expected, actual);

@@ -1,5 +1,6 @@
 package dev.resilience.boot.aop;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
@@ -11,6 +12,7 @@ import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.Advisor;
@@ -23,6 +25,7 @@ import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -35,9 +38,14 @@ import org.springframework.util.ReflectionUtils;
  * <p>
  * Class proxies are made (as Spring Boot does by default), except for beans that are
  * already JDK proxies (such as {@code @HttpExchange} clients) or final classes, which get
- * interface proxies. An annotated method a proxy cannot intercept (private, final,
- * static) is reported at startup with a warning, since the annotation would otherwise do
- * nothing.
+ * interface proxies. A bean that another advisor already made a JDK proxy of keeps that
+ * proxy: the annotations of its target class's implementations of the interface methods
+ * apply, and an annotated method no interface declares fails startup. An annotated method
+ * a proxy cannot intercept (private, final, static) is reported at startup with a
+ * warning, since the annotation would otherwise do nothing. {@code Object}'s methods
+ * ({@code toString}, {@code equals}, {@code hashCode}...) are never protected:
+ * class-level annotations apply to the other public methods, and an annotation on one of
+ * them fails startup.
  */
 public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport implements BeanPostProcessor {
 
@@ -109,6 +117,9 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 
 	private static List<ResilienceAnnotations> findAnnotated(Object bean, Class<?> targetClass,
 			boolean interfaceBased) {
+		if (interfaceBased && !Proxy.isProxyClass(targetClass)) {
+			return findOnJdkProxiedTarget(bean, targetClass);
+		}
 		List<ResilienceAnnotations> result = new ArrayList<>();
 		Set<Method> methods = new LinkedHashSet<>();
 		if (interfaceBased) {
@@ -117,12 +128,14 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 			}
 		}
 		else {
-			methods.addAll(List.of(ReflectionUtils.getUniqueDeclaredMethods(targetClass,
-					(method) -> method.getDeclaringClass() != Object.class && !method.isBridge()
-							&& !method.isSynthetic())));
+			methods.addAll(declaredMethods(targetClass));
 		}
 		for (Method method : methods) {
 			if (interfaceBased && (method.isDefault() || Modifier.isStatic(method.getModifiers()))) {
+				continue;
+			}
+			if (isObjectMethod(method)) {
+				refuseAnnotations(method);
 				continue;
 			}
 			ResilienceAnnotations annotations = ResilienceAnnotations.find(method,
@@ -133,16 +146,116 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 			int modifiers = method.getModifiers();
 			if (!interfaceBased
 					&& (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers))) {
-				if (annotations.onMethod()) {
-					logger.warn("Resilience annotations on " + FallbackMethods.describe(method)
-							+ " have no effect: a proxy cannot intercept a private, final or static method. "
-							+ "Make it a public (or protected) instance method that is not final.");
-				}
+				warnUnreachable(annotations);
 				continue;
 			}
 			result.add(annotations);
 		}
 		return result;
+	}
+
+	/**
+	 * A bean that another advisor made a JDK proxy of (a transaction with
+	 * {@code proxyTargetClass = false}, say), whose target class is known: the proxy
+	 * exposes the methods of the interfaces the target implements, and each one's
+	 * annotations are found on the target class's implementation of it (and, as usual, on
+	 * what that overrides and on the class). An annotated method of the target that no
+	 * interface declares cannot be reached through the proxy: startup fails.
+	 */
+	private static List<ResilienceAnnotations> findOnJdkProxiedTarget(Object bean, Class<?> targetClass) {
+		Set<Method> exposed = new LinkedHashSet<>();
+		for (Class<?> type : ClassUtils.getAllInterfacesForClassAsSet(bean.getClass())) {
+			// Not the proxy's own interfaces (Advised, SpringProxy...).
+			if (!type.isAssignableFrom(targetClass)) {
+				continue;
+			}
+			for (Method method : type.getMethods()) {
+				if (!Modifier.isStatic(method.getModifiers())) {
+					exposed.add(AopUtils.getMostSpecificMethod(method, targetClass));
+				}
+			}
+		}
+		List<ResilienceAnnotations> result = new ArrayList<>();
+		for (Method method : exposed) {
+			if (isObjectMethod(method)) {
+				refuseAnnotations(method);
+				continue;
+			}
+			ResilienceAnnotations annotations = ResilienceAnnotations.find(method, targetClass);
+			if (annotations != null) {
+				result.add(annotations);
+			}
+		}
+		for (Method method : declaredMethods(targetClass)) {
+			if (isObjectMethod(method)) {
+				refuseAnnotations(method);
+				continue;
+			}
+			if (exposed.contains(method)) {
+				continue;
+			}
+			ResilienceAnnotations annotations = ResilienceAnnotations.find(method, targetClass);
+			if (annotations == null || !annotations.onMethod()) {
+				continue;
+			}
+			int modifiers = method.getModifiers();
+			if (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers)) {
+				warnUnreachable(annotations);
+				continue;
+			}
+			throw new ResilienceConfigurationException(FallbackMethods.describe(method),
+					"the bean is a JDK proxy of its interfaces (" + String.join(", ",
+							ClassUtils.getAllInterfacesForClassAsSet(targetClass).stream().map(Class::getName).toList())
+							+ "), made by another advisor, and no interface declares this method, so a call "
+							+ "cannot reach its resilience annotations",
+					"Declare the method on an interface the bean implements, or let the proxies be class "
+							+ "proxies: spring.aop.proxy-target-class=true (Spring Boot's default), "
+							+ "@EnableTransactionManagement(proxyTargetClass = true).");
+		}
+		return result;
+	}
+
+	/**
+	 * The methods of a class that can carry annotations: declared in it or inherited,
+	 * without {@code Object}'s own, bridges and synthetic methods.
+	 */
+	private static List<Method> declaredMethods(Class<?> targetClass) {
+		return List.of(ReflectionUtils.getUniqueDeclaredMethods(targetClass,
+				(method) -> method.getDeclaringClass() != Object.class && !method.isBridge() && !method.isSynthetic()));
+	}
+
+	/**
+	 * Tells whether {@code method} is (an override of) one of {@code Object}'s methods:
+	 * {@code toString}, {@code equals}, {@code hashCode}, {@code clone},
+	 * {@code finalize}. They are never protected: a class-level annotation leaves them
+	 * alone, and one on the method itself fails startup ({@link #refuseAnnotations}).
+	 */
+	private static boolean isObjectMethod(Method method) {
+		return ReflectionUtils.findMethod(Object.class, method.getName(), method.getParameterTypes()) != null;
+	}
+
+	/**
+	 * Fails startup if one of {@code Object}'s methods carries an annotation itself.
+	 */
+	private static void refuseAnnotations(Method objectMethod) {
+		for (Class<? extends Annotation> type : ResilienceAnnotations.TYPES) {
+			if (AnnotatedElementUtils.hasAnnotation(objectMethod, type)) {
+				throw new ResilienceConfigurationException(
+						FallbackMethods.describe(objectMethod) + " @" + type.getSimpleName(),
+						"Object's methods (toString, equals, hashCode, clone, finalize) are never protected: "
+								+ "they are called by logging, collections and frameworks, not as calls to a "
+								+ "dependency",
+						"Remove the annotation, and protect the business method that calls the dependency.");
+			}
+		}
+	}
+
+	private static void warnUnreachable(ResilienceAnnotations annotations) {
+		if (annotations.onMethod()) {
+			logger.warn("Resilience annotations on " + FallbackMethods.describe(annotations.method())
+					+ " have no effect: a proxy cannot intercept a private, final or static method. "
+					+ "Make it a public (or protected) instance method that is not final.");
+		}
 	}
 
 	/**
