@@ -40,6 +40,8 @@ import reactor.core.publisher.SynchronousSink;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
+import org.springframework.core.ReactiveAdapter;
+
 /*
  * Design. The stages of a Mono or Flux method are Reactor operators around the method's
  * publisher, in the pipeline's order, compiled once per method at startup into one Flux.
@@ -71,7 +73,8 @@ import reactor.util.context.ContextView;
  * on the primitive's own Scheduler, so injected time drives them.
  */
 /**
- * The stages of a {@code Mono} or {@code Flux} method, built from Reactor operators.
+ * The stages of a {@code Mono} or {@code Flux} method (or one of another reactive type,
+ * adapted to them), built from Reactor operators.
  */
 final class ReactiveChain {
 
@@ -103,17 +106,29 @@ final class ReactiveChain {
 
 	private final boolean single;
 
-	ReactiveChain(MethodStages stages, Invoker<MethodInvocation> proceed, boolean single) {
+	/**
+	 * Compiles the chain.
+	 * @param stages the method's stages
+	 * @param proceed how a subscription calls the method (down the rest of the
+	 * interceptor chain)
+	 * @param single whether the result holds one value at most (a {@code Mono}) or a
+	 * stream (a {@code Flux})
+	 * @param adapter for a return type other than {@code Mono} and {@code Flux}: turns
+	 * the method's (and the fallback's) result into a publisher; {@code null} for
+	 * Reactor's own types
+	 */
+	ReactiveChain(MethodStages stages, Invoker<MethodInvocation> proceed, boolean single,
+			@Nullable ReactiveAdapter adapter) {
 		this.single = single;
-		Flux<Object> chain = Flux.deferContextual((context) -> call(proceed, invocation(context)));
+		Flux<Object> chain = Flux.deferContextual((context) -> call(proceed, invocation(context), adapter));
 		List<Pipeline.Stage> order = stages.order;
 		for (int i = order.size() - 1; i >= 0; i--) {
 			chain = stage(order.get(i), stages, chain, single);
 		}
 		Fallback fallback = stages.fallback;
 		if (fallback != null) {
-			chain = chain.onErrorResume(
-					(failure) -> Flux.deferContextual((context) -> fallback(fallback, invocation(context), failure)));
+			chain = chain.onErrorResume((failure) -> Flux
+				.deferContextual((context) -> fallback(fallback, invocation(context), failure, adapter)));
 		}
 		if (stages.rateLimiterKeys != null || stages.bulkheadKeys != null) {
 			chain = keys(stages.rateLimiterKeys, stages.bulkheadKeys, chain);
@@ -128,7 +143,7 @@ final class ReactiveChain {
 	 * @param invocation the call
 	 * @return a {@code Mono} or {@code Flux}
 	 */
-	Object invoke(MethodInvocation invocation) {
+	Publisher<Object> invoke(MethodInvocation invocation) {
 		Function<Context, Context> withInvocation = (context) -> context.put(INVOCATION, invocation);
 		return this.single ? this.mono.contextWrite(withInvocation) : this.flux.contextWrite(withInvocation);
 	}
@@ -177,8 +192,8 @@ final class ReactiveChain {
 		}
 	}
 
-	@SuppressWarnings("unchecked")
-	private static Publisher<Object> call(Invoker<MethodInvocation> proceed, MethodInvocation invocation) {
+	private static Publisher<Object> call(Invoker<MethodInvocation> proceed, MethodInvocation invocation,
+			@Nullable ReactiveAdapter adapter) {
 		Object result;
 		try {
 			result = proceed.invoke(invocation);
@@ -186,11 +201,11 @@ final class ReactiveChain {
 		catch (Throwable ex) {
 			return Flux.error(ex);
 		}
-		return (result != null) ? (Publisher<Object>) result : Flux.empty();
+		return publisher(result, adapter);
 	}
 
-	@SuppressWarnings("unchecked")
-	private static Publisher<Object> fallback(Fallback fallback, MethodInvocation invocation, Throwable failure) {
+	private static Publisher<Object> fallback(Fallback fallback, MethodInvocation invocation, Throwable failure,
+			@Nullable ReactiveAdapter adapter) {
 		Object result;
 		try {
 			result = fallback.apply(invocation, failure);
@@ -198,10 +213,25 @@ final class ReactiveChain {
 		catch (Throwable ex) {
 			return Flux.error(ex);
 		}
+		return publisher(result, adapter);
+	}
+
+	/**
+	 * The method's or the fallback's result as a publisher: a Mono or Flux as it is,
+	 * another reactive type through its adapter, nothing as an empty one.
+	 */
+	@SuppressWarnings("unchecked")
+	private static Publisher<Object> publisher(@Nullable Object result, @Nullable ReactiveAdapter adapter) {
 		if (result == null) {
 			return Flux.empty();
 		}
-		return (result instanceof Publisher<?> publisher) ? (Publisher<Object>) publisher : Flux.just(result);
+		if (result instanceof Publisher<?> publisher) {
+			return (Publisher<Object>) publisher;
+		}
+		if (adapter != null) {
+			return adapter.toPublisher(result);
+		}
+		return Flux.just(result);
 	}
 
 	private static Flux<Object> stage(Pipeline.Stage stage, MethodStages stages, Flux<Object> inner, boolean single) {

@@ -6,7 +6,6 @@ import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Spliterator;
-import java.util.concurrent.Flow;
 import java.util.stream.BaseStream;
 
 import dev.resilience.annotation.Bulkhead;
@@ -38,11 +37,9 @@ public final class ResilienceMethodFactory {
 
 	private static final String SPRING_CONCURRENCY_LIMIT = "org.springframework.resilience.annotation.ConcurrencyLimit";
 
-	private static final String REACTIVE_STREAMS_PUBLISHER = "org.reactivestreams.Publisher";
-
 	/** Return types that do their work when consumed, after the method has returned. */
 	private static final List<Class<?>> LAZY_TYPES = List.of(BaseStream.class, Iterator.class, Spliterator.class,
-			Enumeration.class, Flow.Publisher.class);
+			Enumeration.class);
 
 	private final CircuitBreakerRegistry circuitBreakers;
 
@@ -89,11 +86,12 @@ public final class ResilienceMethodFactory {
 		Method method = annotations.method();
 		String subject = FallbackMethods.describe(method);
 		checkSpringAnnotations(annotations, method, targetClass, subject);
-		ReturnAdapter adapter = ReturnAdapter.of(method, annotations.retry() != null);
+		ReturnAdapter adapter = ReturnAdapter.of(method, annotations.retry() != null, subject);
 		if (adapter == null) {
 			throw new ResilienceConfigurationException(subject,
 					"return type " + method.getGenericReturnType().getTypeName() + " cannot be protected",
-					"Return a plain value, CompletionStage or CompletableFuture (or Mono/Flux with reactor-core).");
+					"Return a plain value, CompletionStage or CompletableFuture (or, with reactor-core, Mono, Flux "
+							+ "or another reactive type).");
 		}
 		MethodStages stages = new MethodStages(this.order);
 		if (annotations.circuitBreaker() != null) {
@@ -134,7 +132,8 @@ public final class ResilienceMethodFactory {
 					throw new ResilienceConfigurationException(subject + " @Bulkhead(type = THREAD_POOL)",
 							"a thread-pool bulkhead runs calls on its own threads, so it needs an asynchronous "
 									+ "return type, not " + method.getGenericReturnType().getTypeName(),
-							"Return CompletableFuture, CompletionStage, Mono or Flux, or use type = SEMAPHORE.");
+							"Return CompletableFuture, CompletionStage, Mono, Flux or another reactive type, or use "
+									+ "type = SEMAPHORE.");
 				}
 				if (!bulkhead.key().isEmpty()) {
 					throw new ResilienceConfigurationException(
@@ -164,7 +163,8 @@ public final class ResilienceMethodFactory {
 		// A synchronous timeout bounds the method until it returns. A lazy result works
 		// when it is consumed, after that, so the deadline would bound its creation only:
 		// refuse it rather than promise a bound that does not hold. Asynchronous results
-		// (CompletionStage, Mono, Flux) are bounded until they complete.
+		// (CompletionStage, Mono, Flux and the other reactive types, which are served
+		// asynchronously) are bounded until they complete.
 		if (adapter.isAsynchronous()) {
 			return;
 		}
@@ -182,35 +182,14 @@ public final class ResilienceMethodFactory {
 	/**
 	 * Returns the lazy type a return type is, or {@code null} if it is not one: a
 	 * {@link java.util.stream.BaseStream}, {@link java.util.Iterator},
-	 * {@link java.util.Spliterator}, {@link java.util.Enumeration}, or a publisher
-	 * ({@link java.util.concurrent.Flow.Publisher},
-	 * {@code org.reactivestreams.Publisher}). {@code Iterable} is not in the list:
-	 * collections are iterables, and eager.
+	 * {@link java.util.Spliterator} or {@link java.util.Enumeration}. {@code Iterable} is
+	 * not in the list: collections are iterables, and eager. (Publishers are reactive
+	 * types: served asynchronously, or refused, before this check.)
 	 */
 	private static @Nullable Class<?> lazyType(Class<?> type) {
 		for (Class<?> lazy : LAZY_TYPES) {
 			if (lazy.isAssignableFrom(type)) {
 				return lazy;
-			}
-		}
-		// Reactive Streams by name: the interface may be absent, and need not be loaded.
-		for (Class<?> candidate = type; candidate != null; candidate = candidate.getSuperclass()) {
-			Class<?> publisher = reactiveStreamsPublisher(candidate);
-			if (publisher != null) {
-				return publisher;
-			}
-		}
-		return null;
-	}
-
-	private static @Nullable Class<?> reactiveStreamsPublisher(Class<?> type) {
-		if (type.getName().equals(REACTIVE_STREAMS_PUBLISHER)) {
-			return type;
-		}
-		for (Class<?> implemented : type.getInterfaces()) {
-			Class<?> publisher = reactiveStreamsPublisher(implemented);
-			if (publisher != null) {
-				return publisher;
 			}
 		}
 		return null;

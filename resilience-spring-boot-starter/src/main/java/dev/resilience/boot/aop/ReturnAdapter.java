@@ -3,8 +3,10 @@ package dev.resilience.boot.aop;
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 
+import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.Invoker;
 import dev.resilience.pipeline.Pipeline;
@@ -12,12 +14,15 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.util.ClassUtils;
 
 /**
  * How a method's return type runs through the pipeline: synchronously on the caller's
  * thread, or as an asynchronous outcome ({@code CompletionStage}, Reactor
- * {@code Mono}/{@code Flux}) with the same semantics. Chosen once per method at startup.
+ * {@code Mono}/{@code Flux}, or another reactive type that Spring's
+ * {@link ReactiveAdapterRegistry} knows) with the same semantics. Chosen once per method
+ * at startup.
  */
 abstract class ReturnAdapter {
 
@@ -77,20 +82,30 @@ abstract class ReturnAdapter {
 	 * @param method the method
 	 * @param retried whether the method's pipeline retries (each attempt then proceeds on
 	 * a copy of the invocation)
+	 * @param subject the method, for messages
 	 * @return the adapter, or {@code null} if the return type cannot be served (a
 	 * {@link Future} that is not a {@link CompletionStage}, or a {@link CompletionStage}
 	 * type the pipeline's {@link CompletableFuture} cannot be assigned to)
+	 * @throws ResilienceConfigurationException for a reactive type that cannot be served
 	 */
-	static @Nullable ReturnAdapter of(Method method, boolean retried) {
+	static @Nullable ReturnAdapter of(Method method, boolean retried, String subject) {
 		Class<?> type = method.getReturnType();
 		Invoker<MethodInvocation> proceed = retried ? PROCEED_CLONE : PROCEED;
 		if (REACTOR_PRESENT) {
 			// Every subscription proceeds on a copy of the invocation: a publisher may be
 			// subscribed more than once, and each subscription runs the stages again.
-			ReturnAdapter reactive = ReactorAdapters.of(type, PROCEED_CLONE);
+			ReturnAdapter reactive = ReactorAdapters.of(type, method.getGenericReturnType().getTypeName(), subject,
+					PROCEED_CLONE);
 			if (reactive != null) {
 				return reactive;
 			}
+		}
+		else if (isReactive(type)) {
+			throw new ResilienceConfigurationException(subject,
+					"the return type " + method.getGenericReturnType().getTypeName()
+							+ " is reactive, and reactive types are protected with Reactor operators, but "
+							+ "reactor-core is not on the class path",
+					"Add io.projectreactor:reactor-core to the application, or return a CompletableFuture.");
 		}
 		if (CompletionStage.class.isAssignableFrom(type)) {
 			return type.isAssignableFrom(CompletableFuture.class) ? new StageAdapter(proceed) : null;
@@ -99,6 +114,29 @@ abstract class ReturnAdapter {
 			return null;
 		}
 		return new SyncAdapter(proceed);
+	}
+
+	/**
+	 * Without Reactor: a publisher (by name, the interface may be absent) or a type that
+	 * Spring's {@link ReactiveAdapterRegistry} knows, other than a
+	 * {@code CompletionStage}.
+	 */
+	private static boolean isReactive(Class<?> type) {
+		if (CompletionStage.class.isAssignableFrom(type)) {
+			return false;
+		}
+		if (Flow.Publisher.class.isAssignableFrom(type)) {
+			return true;
+		}
+		for (Class<?> candidate = type; candidate != null; candidate = candidate.getSuperclass()) {
+			if (ClassUtils.getAllInterfacesForClassAsSet(candidate)
+				.stream()
+				.anyMatch((implemented) -> implemented.getName().equals("org.reactivestreams.Publisher"))
+					|| candidate.getName().equals("org.reactivestreams.Publisher")) {
+				return true;
+			}
+		}
+		return ReactiveAdapterRegistry.getSharedInstance().getAdapter(type) != null;
 	}
 
 	private static final class SyncAdapter extends ReturnAdapter {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Publisher;
+import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -31,10 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A {@code @Timeout} bounds the method's execution until it returns. For a lazy return
- * type (a stream, an iterator, a publisher that is not served asynchronously) the work
- * happens after that, outside the deadline, so the annotation would promise what it
- * cannot keep: startup fails, as for a plain {@code Future}. Eager types (collections,
- * {@code Optional}) are served as usual.
+ * type (a stream, an iterator) the work happens after that, outside the deadline, so the
+ * annotation would promise what it cannot keep: startup fails, as for a plain
+ * {@code Future}. Eager types (collections, {@code Optional}) are served as usual, and
+ * publishers asynchronously, as reactive types.
  */
 class LazyReturnTypeTests {
 
@@ -43,7 +44,7 @@ class LazyReturnTypeTests {
 
 	@ParameterizedTest
 	@ValueSource(classes = { TimedStream.class, TimedIntStream.class, TimedIterator.class, TimedSpliterator.class,
-			TimedEnumeration.class, TimedFlowPublisher.class, TimedReactiveStreamsPublisher.class })
+			TimedEnumeration.class })
 	void aTimeoutOnALazyReturnTypeFailsStartupNamingTheMethodAndTheType(Class<?> bean) throws Exception {
 		String returnType = bean.getMethod("items").getGenericReturnType().getTypeName();
 		this.contextRunner.withBean(bean).run((context) -> {
@@ -68,6 +69,20 @@ class LazyReturnTypeTests {
 			assertThat(bean.optional()).contains("a");
 			assertThat(context.getBean(TimeoutRegistry.class).instance("items").metrics().totalSuccessfulCalls())
 				.isEqualTo(4);
+		});
+	}
+
+	@Test
+	void aTimeoutOnAPublisherIsServedAsynchronously() {
+		// A publisher is a reactive type: its subscription is under the deadline
+		// (ReactiveReturnTypeTests times one out).
+		this.contextRunner.withBean(TimedPublishers.class).run((context) -> {
+			TimedPublishers bean = context.getBean(TimedPublishers.class);
+			assertThat(Flux.from(bean.publisher()).collectList().block()).containsExactly("a");
+			assertThat(JdkFlowAdapter.flowPublisherToFlux(bean.flowPublisher()).collectList().block())
+				.containsExactly("a");
+			assertThat(context.getBean(TimeoutRegistry.class).instance("items").metrics().totalSuccessfulCalls())
+				.isEqualTo(2);
 		});
 	}
 
@@ -125,21 +140,16 @@ class LazyReturnTypeTests {
 
 	}
 
-	static class TimedFlowPublisher {
+	static class TimedPublishers {
 
 		@Timeout(name = "items")
-		public Flow.Publisher<String> items() {
-			return (subscriber) -> {
-			};
+		public Publisher<String> publisher() {
+			return Flux.just("a");
 		}
 
-	}
-
-	static class TimedReactiveStreamsPublisher {
-
 		@Timeout(name = "items")
-		public Publisher<String> items() {
-			return Flux.just("a");
+		public Flow.Publisher<String> flowPublisher() {
+			return JdkFlowAdapter.publisherToFlowPublisher(Flux.just("a"));
 		}
 
 	}
