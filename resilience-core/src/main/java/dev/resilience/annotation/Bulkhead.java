@@ -11,8 +11,9 @@ import java.lang.annotation.Target;
  * Limits concurrent calls to the method with the named bulkhead
  * ({@code resilience.bulkhead.instances.<name>.*}).
  * <p>
- * On a method, or on a class or interface (then every public method; a method's own
- * annotation wins).
+ * On a method, or on a class or interface (then every public business method, never
+ * {@code toString}, {@code equals}, {@code hashCode} or another of {@code Object}'s
+ * methods; a method's own annotation wins).
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
@@ -34,8 +35,13 @@ public @interface Bulkhead {
 	Type type() default Type.SEMAPHORE;
 
 	/**
-	 * A SpEL expression over the method's arguments that selects a separate bulkhead per
-	 * key value. Parsed once at startup. Empty: one bulkhead for all calls.
+	 * A SpEL expression over the method's arguments ({@code #tenant}, {@code #args[0]},
+	 * {@code #p0}) that selects a separate bulkhead per key value. Parsed and checked
+	 * once at startup. Evaluated once per call, before any stage: an expression that
+	 * fails for a call fails it with {@link dev.resilience.core.KeyEvaluationException},
+	 * the caller's error, which no stage counts or retries and the fallback does not
+	 * answer. A {@code null} key uses the shared bulkhead. Empty: one bulkhead for all
+	 * calls.
 	 * @return the key expression
 	 */
 	String key() default "";

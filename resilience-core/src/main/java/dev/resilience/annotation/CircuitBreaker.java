@@ -11,9 +11,10 @@ import java.lang.annotation.Target;
  * Protects the method with the named circuit breaker
  * ({@code resilience.circuitbreaker.instances.<name>.*}).
  * <p>
- * On a method, or on a class or interface (then every public method; a method's own
- * annotation wins). Works for synchronous, {@code CompletionStage} and Reactor return
- * types.
+ * On a method, or on a class or interface (then every public business method, never
+ * {@code toString}, {@code equals}, {@code hashCode} or another of {@code Object}'s
+ * methods; a method's own annotation wins). Works for synchronous,
+ * {@code CompletionStage} and Reactor return types.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)

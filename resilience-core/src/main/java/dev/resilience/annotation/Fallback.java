@@ -18,7 +18,9 @@ import java.lang.annotation.Target;
  * protected method's parameters, optionally followed by one {@code Throwable}-typed
  * parameter. Among overloads that differ in that last parameter, the most specific type
  * the failure is an instance of is chosen; if none matches, the original failure is
- * rethrown.
+ * rethrown. A method returning a primitive needs a fallback returning the same primitive.
+ * A key that cannot be computed ({@link dev.resilience.core.KeyEvaluationException}) is
+ * the caller's error: the fallback does not answer for it.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
@@ -27,8 +29,10 @@ import java.lang.annotation.Target;
 public @interface Fallback {
 
 	/**
-	 * The fallback method: {@code methodName} on the same bean, or
-	 * {@code beanName::methodName} on another bean.
+	 * The fallback method: {@code methodName} on the same bean (invoked on its target
+	 * object), or {@code beanName::methodName} on another bean (invoked through that
+	 * bean's proxy, so that its advice applies, unless the method is private or final:
+	 * then on the bean's real object).
 	 * @return the method reference
 	 */
 	String method();

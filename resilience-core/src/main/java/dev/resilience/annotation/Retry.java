@@ -10,8 +10,10 @@ import java.lang.annotation.Target;
 /**
  * Retries the method with the named retry ({@code resilience.retry.instances.<name>.*}).
  * <p>
- * On a method, or on a class or interface (then every public method; a method's own
- * annotation wins). Asynchronous methods are retried without blocking a thread.
+ * On a method, or on a class or interface (then every public business method, never
+ * {@code toString}, {@code equals}, {@code hashCode} or another of {@code Object}'s
+ * methods; a method's own annotation wins). Asynchronous methods are retried without
+ * blocking a thread.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)

@@ -13,10 +13,10 @@ import java.lang.annotation.Target;
  * <p>
  * A synchronous method runs on the caller's thread, which is interrupted at the deadline;
  * the caller gets {@code TimeoutExceededException}. An asynchronous method's result
- * completes exceptionally at the deadline. A method that returns a lazy result (a
- * {@code Stream}, an {@code Iterator}, a {@code Publisher} other than Reactor's
- * {@code Mono} and {@code Flux}) fails startup: its work happens after it returns, so
- * only the creation would be bounded.
+ * completes exceptionally at the deadline; a reactive one ({@code Mono}, {@code Flux}, a
+ * {@code Publisher} or another reactive type) is bounded from its subscription. A method
+ * that returns a lazy result (a {@code Stream}, an {@code Iterator}) fails startup: its
+ * work happens after it returns, so only the creation would be bounded.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
