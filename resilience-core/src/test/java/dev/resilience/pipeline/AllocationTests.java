@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The success path of every primitive, and of the composed pipeline, allocates nothing: a
@@ -47,9 +46,14 @@ class AllocationTests {
 	@BeforeEach
 	void allocationCounterIsAvailable() {
 		ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-		assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
+		// HotSpot, on every JDK we build with, counts per-thread allocation: a JVM that
+		// does
+		// not fails these tests rather than skipping them.
+		assertThat(bean).as("the JVM's thread bean").isInstanceOf(com.sun.management.ThreadMXBean.class);
 		this.threads = (com.sun.management.ThreadMXBean) bean;
-		assumeTrue(this.threads.isThreadAllocatedMemorySupported() && this.threads.isThreadAllocatedMemoryEnabled());
+		assertThat(this.threads.isThreadAllocatedMemorySupported() && this.threads.isThreadAllocatedMemoryEnabled())
+			.as("per-thread allocation counting is supported and enabled")
+			.isTrue();
 	}
 
 	@Test
