@@ -76,7 +76,11 @@ public final class ResilienceAutoConfiguration {
 		return configurations.bulkheadRegistry(ticker, scheduler);
 	}
 
-	@Bean(destroyMethod = "")
+	/**
+	 * The thread-pool bulkheads, closed with the context: their pools shut down
+	 * gracefully (calls in flight finish, then the threads end).
+	 */
+	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	ThreadPoolBulkheadRegistry threadPoolBulkheadRegistry(ResilienceConfigurations configurations, Ticker ticker,
 			Scheduler scheduler) {
