@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 
 import dev.resilience.core.CancellableFuture;
 import dev.resilience.core.CheckedSupplier;
@@ -36,6 +37,13 @@ import org.jspecify.annotations.Nullable;
  * Reconfiguration (serialized by a lock) orders the two pool-size setters so that core
  * never exceeds max, which ThreadPoolExecutor refuses; the queue cannot be resized, so a
  * change of queueCapacity is refused before anything is changed.
+ *
+ * The optional task decorator wraps each call on the submitting thread, before it is
+ * handed to the executor, so a decorator can capture the caller's context there and
+ * restore it around the call on the pool thread (Micrometer context-propagation's
+ * ContextSnapshot.wrap does exactly that). Without a decorator the field is null and
+ * submit does one null check more. The Call itself stays what the caller's future waits
+ * on, so cancellation does not depend on the decorator.
  */
 final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 
@@ -55,9 +63,13 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 
 	private final EventPublisher<BulkheadEvent> events = new EventPublisher<>();
 
-	DefaultThreadPoolBulkhead(String name, ThreadPoolBulkheadConfig config) {
+	private final @Nullable UnaryOperator<Runnable> taskDecorator;
+
+	DefaultThreadPoolBulkhead(String name, ThreadPoolBulkheadConfig config,
+			@Nullable UnaryOperator<Runnable> taskDecorator) {
 		this.name = Checks.notNull(name, "name");
 		this.config = Checks.notNull(config, "config");
+		this.taskDecorator = taskDecorator;
 		this.queue = (config.queueCapacity() > 0) ? new ArrayBlockingQueue<>(config.queueCapacity())
 				: new SynchronousQueue<>();
 		this.executor = new ThreadPoolExecutor(config.coreThreadPoolSize(), config.maxThreadPoolSize(),
@@ -93,9 +105,20 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 	public <T> CompletableFuture<T> submit(CheckedSupplier<? extends CompletionStage<T>> call) {
 		Checks.notNull(call, "call");
 		CancellableFuture<T> result = new CancellableFuture<>();
+		Call<T> accepted = new Call<>(call, result);
+		Runnable task = accepted;
+		if (this.taskDecorator != null) {
+			try {
+				task = Checks.notNull(this.taskDecorator.apply(accepted), "task returned by the task decorator");
+			}
+			catch (RuntimeException ex) {
+				// The caller's context could not be captured: the call does not run.
+				result.completeExceptionally(ex);
+				return result;
+			}
+		}
 		try {
-			Call<T> accepted = new Call<>(call, result);
-			this.executor.execute(accepted);
+			this.executor.execute(task);
 			result.waitOn(accepted);
 		}
 		catch (RejectedExecutionException ex) {

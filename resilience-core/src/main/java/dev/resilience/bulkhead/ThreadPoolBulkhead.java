@@ -2,8 +2,10 @@ package dev.resilience.bulkhead;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 
 import dev.resilience.core.CheckedSupplier;
+import dev.resilience.core.Checks;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Policy;
 
@@ -18,10 +20,20 @@ import dev.resilience.core.Policy;
  * cannot.
  * <p>
  * The threads are daemon threads named {@code resilience-bulkhead-<name>-<n>}.
- * {@link #close()} shuts the pool down. Events are published on the thread that caused
- * them: {@code PERMITTED} and {@code REJECTED} on the submitting thread, {@code FINISHED}
- * on the thread that completes the call's stage (so a quick call's {@code FINISHED} may
- * come before its {@code PERMITTED}). Thread-safe.
+ * {@link #close()} shuts the pool down.
+ * <p>
+ * A call runs on another thread than its caller's, so thread-local context (logging MDC,
+ * security context, the current trace) does not follow it by itself. A <em>task
+ * decorator</em> ({@link #of(String, ThreadPoolBulkheadConfig, UnaryOperator)}) carries
+ * it: it is applied to each call on the caller's thread, when the call is submitted, and
+ * returns the task that runs on the pool thread; the usual decorator captures the
+ * caller's thread-local values and returns a task that sets them, runs the call and
+ * restores the pool thread's own values afterwards, so nothing is left for the next call
+ * on that thread. Without a decorator nothing is captured and a call costs nothing more.
+ * Events are published on the thread that caused them: {@code PERMITTED} and
+ * {@code REJECTED} on the submitting thread, {@code FINISHED} on the thread that
+ * completes the call's stage (so a quick call's {@code FINISHED} may come before its
+ * {@code PERMITTED}). Thread-safe.
  */
 public interface ThreadPoolBulkhead extends Policy<ThreadPoolBulkheadConfig>, AutoCloseable {
 
@@ -32,7 +44,24 @@ public interface ThreadPoolBulkhead extends Policy<ThreadPoolBulkheadConfig>, Au
 	 * @return the bulkhead
 	 */
 	static ThreadPoolBulkhead of(String name, ThreadPoolBulkheadConfig config) {
-		return new DefaultThreadPoolBulkhead(name, config);
+		return new DefaultThreadPoolBulkhead(name, config, null);
+	}
+
+	/**
+	 * Creates a thread-pool bulkhead whose calls are decorated: {@code taskDecorator} is
+	 * applied to each call on the submitting thread, before the pool decides whether it
+	 * has room, and the task it returns is what runs on the pool thread (it must run the
+	 * task it was given, once). A call rejected as full was decorated too; its task is
+	 * dropped without running. A decorator that throws, or returns {@code null}, fails
+	 * that call's future and the call does not run. The decorator must be thread-safe.
+	 * @param name the name, also part of the thread names
+	 * @param config the configuration
+	 * @param taskDecorator wraps each call, for instance to carry the caller's
+	 * thread-local context to the pool thread
+	 * @return the bulkhead
+	 */
+	static ThreadPoolBulkhead of(String name, ThreadPoolBulkheadConfig config, UnaryOperator<Runnable> taskDecorator) {
+		return new DefaultThreadPoolBulkhead(name, config, Checks.notNull(taskDecorator, "taskDecorator"));
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * The named instances of one primitive and the named configurations they are made from.
@@ -17,6 +18,13 @@ import java.util.concurrent.ConcurrentMap;
  * instance in place (the same object, so whoever holds it sees the change) and keeps the
  * state that has meaning under the new configuration. Registry events let metrics and
  * health follow instances added, reconfigured and removed at run time.
+ * <p>
+ * Changes made at run time to an instance that should exist (an operator's write) use
+ * {@link #replaceConfigIfPresent(String, Object)} or
+ * {@link #updateIfPresent(String, Consumer)}: they never create an instance, and they are
+ * atomic with respect to {@link #remove(String)}, so a change either finds the instance
+ * registered and applies to it while it stays registered, or finds none and changes
+ * nothing.
  * <p>
  * Thread-safe. Each primitive has one concrete registry ({@code CircuitBreakerRegistry},
  * {@code RetryRegistry}, ...).
@@ -144,7 +152,14 @@ public abstract class Registry<P extends Policy<C>, C> {
 	}
 
 	/**
-	 * Reconfigures the instance with this name in place, creating it if there is none.
+	 * Reconfigures the instance with this name in place, creating it (with
+	 * {@code config}) if there is none: a way to declare an instance's configuration
+	 * whether or not it exists yet. To change only an instance that exists, as an
+	 * operator's run-time write must, use
+	 * {@link #replaceConfigIfPresent(String, Object)}.
+	 * <p>
+	 * Not atomic with respect to {@link #remove(String)}: if the instance is removed
+	 * concurrently, the instance returned may be the removed one.
 	 * @param name the instance name
 	 * @param config the new configuration
 	 * @return the instance
@@ -156,6 +171,67 @@ public abstract class Registry<P extends Policy<C>, C> {
 			publish(RegistryEvent.Type.REPLACED, result);
 		}
 		return result;
+	}
+
+	/**
+	 * Reconfigures the instance with this name in place if there is one; never creates
+	 * one. Atomic with respect to {@link #remove(String)} of that name: either the
+	 * instance is registered, and is reconfigured before a concurrent removal can take it
+	 * out, or it is not, and nothing changes. Publishes {@code REPLACED} (after the
+	 * change) if the configuration changed.
+	 * <p>
+	 * The reconfiguration runs while that name's entry is held, so a slow
+	 * {@link Policy#reconfigure} delays a concurrent removal or creation of that name
+	 * (and possibly of another name that shares its slot in the map).
+	 * @param name the instance name
+	 * @param config the new configuration
+	 * @return the reconfigured instance, or empty if there is none of that name
+	 * @throws RuntimeException whatever the instance's {@code reconfigure} throws (for
+	 * instance {@link IllegalArgumentException} for a change it cannot make); no event is
+	 * published then
+	 */
+	public Optional<P> replaceConfigIfPresent(String name, C config) {
+		Objects.requireNonNull(config, "config must not be null");
+		boolean[] replaced = new boolean[1];
+		Optional<P> result = updateIfPresent(name, (instance) -> {
+			if (instance.config() != config) {
+				instance.reconfigure(config);
+				replaced[0] = true;
+			}
+		});
+		if (replaced[0]) {
+			// Published outside the entry's lock: a listener may use the registry.
+			publish(RegistryEvent.Type.REPLACED, result.get());
+		}
+		return result;
+	}
+
+	/**
+	 * Runs {@code update} on the instance with this name if there is one; never creates
+	 * one. Atomic with respect to {@link #remove(String)} of that name: a concurrent
+	 * removal waits until {@code update} has returned, so the update applies to an
+	 * instance that is registered throughout; if there is none, {@code update} does not
+	 * run. Publishes no event.
+	 * <p>
+	 * {@code update} runs on the calling thread while that name's entry is held: keep it
+	 * short, and do not create or remove instances of this registry from it (nor from the
+	 * listeners of the events it causes); {@link #find(String)} is fine.
+	 * @param name the instance name
+	 * @param update what to do with the instance (for instance a circuit breaker's state
+	 * transition)
+	 * @return the instance, or empty if there is none of that name
+	 * @throws RuntimeException whatever {@code update} throws
+	 */
+	public Optional<P> updateIfPresent(String name, Consumer<? super P> update) {
+		Objects.requireNonNull(name, "name must not be null");
+		Objects.requireNonNull(update, "update must not be null");
+		// computeIfPresent locks the name's entry for the duration of the function, and
+		// remove(name) takes the same lock: the two serialize.
+		P result = this.instances.computeIfPresent(name, (key, instance) -> {
+			update.accept(instance);
+			return instance;
+		});
+		return Optional.ofNullable(result);
 	}
 
 	/**

@@ -14,11 +14,13 @@ import dev.resilience.timeout.TimeoutRegistry;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.task.TaskDecorator;
 
 /**
  * Auto-configuration of resilience: the registries, configured from {@code resilience.*},
@@ -76,11 +78,18 @@ public final class ResilienceAutoConfiguration {
 		return configurations.bulkheadRegistry(ticker, scheduler);
 	}
 
-	@Bean(destroyMethod = "")
+	/**
+	 * The thread-pool bulkheads, closed with the context: their pools shut down
+	 * gracefully (calls in flight finish, then the threads end). Their calls carry the
+	 * caller's thread-local context when Micrometer context-propagation is on the class
+	 * path, and go through the application's {@link TaskDecorator} beans.
+	 */
+	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	ThreadPoolBulkheadRegistry threadPoolBulkheadRegistry(ResilienceConfigurations configurations, Ticker ticker,
-			Scheduler scheduler) {
-		return configurations.threadPoolBulkheadRegistry(ticker, scheduler);
+	ThreadPoolBulkheadRegistry threadPoolBulkheadRegistry(ResilienceConfigurations configurations,
+			ObjectProvider<TaskDecorator> taskDecorators, ConfigurableListableBeanFactory beanFactory) {
+		return configurations.threadPoolBulkheadRegistry(ThreadPoolTaskDecorators
+			.compose(taskDecorators.orderedStream().toList(), beanFactory.getBeanClassLoader()));
 	}
 
 	@Bean

@@ -3,6 +3,7 @@ package dev.resilience.boot.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.bulkhead.BulkheadRegistry;
@@ -137,9 +138,11 @@ public final class ResilienceConfigurations {
 		return fill(BulkheadRegistry.of(this.bulkheads.defaultConfig(), ticker, scheduler), this.bulkheads);
 	}
 
-	ThreadPoolBulkheadRegistry threadPoolBulkheadRegistry(Ticker ticker, Scheduler scheduler) {
-		return fill(ThreadPoolBulkheadRegistry.of(this.threadPoolBulkheads.defaultConfig(), ticker, scheduler),
-				this.threadPoolBulkheads);
+	ThreadPoolBulkheadRegistry threadPoolBulkheadRegistry(@Nullable UnaryOperator<Runnable> taskDecorator) {
+		// Thread-pool bulkheads measure no time: no ticker, no scheduler.
+		ThreadPoolBulkheadConfig defaults = this.threadPoolBulkheads.defaultConfig();
+		return fill((taskDecorator != null) ? ThreadPoolBulkheadRegistry.of(defaults, taskDecorator)
+				: ThreadPoolBulkheadRegistry.of(defaults), this.threadPoolBulkheads);
 	}
 
 	TimeoutRegistry timeoutRegistry(Ticker ticker, Scheduler scheduler) {

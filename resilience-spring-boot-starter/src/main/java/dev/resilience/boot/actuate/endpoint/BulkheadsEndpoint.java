@@ -34,9 +34,9 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
  * name, else the thread-pool one; the optional {@code type} parameter ({@code semaphore}
  * or {@code thread-pool}, as a query parameter or a body field) picks one kind. A change
  * is validated as the configuration builder validates (400 with its message, nothing
- * changed) and applied in place through {@code replaceConfig}: calls in flight keep their
- * places and the totals are kept. An unknown name answers 404 and creates nothing.
- * Thread-safe.
+ * changed) and applied in place through {@code replaceConfigIfPresent}: calls in flight
+ * keep their places and the totals are kept. An unknown name answers 404 and creates
+ * nothing, also when the bulkhead is removed while the change is made. Thread-safe.
  */
 @WebEndpoint(id = "bulkheads")
 public final class BulkheadsEndpoint {
@@ -130,19 +130,23 @@ public final class BulkheadsEndpoint {
 				if (found == null) {
 					return notFound(name, type);
 				}
+				Optional<?> changed;
 				if (found instanceof Bulkhead bulkhead) {
 					rejectSettingsOfOtherKind(SEMAPHORE, coreThreadPoolSize, "coreThreadPoolSize", maxThreadPoolSize,
 							"maxThreadPoolSize", keepAliveDuration, "keepAliveDuration", queueCapacity,
 							"queueCapacity");
-					updateSemaphore(bulkhead, maxConcurrentCalls, maxWaitDuration);
+					changed = updateSemaphore(bulkhead, maxConcurrentCalls, maxWaitDuration);
 				}
 				else {
 					rejectSettingsOfOtherKind(THREAD_POOL, maxConcurrentCalls, "maxConcurrentCalls", maxWaitDuration,
 							"maxWaitDuration");
-					updateThreadPool((ThreadPoolBulkhead) found, coreThreadPoolSize, maxThreadPoolSize,
+					changed = updateThreadPool((ThreadPoolBulkhead) found, coreThreadPoolSize, maxThreadPoolSize,
 							keepAliveDuration, queueCapacity);
 				}
-				return EndpointResponses.ok(describeAny(found));
+				// Removed since it was found: 404, never a new bulkhead that no caller
+				// uses.
+				return changed.<WebEndpointResponse<Object>>map((current) -> EndpointResponses.ok(describeAny(current)))
+					.orElseGet(() -> notFound(name, type));
 			}
 			catch (InvalidInputException | IllegalArgumentException ex) {
 				return EndpointResponses.badRequest(ex.getMessage());
@@ -150,7 +154,7 @@ public final class BulkheadsEndpoint {
 		}
 	}
 
-	private void updateSemaphore(Bulkhead bulkhead, @Nullable String maxConcurrentCalls,
+	private Optional<Bulkhead> updateSemaphore(Bulkhead bulkhead, @Nullable String maxConcurrentCalls,
 			@Nullable String maxWaitDuration) {
 		Integer limit = WriteArguments.integer(maxConcurrentCalls, "maxConcurrentCalls");
 		Duration wait = WriteArguments.duration(maxWaitDuration, "maxWaitDuration");
@@ -165,11 +169,12 @@ public final class BulkheadsEndpoint {
 		if (wait != null) {
 			builder.maxWaitDuration(wait);
 		}
-		this.registry.replaceConfig(bulkhead.name(), builder.build());
+		return this.registry.replaceConfigIfPresent(bulkhead.name(), builder.build());
 	}
 
-	private void updateThreadPool(ThreadPoolBulkhead bulkhead, @Nullable String coreThreadPoolSize,
-			@Nullable String maxThreadPoolSize, @Nullable String keepAliveDuration, @Nullable String queueCapacity) {
+	private Optional<ThreadPoolBulkhead> updateThreadPool(ThreadPoolBulkhead bulkhead,
+			@Nullable String coreThreadPoolSize, @Nullable String maxThreadPoolSize, @Nullable String keepAliveDuration,
+			@Nullable String queueCapacity) {
 		Integer core = WriteArguments.integer(coreThreadPoolSize, "coreThreadPoolSize");
 		Integer max = WriteArguments.integer(maxThreadPoolSize, "maxThreadPoolSize");
 		Duration keepAlive = WriteArguments.duration(keepAliveDuration, "keepAliveDuration");
@@ -192,7 +197,7 @@ public final class BulkheadsEndpoint {
 			builder.queueCapacity(queue);
 		}
 		// find() returns a thread-pool bulkhead only from that registry, so it is there.
-		Objects.requireNonNull(this.threadPoolRegistry).replaceConfig(bulkhead.name(), builder.build());
+		return Objects.requireNonNull(this.threadPoolRegistry).replaceConfigIfPresent(bulkhead.name(), builder.build());
 	}
 
 	private static void rejectSettingsOfOtherKind(String kind, @Nullable Object... valuesAndNames) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
@@ -23,7 +24,9 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
  * {@code {"reset": true}}).
  * <p>
  * An unknown name answers 404 and never creates a circuit breaker; a body that names no
- * known state answers 400 with a message. Thread-safe.
+ * known state answers 400 with a message. A change is applied through
+ * {@link CircuitBreakerRegistry#updateIfPresent}, so a breaker removed while the change
+ * is made is not changed and the answer is 404. Thread-safe.
  */
 @WebEndpoint(id = "circuitbreakers")
 public final class CircuitBreakersEndpoint {
@@ -80,7 +83,7 @@ public final class CircuitBreakersEndpoint {
 		if (found.isEmpty()) {
 			return notFound(name);
 		}
-		CircuitBreaker breaker = found.get();
+		Consumer<CircuitBreaker> change;
 		try {
 			Boolean resetRequested = WriteArguments.bool(reset, "reset");
 			if (state != null && resetRequested != null) {
@@ -90,10 +93,11 @@ public final class CircuitBreakersEndpoint {
 				if (!resetRequested) {
 					throw new InvalidInputException("reset must be true to reset the circuit breaker but was false");
 				}
-				breaker.reset();
+				change = CircuitBreaker::reset;
 			}
 			else if (state != null) {
-				breaker.transitionTo(parseState(state));
+				CircuitBreaker.State target = parseState(state);
+				change = (breaker) -> breaker.transitionTo(target);
 			}
 			else {
 				throw new InvalidInputException(
@@ -103,7 +107,11 @@ public final class CircuitBreakersEndpoint {
 		catch (InvalidInputException ex) {
 			return EndpointResponses.badRequest(ex.getMessage());
 		}
-		return EndpointResponses.ok(describe(breaker));
+		// Applied only while the breaker is registered: removed since it was found, it
+		// answers 404 rather than a 200 about a breaker that is gone.
+		return this.registry.updateIfPresent(name, change)
+			.map((breaker) -> EndpointResponses.ok(describe(breaker)))
+			.orElseGet(() -> notFound(name));
 	}
 
 	private Optional<CircuitBreaker> find(String name) {

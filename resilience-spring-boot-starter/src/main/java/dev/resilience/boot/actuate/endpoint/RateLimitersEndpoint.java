@@ -26,9 +26,11 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
  * <p>
  * A change is validated as the configuration builder validates (400 with its message,
  * nothing changed) and applied in place through
- * {@link RateLimiterRegistry#replaceConfig}: the bucket keeps its level and the totals
- * are kept. An unknown name answers 404 and creates nothing. Thread-safe; changes are
- * applied one at a time, so two concurrent changes of different settings both stick.
+ * {@link RateLimiterRegistry#replaceConfigIfPresent}: the bucket keeps its level and the
+ * totals are kept. An unknown name answers 404 and creates nothing, also when the rate
+ * limiter is removed while the change is made (the change then applies to nothing).
+ * Thread-safe; changes are applied one at a time, so two concurrent changes of different
+ * settings both stick.
  */
 @WebEndpoint(id = "ratelimiters")
 public final class RateLimitersEndpoint {
@@ -90,6 +92,7 @@ public final class RateLimitersEndpoint {
 				return notFound(name);
 			}
 			RateLimiter limiter = found.get();
+			Optional<RateLimiter> changed;
 			try {
 				Integer limit = WriteArguments.integer(limitForPeriod, "limitForPeriod");
 				Duration period = WriteArguments.duration(limitRefreshPeriod, "limitRefreshPeriod");
@@ -112,12 +115,13 @@ public final class RateLimitersEndpoint {
 				if (burst != null) {
 					builder.burstCapacity(burst);
 				}
-				this.registry.replaceConfig(name, builder.build());
+				changed = this.registry.replaceConfigIfPresent(name, builder.build());
 			}
 			catch (InvalidInputException | IllegalArgumentException ex) {
 				return EndpointResponses.badRequest(ex.getMessage());
 			}
-			return EndpointResponses.ok(describe(limiter));
+			// Removed since it was found: 404, never a new limiter that no caller uses.
+			return changed.map((current) -> EndpointResponses.ok(describe(current))).orElseGet(() -> notFound(name));
 		}
 	}
 

@@ -22,9 +22,10 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
  * /{name}} with {@code timeoutDuration} and/or {@code cancelRunningFuture}).
  * <p>
  * A change is validated as the configuration builder validates (400 with its message,
- * nothing changed) and applied in place through {@link TimeoutRegistry#replaceConfig}:
- * calls that start afterwards get the new deadline, and the totals are kept. An unknown
- * name answers 404 and creates nothing. Thread-safe.
+ * nothing changed) and applied in place through
+ * {@link TimeoutRegistry#replaceConfigIfPresent}: calls that start afterwards get the new
+ * deadline, and the totals are kept. An unknown name answers 404 and creates nothing,
+ * also when the timeout is removed while the change is made. Thread-safe.
  */
 @WebEndpoint(id = "timeouts")
 public final class TimeoutsEndpoint {
@@ -85,6 +86,7 @@ public final class TimeoutsEndpoint {
 				return notFound(name);
 			}
 			Timeout timeout = found.get();
+			Optional<Timeout> changed;
 			try {
 				Duration duration = WriteArguments.duration(timeoutDuration, "timeoutDuration");
 				Boolean cancel = WriteArguments.bool(cancelRunningFuture, "cancelRunningFuture");
@@ -99,12 +101,13 @@ public final class TimeoutsEndpoint {
 				if (cancel != null) {
 					builder.cancelRunningFuture(cancel);
 				}
-				this.registry.replaceConfig(name, builder.build());
+				changed = this.registry.replaceConfigIfPresent(name, builder.build());
 			}
 			catch (InvalidInputException | IllegalArgumentException ex) {
 				return EndpointResponses.badRequest(ex.getMessage());
 			}
-			return EndpointResponses.ok(describe(timeout));
+			// Removed since it was found: 404, never a new timeout that no caller uses.
+			return changed.map((current) -> EndpointResponses.ok(describe(current))).orElseGet(() -> notFound(name));
 		}
 	}
 
