@@ -51,9 +51,10 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * finds no open connection joins the attempt in flight (or starts one, at most one a
  * second after a failure) and waits for it no longer than its own timeout. Once open, the
  * client reconnects by itself after an outage; a connection that the factory closed is
- * forgotten, and the next decision opens another. Thread-safe.
+ * forgotten, and the next decision opens another. {@link #close} interrupts an attempt in
+ * flight, which holds the factory's lock, so that the factory can stop. Thread-safe.
  */
-final class RedisGcra {
+final class RedisGcra implements AutoCloseable {
 
 	static final String SCRIPT = """
 			local conf = redis.call('HMGET', KEYS[2], 'period', 'limit', 'capacity')
@@ -122,6 +123,8 @@ final class RedisGcra {
 	// The last attempt to open one: in flight, succeeded (then connected is set) or
 	// failed.
 	private final AtomicReference<@Nullable Attempt> attempt = new AtomicReference<>();
+
+	private volatile boolean closed;
 
 	RedisGcra(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
@@ -203,8 +206,31 @@ final class RedisGcra {
 		return connected.commands().hset(bytes(configKey), fields);
 	}
 
+	/**
+	 * Stops: an attempt to connect in flight is interrupted (it holds the connection
+	 * factory's lock while its client waits for Redis, which would keep the factory from
+	 * stopping for as long as the client's timeouts), the connection is given back, and
+	 * decisions fail from now on.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		Attempt current = this.attempt.get();
+		if (current != null && !current.future.isDone()) {
+			current.thread.interrupt();
+		}
+		Connected open = this.connected;
+		if (open != null) {
+			this.connected = null;
+			closeQuietly(open.connection());
+		}
+	}
+
 	private List<Object> run(Command<List<Object>> command, Command<List<Object>> onNoScript, Duration timeout)
 			throws Exception {
+		if (this.closed) {
+			throw new IllegalStateException("The Redis rate limiters are stopped");
+		}
 		// One deadline for everything a decision may wait for: the connection, the
 		// command, and EVAL after a lost script cache.
 		long deadline = System.nanoTime() + timeout.toNanos();
@@ -261,9 +287,7 @@ final class RedisGcra {
 			}
 			Attempt next = new Attempt();
 			if (this.attempt.compareAndSet(current, next)) {
-				Thread thread = new Thread(() -> open(next), "resilience-redis-connect-" + threads.incrementAndGet());
-				thread.setDaemon(true);
-				thread.start();
+				next.thread.start();
 				return next;
 			}
 		}
@@ -287,6 +311,9 @@ final class RedisGcra {
 				throw new IllegalStateException("Redis loaded the rate limit script as " + sha + ", expected " + SHA);
 			}
 			await(commands.evalsha(SHA, ScriptOutputType.MULTI, WARM_UP_KEYS, WARM_UP_ARGS), deadline);
+			if (this.closed) {
+				throw new IllegalStateException("The Redis rate limiters stopped while connecting");
+			}
 			Connected connected = new Connected(connection, commands, handler(commands));
 			this.connected = connected;
 			attempt.future.complete(connected);
@@ -399,14 +426,21 @@ final class RedisGcra {
 	}
 
 	/**
-	 * One attempt to open a connection.
+	 * One attempt to open a connection, on a thread of its own.
 	 */
-	private static final class Attempt {
+	private final class Attempt {
 
 		final CompletableFuture<Connected> future = new CompletableFuture<>();
 
+		final Thread thread;
+
 		// Written before the future fails, read after it has.
 		volatile long failedAt;
+
+		Attempt() {
+			this.thread = new Thread(() -> open(this), "resilience-redis-connect-" + threads.incrementAndGet());
+			this.thread.setDaemon(true);
+		}
 
 	}
 

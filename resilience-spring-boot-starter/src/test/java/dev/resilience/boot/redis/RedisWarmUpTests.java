@@ -53,13 +53,17 @@ class RedisWarmUpTests {
 		.plusSeconds(2);
 
 	private static ApplicationContextRunner application(int port, String policy) {
+		// Bounds Lettuce's own waits, so that a Redis that never answers is given up
+		// sooner than Lettuce's default minute.
+		return applicationWithLettuceDefaults(port, policy).withPropertyValues("spring.data.redis.timeout=3s",
+				"spring.data.redis.connect-timeout=1s");
+	}
+
+	private static ApplicationContextRunner applicationWithLettuceDefaults(int port, String policy) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
 					ResilienceAutoConfiguration.class, ResilienceRedisAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
-					// Bounds Lettuce's own waits, so that closing a context whose Redis
-					// never answers does not wait Lettuce's default minute.
-					"spring.data.redis.timeout=3s", "spring.data.redis.connect-timeout=1s",
 					"resilience.ratelimiter.instances.partner.backend=redis",
 					"resilience.ratelimiter.instances.partner.on-backend-failure=" + policy,
 					"resilience.ratelimiter.instances.partner.limit-for-period=" + BUDGET,
@@ -172,6 +176,36 @@ class RedisWarmUpTests {
 				assertThat(limiter.backendFailures()).isEqualTo(3);
 				assertThat(limiter.backendAvailable()).isFalse();
 			});
+		}
+	}
+
+	@Test
+	void aRedisThatHangsAtStartupWithLettucesDefaultTimeoutsHoldsNeitherStartupNorAnyDecision() throws Exception {
+		// The case: TCP accepted, no answer ever, backend-timeout 100ms, and
+		// Lettuce's own timeouts left at their defaults (a minute for a command).
+		Duration decisionBound = RedisRateLimiterFactory.DEFAULT_BACKEND_TIMEOUT.plusMillis(900);
+		try (MuteServer mute = new MuteServer()) {
+			long startup = System.nanoTime();
+			long[] closing = new long[1];
+			applicationWithLettuceDefaults(mute.port(), "deny").run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(Duration.ofNanos(System.nanoTime() - startup)).as("startup")
+					.isLessThan(RedisRateLimiterFactory.WARM_UP_TIMEOUT.plusSeconds(5));
+				RedisRateLimiter limiter = partner(context);
+				for (int i = 0; i < 5; i++) {
+					long start = System.nanoTime();
+					assertThat(limiter.tryAcquirePermission(1)).as("denied: fail closed").isFalse();
+					assertThat(Duration.ofNanos(System.nanoTime() - start)).as("decision %d", i)
+						.isLessThan(decisionBound);
+				}
+				assertThat(limiter.backendFailures()).isEqualTo(5);
+				assertThat(limiter.config().limitForPeriod()).isEqualTo(BUDGET);
+				closing[0] = System.nanoTime();
+			});
+			// Closing the context stops the attempt to connect, which holds the
+			// connection factory's lock for Lettuce's minute.
+			assertThat(Duration.ofNanos(System.nanoTime() - closing[0])).as("closing")
+				.isLessThan(Duration.ofSeconds(10));
 		}
 	}
 
