@@ -27,7 +27,7 @@ import org.springframework.util.function.SingletonSupplier;
  * application's Lettuce connection. The backend, failure policy and timeout are resolved
  * per instance like every setting ({@code base-config}, {@code configs.default}).
  * <p>
- * When the first Redis-backed instance is made, the connection is opened and the script
+ * When the first Redis-backed instance is made, the connection is opened and the scripts
  * loaded, waiting at most 5 seconds; a Redis that is down or slow does not stop the
  * application. When the application context stops, this factory stops before the Redis
  * connection factory does ({@link #PHASE}): an attempt to connect that is still waiting
@@ -82,7 +82,7 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 			}
 			RedisGcra gcra = new RedisGcra(factory);
 			this.made = gcra;
-			// Connected and the script loaded before the first decision, so that a
+			// Connected and the scripts loaded before the first decision, so that a
 			// healthy Redis answers the first burst within the backend timeout. A Redis
 			// that is down does not stop startup: each instance then says so once, and
 			// its failure policy answers until Redis does.

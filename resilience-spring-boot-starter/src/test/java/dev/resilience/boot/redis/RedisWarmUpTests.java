@@ -87,11 +87,12 @@ class RedisWarmUpTests {
 					assertThat(limiter.backendFailures()).as("decisions the failure policy took").isZero();
 					assertThat(granted).isEqualTo(BUDGET);
 					// Each decision was one EVALSHA of the loaded script: no EVAL after a
-					// NOSCRIPT, no script loaded on the call path.
+					// NOSCRIPT, no script loaded on the call path (each of the three
+					// scripts was loaded once, when connecting).
 					Properties after = observer.serverCommands().info("commandstats");
 					assertThat(calls(after, "evalsha") - calls(before, "evalsha")).isEqualTo(BUDGET + 2);
 					assertThat(calls(after, "eval")).as("EVAL").isZero();
-					assertThat(calls(after, "script|load") + calls(after, "script")).as("SCRIPT LOAD").isEqualTo(1);
+					assertThat(calls(after, "script|load") + calls(after, "script")).as("SCRIPT LOAD").isEqualTo(3);
 				}
 			});
 		}
@@ -111,13 +112,15 @@ class RedisWarmUpTests {
 	}
 
 	@Test
-	void theScriptIsLoadedWhenTheLimiterIsCreatedBeforeAnyDecision() throws Exception {
+	void theScriptsAreLoadedWhenTheLimiterIsCreatedBeforeAnyDecision() throws Exception {
 		try (RedisServer server = RedisServer.start(); RedisClients clients = new RedisClients(server.port())) {
 			application(server.port(), "allow").run((context) -> {
 				RedisRateLimiter limiter = partner(context);
 				assertThat(limiter.metrics().totalPermittedCalls()).isZero();
 				try (RedisConnection connection = clients.connect().getConnection()) {
-					assertThat(connection.scriptingCommands().scriptExists(RedisGcra.SHA)).containsExactly(true);
+					assertThat(connection.scriptingCommands()
+						.scriptExists(RedisGcra.DECIDE.sha, RedisGcra.GIVE_BACK.sha, RedisGcra.CONFIGURE.sha))
+						.containsExactly(true, true, true);
 				}
 			});
 		}
@@ -146,7 +149,7 @@ class RedisWarmUpTests {
 					await().atMost(Duration.ofSeconds(10))
 						.until(() -> connection.hashCommands()
 							.hGetAll(bytes("resilience:ratelimiter:{partner}:config")),
-								(stored) -> stored != null && stored.size() == 3);
+								(stored) -> stored != null && stored.size() == 6);
 					Map<byte[], byte[]> stored = connection.hashCommands()
 						.hGetAll(bytes("resilience:ratelimiter:{partner}:config"));
 					assertThat(stored.entrySet()).anySatisfy((entry) -> {
