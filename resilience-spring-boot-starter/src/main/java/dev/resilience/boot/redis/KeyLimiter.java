@@ -8,17 +8,18 @@ import dev.resilience.ratelimiter.RateLimiterEvent;
 
 /**
  * The limiter of one key of a {@link RedisRateLimiter}: its own bucket in Redis, the
- * instance's configuration, counters and events.
+ * instance's configuration, counters and events. Its figures are its bucket's level as
+ * its last decision found it, and the instance's counters. Thread-safe.
  */
 final class KeyLimiter implements RateLimiter {
 
 	private final RedisRateLimiter instance;
 
-	private final String bucketKey;
+	private final RedisRateLimiter.Bucket bucket;
 
-	KeyLimiter(RedisRateLimiter instance, String bucketKey) {
+	KeyLimiter(RedisRateLimiter instance, RedisRateLimiter.Bucket bucket) {
 		this.instance = instance;
-		this.bucketKey = bucketKey;
+		this.bucket = bucket;
 	}
 
 	@Override
@@ -43,17 +44,22 @@ final class KeyLimiter implements RateLimiter {
 
 	@Override
 	public void acquirePermission(int permits) {
-		this.instance.acquire(this.bucketKey, permits);
+		this.instance.acquire(this.bucket, permits);
 	}
 
 	@Override
 	public boolean tryAcquirePermission(int permits) {
-		return this.instance.tryAcquire(this.bucketKey, permits);
+		return this.instance.tryAcquire(this.bucket, permits);
 	}
 
 	@Override
 	public long reservePermission(int permits) {
-		return this.instance.reserve(this.bucketKey, permits);
+		return this.instance.reservePermission(this.bucket, permits);
+	}
+
+	@Override
+	public Reservation reserve(int permits) {
+		return this.instance.reserve(this.bucket, permits);
 	}
 
 	@Override
@@ -68,7 +74,7 @@ final class KeyLimiter implements RateLimiter {
 
 	@Override
 	public Metrics metrics() {
-		return this.instance.metrics();
+		return this.instance.metrics(this.bucket);
 	}
 
 }

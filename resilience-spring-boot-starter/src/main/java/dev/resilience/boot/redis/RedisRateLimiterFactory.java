@@ -14,7 +14,10 @@ import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.function.SingletonSupplier;
@@ -24,11 +27,21 @@ import org.springframework.util.function.SingletonSupplier;
  * application's Lettuce connection. The backend, failure policy and timeout are resolved
  * per instance like every setting ({@code base-config}, {@code configs.default}).
  * <p>
- * When the first Redis-backed instance is made, the connection is opened and the decision
- * script loaded, waiting at most 5 seconds; a Redis that is down or slow does not stop
- * the application. Thread-safe.
+ * When the first Redis-backed instance is made, the connection is opened and the scripts
+ * loaded, waiting at most 5 seconds; a Redis that is down or slow does not stop the
+ * application. When the application context stops, this factory stops before the Redis
+ * connection factory does ({@link #PHASE}): an attempt to connect that is still waiting
+ * for a Redis that hangs is interrupted, so that the connection factory, whose lock that
+ * attempt holds, stops at once rather than when its client gives up. Thread-safe.
  */
-public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factory {
+public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factory, SmartLifecycle {
+
+	/**
+	 * The lifecycle phase: stopped before {@code LettuceConnectionFactory} (phase 0) and
+	 * after the web server (which stops in a phase near {@link Integer#MAX_VALUE}), so
+	 * that requests still being served are limited.
+	 */
+	public static final int PHASE = 1;
 
 	/** Default {@code backend-timeout}. */
 	public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofMillis(100);
@@ -43,6 +56,11 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 	private final ResilienceProperties.RateLimiters properties;
 
 	private final SingletonSupplier<RedisGcra> gcra;
+
+	// The one made, once it is; closed on stop.
+	private volatile @Nullable RedisGcra made;
+
+	private volatile boolean running;
 
 	/**
 	 * Creates the factory.
@@ -63,7 +81,8 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 								+ "spring.data.redis.*.");
 			}
 			RedisGcra gcra = new RedisGcra(factory);
-			// Connected and the script loaded before the first decision, so that a
+			this.made = gcra;
+			// Connected and the scripts loaded before the first decision, so that a
 			// healthy Redis answers the first burst within the backend timeout. A Redis
 			// that is down does not stop startup: each instance then says so once, and
 			// its failure policy answers until Redis does.
@@ -81,6 +100,34 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 		return new RedisRateLimiter(name, config, this.gcra.obtain(), scheduler,
 				setting(name, RateLimiterSettings::onBackendFailure, OnBackendFailure.ALLOW),
 				setting(name, RateLimiterSettings::backendTimeout, DEFAULT_BACKEND_TIMEOUT));
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	/**
+	 * Stops every Redis-backed limiter made here: decisions fail (and their failure
+	 * policy answers) from now on.
+	 */
+	@Override
+	public void stop() {
+		this.running = false;
+		RedisGcra gcra = this.made;
+		if (gcra != null) {
+			gcra.close();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 	private <T> T setting(String name, java.util.function.Function<RateLimiterSettings, T> setting, T defaultValue) {

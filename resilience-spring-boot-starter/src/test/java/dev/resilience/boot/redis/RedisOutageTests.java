@@ -2,6 +2,7 @@ package dev.resilience.boot.redis;
 
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import dev.resilience.ratelimiter.RateLimiterConfig;
@@ -10,6 +11,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.data.redis.connection.RedisConnection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("redis")
 @Timeout(60)
+@ExtendWith(OutputCaptureExtension.class)
 class RedisOutageTests {
 
 	private static final Duration BACKEND_TIMEOUT = Duration.ofMillis(200);
@@ -104,6 +111,29 @@ class RedisOutageTests {
 		this.server.restart();
 		awaitBackend(limiter);
 		assertThat(limiter.backendAvailable()).isTrue();
+	}
+
+	@Test
+	void aRedisThatBecameAReadOnlyReplicaIsLoggedWithItsOwnError(CapturedOutput output) throws Exception {
+		try (RedisServer other = RedisServer.start(); RedisClients toOther = new RedisClients(other.port())) {
+			RedisRateLimiter limiter = toOther.limiter("replica", RateLimiterConfig.ofDefaults(),
+					ResilienceProperties.OnBackendFailure.DENY, Duration.ofSeconds(2));
+			assertThat(limiter.tryAcquirePermission(1)).isTrue();
+			// A failover gone wrong: the server the application talks to is now a
+			// replica.
+			try (RedisConnection connection = toOther.connect().getConnection()) {
+				connection.execute("REPLICAOF", bytes("127.0.0.1"), bytes(Integer.toString(this.server.port())));
+			}
+			assertThat(limiter.tryAcquirePermission(1)).as("denied: fail closed").isFalse();
+			assertThat(limiter.backendAvailable()).isFalse();
+			assertThat(output.getOut() + output.getErr()).contains("RateLimiter 'replica'")
+				.contains("READONLY")
+				.doesNotContain("did not answer within");
+		}
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/**

@@ -51,12 +51,15 @@ final class RedisServer implements AutoCloseable {
 
 	private final int port;
 
+	private final List<String> options;
+
 	private Process process;
 
 	private Path log;
 
-	private RedisServer(int port) {
+	private RedisServer(int port, List<String> options) {
 		this.port = port;
+		this.options = List.copyOf(options);
 	}
 
 	/**
@@ -69,13 +72,26 @@ final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a server on a free port with more options.
+	 * @param options {@code redis-server} options, such as {@code "--replicaof",
+	 * "127.0.0.1 6379"} or {@code "--maxmemory", "10mb"}
+	 * @return the running server
+	 * @throws IllegalStateException if no server could be started, saying why
+	 */
+	static RedisServer startWith(String... options) {
+		RedisServer server = new RedisServer(freePort(), List.of(options));
+		server.startProcess();
+		return server;
+	}
+
+	/**
 	 * Starts a server on the given port.
 	 * @param port a free loopback port
 	 * @return the running server
 	 * @throws IllegalStateException if no server could be started, saying why
 	 */
 	static RedisServer startOn(int port) {
-		RedisServer server = new RedisServer(port);
+		RedisServer server = new RedisServer(port, List.of());
 		server.startProcess();
 		return server;
 	}
@@ -109,12 +125,14 @@ final class RedisServer implements AutoCloseable {
 		Binary binary = binary();
 		Path log = logFile();
 		Process started;
+		// Its files (a replica's sync writes one even without persistence) go under
+		// target/, never into the module's directory.
+		List<String> command = new ArrayList<>(List.of(binary.path().toString(), "--port", Integer.toString(this.port),
+				"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir",
+				log.getParent().toAbsolutePath().toString(), "--dbfilename", "redis-" + this.port + ".rdb"));
+		command.addAll(this.options);
 		try {
-			started = new ProcessBuilder(binary.path().toString(), "--port", Integer.toString(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no")
-				.redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.start();
+			started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not run " + binary + ": " + ex.getMessage(), ex);

@@ -53,13 +53,17 @@ class RedisWarmUpTests {
 		.plusSeconds(2);
 
 	private static ApplicationContextRunner application(int port, String policy) {
+		// Bounds Lettuce's own waits, so that a Redis that never answers is given up
+		// sooner than Lettuce's default minute.
+		return applicationWithLettuceDefaults(port, policy).withPropertyValues("spring.data.redis.timeout=3s",
+				"spring.data.redis.connect-timeout=1s");
+	}
+
+	private static ApplicationContextRunner applicationWithLettuceDefaults(int port, String policy) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
 					ResilienceAutoConfiguration.class, ResilienceRedisAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
-					// Bounds Lettuce's own waits, so that closing a context whose Redis
-					// never answers does not wait Lettuce's default minute.
-					"spring.data.redis.timeout=3s", "spring.data.redis.connect-timeout=1s",
 					"resilience.ratelimiter.instances.partner.backend=redis",
 					"resilience.ratelimiter.instances.partner.on-backend-failure=" + policy,
 					"resilience.ratelimiter.instances.partner.limit-for-period=" + BUDGET,
@@ -83,11 +87,12 @@ class RedisWarmUpTests {
 					assertThat(limiter.backendFailures()).as("decisions the failure policy took").isZero();
 					assertThat(granted).isEqualTo(BUDGET);
 					// Each decision was one EVALSHA of the loaded script: no EVAL after a
-					// NOSCRIPT, no script loaded on the call path.
+					// NOSCRIPT, no script loaded on the call path (each of the three
+					// scripts was loaded once, when connecting).
 					Properties after = observer.serverCommands().info("commandstats");
 					assertThat(calls(after, "evalsha") - calls(before, "evalsha")).isEqualTo(BUDGET + 2);
 					assertThat(calls(after, "eval")).as("EVAL").isZero();
-					assertThat(calls(after, "script|load") + calls(after, "script")).as("SCRIPT LOAD").isEqualTo(1);
+					assertThat(calls(after, "script|load") + calls(after, "script")).as("SCRIPT LOAD").isEqualTo(3);
 				}
 			});
 		}
@@ -107,13 +112,15 @@ class RedisWarmUpTests {
 	}
 
 	@Test
-	void theScriptIsLoadedWhenTheLimiterIsCreatedBeforeAnyDecision() throws Exception {
+	void theScriptsAreLoadedWhenTheLimiterIsCreatedBeforeAnyDecision() throws Exception {
 		try (RedisServer server = RedisServer.start(); RedisClients clients = new RedisClients(server.port())) {
 			application(server.port(), "allow").run((context) -> {
 				RedisRateLimiter limiter = partner(context);
 				assertThat(limiter.metrics().totalPermittedCalls()).isZero();
 				try (RedisConnection connection = clients.connect().getConnection()) {
-					assertThat(connection.scriptingCommands().scriptExists(RedisGcra.SHA)).containsExactly(true);
+					assertThat(connection.scriptingCommands()
+						.scriptExists(RedisGcra.DECIDE.sha, RedisGcra.GIVE_BACK.sha, RedisGcra.CONFIGURE.sha))
+						.containsExactly(true, true, true);
 				}
 			});
 		}
@@ -142,7 +149,7 @@ class RedisWarmUpTests {
 					await().atMost(Duration.ofSeconds(10))
 						.until(() -> connection.hashCommands()
 							.hGetAll(bytes("resilience:ratelimiter:{partner}:config")),
-								(stored) -> stored != null && stored.size() == 3);
+								(stored) -> stored != null && stored.size() == 6);
 					Map<byte[], byte[]> stored = connection.hashCommands()
 						.hGetAll(bytes("resilience:ratelimiter:{partner}:config"));
 					assertThat(stored.entrySet()).anySatisfy((entry) -> {
@@ -172,6 +179,36 @@ class RedisWarmUpTests {
 				assertThat(limiter.backendFailures()).isEqualTo(3);
 				assertThat(limiter.backendAvailable()).isFalse();
 			});
+		}
+	}
+
+	@Test
+	void aRedisThatHangsAtStartupWithLettucesDefaultTimeoutsHoldsNeitherStartupNorAnyDecision() throws Exception {
+		// The case: TCP accepted, no answer ever, backend-timeout 100ms, and
+		// Lettuce's own timeouts left at their defaults (a minute for a command).
+		Duration decisionBound = RedisRateLimiterFactory.DEFAULT_BACKEND_TIMEOUT.plusMillis(900);
+		try (MuteServer mute = new MuteServer()) {
+			long startup = System.nanoTime();
+			long[] closing = new long[1];
+			applicationWithLettuceDefaults(mute.port(), "deny").run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(Duration.ofNanos(System.nanoTime() - startup)).as("startup")
+					.isLessThan(RedisRateLimiterFactory.WARM_UP_TIMEOUT.plusSeconds(5));
+				RedisRateLimiter limiter = partner(context);
+				for (int i = 0; i < 5; i++) {
+					long start = System.nanoTime();
+					assertThat(limiter.tryAcquirePermission(1)).as("denied: fail closed").isFalse();
+					assertThat(Duration.ofNanos(System.nanoTime() - start)).as("decision %d", i)
+						.isLessThan(decisionBound);
+				}
+				assertThat(limiter.backendFailures()).isEqualTo(5);
+				assertThat(limiter.config().limitForPeriod()).isEqualTo(BUDGET);
+				closing[0] = System.nanoTime();
+			});
+			// Closing the context stops the attempt to connect, which holds the
+			// connection factory's lock for Lettuce's minute.
+			assertThat(Duration.ofNanos(System.nanoTime() - closing[0])).as("closing")
+				.isLessThan(Duration.ofSeconds(10));
 		}
 	}
 

@@ -156,14 +156,15 @@ public final class RateLimitersEndpoint {
 	 * @param effectiveBurstCapacity the bucket size in force
 	 * @param totalPermittedCalls calls permitted since creation
 	 * @param totalRejectedCalls calls rejected since creation
-	 * @param liveKeys keys with a bucket of their own ({@code @RateLimited(key = ...)});
-	 * always 0 for the {@code redis} backend, where Redis keeps the keys
+	 * @param liveKeys keys with a bucket of their own that has not refilled
+	 * ({@code @RateLimited(key = ...)}); for the {@code redis} backend, in Redis across
+	 * the application's instances, as the last decision on a key here counted them
 	 * @param backend where the buckets live: {@code local} or {@code redis}
 	 * @param backendAvailable for a {@code redis} backend, whether Redis answered the
 	 * last decision; {@code null} for {@code local}, and then left out of the JSON
 	 * @param config the configuration in force, by setting name ({@code maxKeys}
-	 * included: for the {@code redis} backend it is the configured value, which bounds
-	 * nothing in this JVM since Redis holds the keys)
+	 * included); for the {@code redis} backend, the one stored in Redis for every
+	 * instance of the application
 	 */
 	public record RateLimiterDescriptor(String name, long availablePermissions, int effectiveBurstCapacity,
 			long totalPermittedCalls, long totalRejectedCalls, long liveKeys, String backend,
