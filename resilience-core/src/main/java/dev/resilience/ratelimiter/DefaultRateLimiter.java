@@ -481,6 +481,13 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				long newLevel = Math.max(Math.min(level, next.capacity), -maxDebt);
 				this.grid = next;
 				restored = notSwitching(next.time(present + next.capacity - newLevel) + offset);
+				if (restored == current && newLevel == next.capacity) {
+					// A full bucket is full at any tat not after now: restore another
+					// one, so
+					// that a decision that read this tat before the switch fails its CAS
+					// instead of applying the old grid's arithmetic to the new one.
+					restored = notSwitching(current - 1);
+				}
 			}
 			finally {
 				this.tat.set(restored);

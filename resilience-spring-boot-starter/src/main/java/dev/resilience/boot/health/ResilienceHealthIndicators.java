@@ -8,6 +8,7 @@ import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterConfig;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -67,11 +68,13 @@ final class ResilienceHealthIndicators {
 		if (backend != null && !backend.backendAvailable() && allowToFail) {
 			status = Status.DOWN;
 		}
+		// Read once: a Redis-backed limiter reads its configuration from Redis.
+		RateLimiterConfig config = limiter.config();
 		Health.Builder health = Health.status(status)
 			.withDetail("availablePermits", metrics.availablePermissions())
-			.withDetail("burstCapacity", limiter.config().effectiveBurstCapacity())
-			.withDetail("limitForPeriod", limiter.config().limitForPeriod())
-			.withDetail("limitRefreshPeriod", limiter.config().limitRefreshPeriod().toString())
+			.withDetail("burstCapacity", config.effectiveBurstCapacity())
+			.withDetail("limitForPeriod", config.limitForPeriod())
+			.withDetail("limitRefreshPeriod", config.limitRefreshPeriod().toString())
 			.withDetail("liveKeys", metrics.liveKeys());
 		if (backend != null) {
 			health.withDetail("backend", backend.backend())
