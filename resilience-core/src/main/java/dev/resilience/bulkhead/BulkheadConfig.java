@@ -2,7 +2,7 @@ package dev.resilience.bulkhead;
 
 import java.time.Duration;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 
 /**
  * The configuration of a semaphore {@link Bulkhead}: at most {@code maxConcurrentCalls}
@@ -70,7 +70,7 @@ public final class BulkheadConfig {
 	 * @return a new builder
 	 */
 	public static Builder from(BulkheadConfig base) {
-		Checks.notNull(base, "base");
+		SettingValidation.notNull(base, "base");
 		return new Builder().maxConcurrentCalls(base.maxConcurrentCalls)
 			.maxWaitDuration(base.maxWaitDuration)
 			.maxKeys(base.maxKeys);
@@ -164,9 +164,9 @@ public final class BulkheadConfig {
 		 * @throws NullPointerException if a duration is {@code null}
 		 */
 		public BulkheadConfig build() {
-			Checks.atLeast(this.maxConcurrentCalls, 1, "maxConcurrentCalls");
-			Checks.notNegative(this.maxWaitDuration, MAX_WAIT_DURATION, "maxWaitDuration");
-			Checks.atLeast(this.maxKeys, 1, "maxKeys");
+			SettingValidation.atLeast(this.maxConcurrentCalls, 1, "maxConcurrentCalls");
+			SettingValidation.notNegative(this.maxWaitDuration, MAX_WAIT_DURATION, "maxWaitDuration");
+			SettingValidation.atLeast(this.maxKeys, 1, "maxKeys");
 			return new BulkheadConfig(this);
 		}
 

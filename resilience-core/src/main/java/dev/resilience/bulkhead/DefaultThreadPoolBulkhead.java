@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
-import dev.resilience.core.CancellableFuture;
+import dev.resilience.internal.CancellableFuture;
 import dev.resilience.core.CheckedSupplier;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import org.jspecify.annotations.Nullable;
@@ -67,14 +67,14 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 
 	DefaultThreadPoolBulkhead(String name, ThreadPoolBulkheadConfig config,
 			@Nullable UnaryOperator<Runnable> taskDecorator) {
-		this.name = Checks.notNull(name, "name");
-		this.config = Checks.notNull(config, "config");
+		this.name = SettingValidation.notNull(name, "name");
+		this.config = SettingValidation.notNull(config, "config");
 		this.taskDecorator = taskDecorator;
 		this.queue = (config.queueCapacity() > 0) ? new ArrayBlockingQueue<>(config.queueCapacity())
 				: new SynchronousQueue<>();
 		this.executor = new ThreadPoolExecutor(config.coreThreadPoolSize(), config.maxThreadPoolSize(),
-				Checks.toNanos(config.keepAliveDuration()), TimeUnit.NANOSECONDS, this.queue, threadFactory(name),
-				new ThreadPoolExecutor.AbortPolicy());
+				SettingValidation.toNanos(config.keepAliveDuration()), TimeUnit.NANOSECONDS, this.queue,
+				threadFactory(name), new ThreadPoolExecutor.AbortPolicy());
 	}
 
 	private static ThreadFactory threadFactory(String name) {
@@ -103,13 +103,14 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 
 	@Override
 	public <T> CompletableFuture<T> submit(CheckedSupplier<? extends CompletionStage<T>> call) {
-		Checks.notNull(call, "call");
+		SettingValidation.notNull(call, "call");
 		CancellableFuture<T> result = new CancellableFuture<>();
 		Call<T> accepted = new Call<>(call, result);
 		Runnable task = accepted;
 		if (this.taskDecorator != null) {
 			try {
-				task = Checks.notNull(this.taskDecorator.apply(accepted), "task returned by the task decorator");
+				task = SettingValidation.notNull(this.taskDecorator.apply(accepted),
+						"task returned by the task decorator");
 			}
 			catch (RuntimeException ex) {
 				// The caller's context could not be captured: the call does not run.
@@ -152,7 +153,7 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 	 */
 	@Override
 	public void reconfigure(ThreadPoolBulkheadConfig config) {
-		Checks.notNull(config, "config");
+		SettingValidation.notNull(config, "config");
 		synchronized (this.reconfigureLock) {
 			ThreadPoolBulkheadConfig old = this.config;
 			if (config.queueCapacity() != old.queueCapacity()) {
@@ -169,7 +170,7 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 				this.executor.setCorePoolSize(config.coreThreadPoolSize());
 				this.executor.setMaximumPoolSize(config.maxThreadPoolSize());
 			}
-			this.executor.setKeepAliveTime(Checks.toNanos(config.keepAliveDuration()), TimeUnit.NANOSECONDS);
+			this.executor.setKeepAliveTime(SettingValidation.toNanos(config.keepAliveDuration()), TimeUnit.NANOSECONDS);
 			this.config = config;
 		}
 	}

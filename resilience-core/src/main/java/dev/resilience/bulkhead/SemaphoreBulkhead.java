@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.resilience.core.BoundedKeyMap;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.BoundedKeyMap;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
@@ -96,11 +96,11 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	private final @Nullable Object key;
 
 	SemaphoreBulkhead(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler) {
-		this.name = Checks.notNull(name, "name");
-		this.limit = new Limit(0, Checks.notNull(config, "config"));
+		this.name = SettingValidation.notNull(name, "name");
+		this.limit = new Limit(0, SettingValidation.notNull(config, "config"));
 		this.state = new AtomicLong();
-		this.ticker = Checks.notNull(ticker, "ticker");
-		this.scheduler = Checks.notNull(scheduler, "scheduler");
+		this.ticker = SettingValidation.notNull(ticker, "ticker");
+		this.scheduler = SettingValidation.notNull(scheduler, "scheduler");
 		this.permitted = new LongAdder();
 		this.rejected = new LongAdder();
 		this.events = new EventPublisher<>();
@@ -125,7 +125,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	@Override
 	public Bulkhead forKey(Object key) {
-		Checks.notNull(key, "key");
+		SettingValidation.notNull(key, "key");
 		if (this.keys == null) {
 			throw new UnsupportedOperationException("The bulkhead of a key has no keys of its own");
 		}
@@ -186,7 +186,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 			onPermitted();
 			return;
 		}
-		long waitNanos = Checks.toNanos(config().maxWaitDuration());
+		long waitNanos = SettingValidation.toNanos(config().maxWaitDuration());
 		if (waitNanos > 0 && !Thread.currentThread().isInterrupted()
 				&& await(new Waiter(Thread.currentThread()), waitNanos)) {
 			onPermitted();
@@ -423,7 +423,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	 */
 	@Override
 	public void reconfigure(BulkheadConfig config) {
-		Checks.notNull(config, "config");
+		SettingValidation.notNull(config, "config");
 		if (this.instance != null) {
 			this.instance.reconfigure(config);
 			return;

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
 import dev.resilience.core.CheckedSupplier;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Policy;
 
@@ -61,7 +61,7 @@ public interface ThreadPoolBulkhead extends Policy<ThreadPoolBulkheadConfig>, Au
 	 * @return the bulkhead
 	 */
 	static ThreadPoolBulkhead of(String name, ThreadPoolBulkheadConfig config, UnaryOperator<Runnable> taskDecorator) {
-		return new DefaultThreadPoolBulkhead(name, config, Checks.notNull(taskDecorator, "taskDecorator"));
+		return new DefaultThreadPoolBulkhead(name, config, SettingValidation.notNull(taskDecorator, "taskDecorator"));
 	}
 
 	/**

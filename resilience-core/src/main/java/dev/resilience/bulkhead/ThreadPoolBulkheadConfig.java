@@ -2,7 +2,7 @@ package dev.resilience.bulkhead;
 
 import java.time.Duration;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 
 /**
  * The configuration of a {@link ThreadPoolBulkhead}: a pool of {@code coreThreadPoolSize}
@@ -79,7 +79,7 @@ public final class ThreadPoolBulkheadConfig {
 	 * @return a new builder
 	 */
 	public static Builder from(ThreadPoolBulkheadConfig base) {
-		Checks.notNull(base, "base");
+		SettingValidation.notNull(base, "base");
 		return new Builder().coreThreadPoolSize(base.coreThreadPoolSize)
 			.maxThreadPoolSize(base.maxThreadPoolSize)
 			.queueCapacity(base.queueCapacity)
@@ -194,10 +194,10 @@ public final class ThreadPoolBulkheadConfig {
 		 * @throws NullPointerException if a duration is {@code null}
 		 */
 		public ThreadPoolBulkheadConfig build() {
-			Checks.atLeast(this.coreThreadPoolSize, 1, "coreThreadPoolSize");
-			Checks.atLeast(this.maxThreadPoolSize, 1, "maxThreadPoolSize");
-			Checks.atLeast(this.queueCapacity, 0, "queueCapacity");
-			Checks.notNegative(this.keepAliveDuration, MAX_KEEP_ALIVE_DURATION, "keepAliveDuration");
+			SettingValidation.atLeast(this.coreThreadPoolSize, 1, "coreThreadPoolSize");
+			SettingValidation.atLeast(this.maxThreadPoolSize, 1, "maxThreadPoolSize");
+			SettingValidation.atLeast(this.queueCapacity, 0, "queueCapacity");
+			SettingValidation.notNegative(this.keepAliveDuration, MAX_KEEP_ALIVE_DURATION, "keepAliveDuration");
 			if (this.coreThreadPoolSize > this.maxThreadPoolSize) {
 				throw new IllegalArgumentException("coreThreadPoolSize must not exceed maxThreadPoolSize ("
 						+ this.maxThreadPoolSize + ") but was " + this.coreThreadPoolSize);

@@ -3,7 +3,7 @@ package dev.resilience.bulkhead;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.Registry;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
@@ -86,7 +86,7 @@ public final class ThreadPoolBulkheadRegistry extends Registry<ThreadPoolBulkhea
 	public static ThreadPoolBulkheadRegistry of(ThreadPoolBulkheadConfig defaultConfig,
 			UnaryOperator<Runnable> taskDecorator) {
 		return new ThreadPoolBulkheadRegistry(defaultConfig, Ticker.system(), Scheduler.system(),
-				Checks.notNull(taskDecorator, "taskDecorator"));
+				SettingValidation.notNull(taskDecorator, "taskDecorator"));
 	}
 
 	@Override

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.ExceptionMatcher;
 import org.jspecify.annotations.Nullable;
 
@@ -154,12 +154,12 @@ public final class CircuitBreakerConfig {
 		this.notIgnored = this.ignoreExceptions.isEmpty() ? null
 				: ExceptionMatcher.of(List.of(), this.ignoreExceptions, null, this.matchCauseChain);
 		this.slowCallDurationThresholdNanos = (this.slowCallDurationThreshold != null)
-				? Checks.toNanos(this.slowCallDurationThreshold) : -1;
-		this.waitDurationInOpenStateNanos = Checks.toNanos(this.waitDurationInOpenState);
+				? SettingValidation.toNanos(this.slowCallDurationThreshold) : -1;
+		this.waitDurationInOpenStateNanos = SettingValidation.toNanos(this.waitDurationInOpenState);
 		// Without a cap the growing wait stops at the longest wait there may be.
 		this.maxWaitDurationInOpenStateNanos = (this.maxWaitDurationInOpenState != null)
-				? Checks.toNanos(this.maxWaitDurationInOpenState) : MAX_DURATION.toNanos();
-		this.maxWaitDurationInHalfOpenStateNanos = Checks.toNanos(this.maxWaitDurationInHalfOpenState);
+				? SettingValidation.toNanos(this.maxWaitDurationInOpenState) : MAX_DURATION.toNanos();
+		this.maxWaitDurationInHalfOpenStateNanos = SettingValidation.toNanos(this.maxWaitDurationInHalfOpenState);
 	}
 
 	/**
@@ -185,7 +185,7 @@ public final class CircuitBreakerConfig {
 	 * @return a new builder
 	 */
 	public static Builder from(CircuitBreakerConfig base) {
-		return new Builder(Checks.notNull(base, "base"));
+		return new Builder(SettingValidation.notNull(base, "base"));
 	}
 
 	/**
@@ -656,7 +656,7 @@ public final class CircuitBreakerConfig {
 		 * @see CircuitBreakerConfig#recordExceptions()
 		 */
 		public Builder recordExceptions(List<Class<? extends Throwable>> recordExceptions) {
-			this.recordExceptions = List.copyOf(Checks.notNull(recordExceptions, "recordExceptions"));
+			this.recordExceptions = List.copyOf(SettingValidation.notNull(recordExceptions, "recordExceptions"));
 			return this;
 		}
 
@@ -682,7 +682,7 @@ public final class CircuitBreakerConfig {
 		 * @see CircuitBreakerConfig#ignoreExceptions()
 		 */
 		public Builder ignoreExceptions(List<Class<? extends Throwable>> ignoreExceptions) {
-			this.ignoreExceptions = List.copyOf(Checks.notNull(ignoreExceptions, "ignoreExceptions"));
+			this.ignoreExceptions = List.copyOf(SettingValidation.notNull(ignoreExceptions, "ignoreExceptions"));
 			return this;
 		}
 
@@ -727,35 +727,37 @@ public final class CircuitBreakerConfig {
 		 * @throws NullPointerException if a required setting is {@code null}
 		 */
 		public CircuitBreakerConfig build() {
-			Checks.notNull(this.slidingWindowType, "slidingWindowType");
-			Checks.atLeast(this.slidingWindowSize, 1, "slidingWindowSize");
-			Checks.atLeast(this.minimumNumberOfCalls, 1, "minimumNumberOfCalls");
+			SettingValidation.notNull(this.slidingWindowType, "slidingWindowType");
+			SettingValidation.atLeast(this.slidingWindowSize, 1, "slidingWindowSize");
+			SettingValidation.atLeast(this.minimumNumberOfCalls, 1, "minimumNumberOfCalls");
 			percentage(this.failureRateThreshold, "failureRateThreshold");
 			percentage(this.slowCallRateThreshold, "slowCallRateThreshold");
 			if (this.slowCallDurationThreshold != null) {
-				Checks.positive(this.slowCallDurationThreshold, MAX_DURATION, "slowCallDurationThreshold");
+				SettingValidation.positive(this.slowCallDurationThreshold, MAX_DURATION, "slowCallDurationThreshold");
 			}
-			Checks.positive(this.waitDurationInOpenState, MAX_DURATION, "waitDurationInOpenState");
+			SettingValidation.positive(this.waitDurationInOpenState, MAX_DURATION, "waitDurationInOpenState");
 			if (!(this.waitDurationInOpenStateMultiplier >= 1.0)
 					|| Double.isInfinite(this.waitDurationInOpenStateMultiplier)) {
 				throw new IllegalArgumentException("waitDurationInOpenStateMultiplier must be a finite number of at "
 						+ "least 1.0 but was " + this.waitDurationInOpenStateMultiplier);
 			}
 			if (this.maxWaitDurationInOpenState != null) {
-				Checks.positive(this.maxWaitDurationInOpenState, MAX_DURATION, "maxWaitDurationInOpenState");
+				SettingValidation.positive(this.maxWaitDurationInOpenState, MAX_DURATION, "maxWaitDurationInOpenState");
 				if (this.maxWaitDurationInOpenState.compareTo(this.waitDurationInOpenState) < 0) {
 					throw new IllegalArgumentException(
 							"maxWaitDurationInOpenState must be at least " + "waitDurationInOpenState ("
 									+ this.waitDurationInOpenState + ") but was " + this.maxWaitDurationInOpenState);
 				}
 			}
-			Checks.atLeast(this.permittedNumberOfCallsInHalfOpenState, 1, "permittedNumberOfCallsInHalfOpenState");
-			Checks.notNegative(this.maxWaitDurationInHalfOpenState, MAX_DURATION, "maxWaitDurationInHalfOpenState");
+			SettingValidation.atLeast(this.permittedNumberOfCallsInHalfOpenState, 1,
+					"permittedNumberOfCallsInHalfOpenState");
+			SettingValidation.notNegative(this.maxWaitDurationInHalfOpenState, MAX_DURATION,
+					"maxWaitDurationInHalfOpenState");
 			return new CircuitBreakerConfig(this);
 		}
 
 		private static void percentage(float value, String setting) {
-			Checks.between(value, 0.0, 100.0, setting);
+			SettingValidation.between(value, 0.0, 100.0, setting);
 			if (value == 0.0f) {
 				throw new IllegalArgumentException(setting + " must be greater than 0.0 but was " + value);
 			}

@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 
 import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.EventPublisher;
-import dev.resilience.core.OnceWarning;
+import dev.resilience.internal.OnceWarning;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 import org.jspecify.annotations.Nullable;

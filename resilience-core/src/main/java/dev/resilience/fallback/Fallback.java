@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.timeout.TimeoutExceededException;
 import org.jspecify.annotations.Nullable;
 
@@ -162,8 +162,8 @@ public final class Fallback {
 		 * @throws IllegalArgumentException if {@code type} already has a handler
 		 */
 		public Builder on(Class<? extends Throwable> type, Handler handler) {
-			Checks.notNull(type, "type");
-			Checks.notNull(handler, "handler");
+			SettingValidation.notNull(type, "type");
+			SettingValidation.notNull(handler, "handler");
 			if (this.handlers.putIfAbsent(type, handler) != null) {
 				throw new IllegalArgumentException(
 						"A fallback handler for " + type.getName() + " is already registered");

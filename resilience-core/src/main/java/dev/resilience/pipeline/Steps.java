@@ -7,7 +7,7 @@ import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
-import dev.resilience.core.CancellableFuture;
+import dev.resilience.internal.CancellableFuture;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.ResilienceException;
 import dev.resilience.core.Scheduler;

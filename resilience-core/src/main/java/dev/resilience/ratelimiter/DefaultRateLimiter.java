@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.resilience.core.BoundedKeyMap;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.BoundedKeyMap;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
@@ -118,10 +118,10 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	private final @Nullable Object key;
 
 	DefaultRateLimiter(String name, RateLimiterConfig config, Ticker ticker, Scheduler scheduler) {
-		this.name = Checks.notNull(name, "name");
-		Checks.notNull(config, "config");
-		this.ticker = Checks.notNull(ticker, "ticker");
-		this.scheduler = Checks.notNull(scheduler, "scheduler");
+		this.name = SettingValidation.notNull(name, "name");
+		SettingValidation.notNull(config, "config");
+		this.ticker = SettingValidation.notNull(ticker, "ticker");
+		this.scheduler = SettingValidation.notNull(scheduler, "scheduler");
 		long now = ticker.read();
 		this.grid = new Grid(config, now);
 		// Grid point 0 is now: the bucket starts full.
@@ -151,7 +151,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	@Override
 	public RateLimiter forKey(Object key) {
-		Checks.notNull(key, "key");
+		SettingValidation.notNull(key, "key");
 		if (this.keys == null) {
 			throw new UnsupportedOperationException("The limiter of a key has no keys of its own");
 		}
@@ -430,7 +430,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	 */
 	@Override
 	public void reconfigure(RateLimiterConfig config) {
-		Checks.notNull(config, "config");
+		SettingValidation.notNull(config, "config");
 		if (this.instance != null) {
 			// A key's bucket runs with its instance's configuration.
 			this.instance.reconfigure(config);
@@ -612,7 +612,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		Grid(RateLimiterConfig config, long origin) {
 			this.config = config;
 			this.capacity = config.effectiveBurstCapacity();
-			this.timeoutNanos = Math.min(Checks.toNanos(config.timeoutDuration()), MAX_TIMEOUT_NANOS);
+			this.timeoutNanos = Math.min(SettingValidation.toNanos(config.timeoutDuration()), MAX_TIMEOUT_NANOS);
 			this.origin = origin;
 			long periodNanos = config.limitRefreshPeriod().toNanos();
 			long gcd = gcd(periodNanos, config.limitForPeriod());

@@ -2,7 +2,7 @@ package dev.resilience.ratelimiter;
 
 import java.time.Duration;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 
 /**
  * The configuration of a {@link RateLimiter}: {@code limitForPeriod} permits per
@@ -106,7 +106,7 @@ public final class RateLimiterConfig {
 	 * @return a new builder
 	 */
 	public static Builder from(RateLimiterConfig base) {
-		Checks.notNull(base, "base");
+		SettingValidation.notNull(base, "base");
 		return new Builder().limitForPeriod(base.limitForPeriod)
 			.limitRefreshPeriod(base.limitRefreshPeriod)
 			.timeoutDuration(base.timeoutDuration)
@@ -271,11 +271,11 @@ public final class RateLimiterConfig {
 		 * @throws NullPointerException if a duration is {@code null}
 		 */
 		public RateLimiterConfig build() {
-			Checks.atLeast(this.limitForPeriod, 1, "limitForPeriod");
-			Checks.positive(this.limitRefreshPeriod, "limitRefreshPeriod");
-			Checks.notNegative(this.timeoutDuration, MAX_TIMEOUT_DURATION, "timeoutDuration");
-			Checks.atLeast(this.burstCapacity, 0, "burstCapacity");
-			Checks.atLeast(this.maxKeys, 1, "maxKeys");
+			SettingValidation.atLeast(this.limitForPeriod, 1, "limitForPeriod");
+			SettingValidation.positive(this.limitRefreshPeriod, "limitRefreshPeriod");
+			SettingValidation.notNegative(this.timeoutDuration, MAX_TIMEOUT_DURATION, "timeoutDuration");
+			SettingValidation.atLeast(this.burstCapacity, 0, "burstCapacity");
+			SettingValidation.atLeast(this.maxKeys, 1, "maxKeys");
 			if (this.limitRefreshPeriod.compareTo(MAX_REFILL_DURATION) > 0) {
 				throw new IllegalArgumentException("limitRefreshPeriod must be at most " + MAX_REFILL_DURATION
 						+ " but was " + this.limitRefreshPeriod);

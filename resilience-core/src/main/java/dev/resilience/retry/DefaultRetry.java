@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
-import dev.resilience.core.OnceWarning;
+import dev.resilience.internal.OnceWarning;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -67,11 +67,11 @@ final class DefaultRetry implements Retry {
 	private final OnceWarning predicateFailures = new OnceWarning();
 
 	DefaultRetry(String name, RetryConfig config, Ticker ticker, Scheduler scheduler) {
-		this.name = Checks.notNull(name, "name");
-		this.config = Checks.notNull(config, "config");
+		this.name = SettingValidation.notNull(name, "name");
+		this.config = SettingValidation.notNull(config, "config");
 		// A retry measures no time; the ticker is only part of the factory's shape.
-		Checks.notNull(ticker, "ticker");
-		this.scheduler = Checks.notNull(scheduler, "scheduler");
+		SettingValidation.notNull(ticker, "ticker");
+		this.scheduler = SettingValidation.notNull(scheduler, "scheduler");
 		this.budgetMilliTokens = new AtomicLong(config.budgetMaxMilliTokens());
 	}
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.ExceptionMatcher;
 import dev.resilience.core.ResilienceException;
 import org.jspecify.annotations.Nullable;
@@ -143,10 +143,10 @@ public final class RetryConfig {
 								this.retryOnExceptionPredicate, this.matchCauseChain);
 		this.rejectionMatcher = this.ignoreExceptions.isEmpty() ? ExceptionMatcher.all()
 				: ExceptionMatcher.of(List.of(), this.ignoreExceptions, null, this.matchCauseChain);
-		this.waitNanos = Checks.toNanos(this.waitDuration);
+		this.waitNanos = SettingValidation.toNanos(this.waitDuration);
 		// Without a cap the growing wait stops at the longest wait there may be.
-		this.maxWaitNanos = (this.exponentialMaxWaitDuration != null) ? Checks.toNanos(this.exponentialMaxWaitDuration)
-				: MAX_WAIT_DURATION.toNanos();
+		this.maxWaitNanos = (this.exponentialMaxWaitDuration != null)
+				? SettingValidation.toNanos(this.exponentialMaxWaitDuration) : MAX_WAIT_DURATION.toNanos();
 		this.budgetMaxMilliTokens = this.budgetMaxTokens * 1000L;
 		this.budgetMilliTokenRatio = Math.round(this.budgetTokenRatio * 1000.0);
 	}
@@ -174,7 +174,7 @@ public final class RetryConfig {
 	 * @return a new builder
 	 */
 	public static Builder from(RetryConfig base) {
-		return new Builder(Checks.notNull(base, "base"));
+		return new Builder(SettingValidation.notNull(base, "base"));
 	}
 
 	/**
@@ -453,7 +453,7 @@ public final class RetryConfig {
 		 */
 		@SafeVarargs
 		public final Builder retryExceptions(Class<? extends Throwable>... retryExceptions) {
-			Checks.notNull(retryExceptions, "retryExceptions");
+			SettingValidation.notNull(retryExceptions, "retryExceptions");
 			// Copied one by one: the varargs array must not escape (heap pollution).
 			List<Class<? extends Throwable>> types = new ArrayList<>(retryExceptions.length);
 			for (Class<? extends Throwable> type : retryExceptions) {
@@ -481,7 +481,7 @@ public final class RetryConfig {
 		 */
 		@SafeVarargs
 		public final Builder ignoreExceptions(Class<? extends Throwable>... ignoreExceptions) {
-			Checks.notNull(ignoreExceptions, "ignoreExceptions");
+			SettingValidation.notNull(ignoreExceptions, "ignoreExceptions");
 			// Copied one by one: the varargs array must not escape (heap pollution).
 			List<Class<? extends Throwable>> types = new ArrayList<>(ignoreExceptions.length);
 			for (Class<? extends Throwable> type : ignoreExceptions) {
@@ -580,15 +580,16 @@ public final class RetryConfig {
 		 * @throws IllegalArgumentException if a setting is out of range
 		 */
 		public RetryConfig build() {
-			Checks.atLeast(this.maxAttempts, 1, "maxAttempts");
-			Checks.notNegative(this.waitDuration, MAX_WAIT_DURATION, "waitDuration");
+			SettingValidation.atLeast(this.maxAttempts, 1, "maxAttempts");
+			SettingValidation.notNegative(this.waitDuration, MAX_WAIT_DURATION, "waitDuration");
 			if (!(this.exponentialBackoffMultiplier >= 1.0
 					&& this.exponentialBackoffMultiplier < Double.POSITIVE_INFINITY)) {
 				throw new IllegalArgumentException("exponentialBackoffMultiplier must be at least 1.0 but was "
 						+ this.exponentialBackoffMultiplier);
 			}
 			if (this.exponentialMaxWaitDuration != null) {
-				Checks.atMost(this.exponentialMaxWaitDuration, MAX_WAIT_DURATION, "exponentialMaxWaitDuration");
+				SettingValidation.atMost(this.exponentialMaxWaitDuration, MAX_WAIT_DURATION,
+						"exponentialMaxWaitDuration");
 			}
 			if (this.exponentialMaxWaitDuration != null
 					&& this.exponentialMaxWaitDuration.compareTo(this.waitDuration) < 0) {
@@ -600,7 +601,7 @@ public final class RetryConfig {
 						"randomizedWaitFactor must be at least 0.0 and less than 1.0 but was "
 								+ this.randomizedWaitFactor);
 			}
-			Checks.atLeast(this.budgetMaxTokens, 0, "budgetMaxTokens");
+			SettingValidation.atLeast(this.budgetMaxTokens, 0, "budgetMaxTokens");
 			if (!(this.budgetTokenRatio > 0.0 && this.budgetTokenRatio < Double.POSITIVE_INFINITY)) {
 				throw new IllegalArgumentException(
 						"budgetTokenRatio must be greater than 0.0 but was " + this.budgetTokenRatio);
@@ -618,7 +619,7 @@ public final class RetryConfig {
 
 		private static List<Class<? extends Throwable>> copyTypes(List<Class<? extends Throwable>> types,
 				String setting) {
-			Checks.notNull(types, setting);
+			SettingValidation.notNull(types, setting);
 			for (Class<? extends Throwable> type : types) {
 				Objects.requireNonNull(type, () -> setting + " must not contain null");
 			}

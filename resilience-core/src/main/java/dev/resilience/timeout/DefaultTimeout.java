@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
-import dev.resilience.core.CancellableFuture;
+import dev.resilience.internal.CancellableFuture;
 import dev.resilience.core.CheckedSupplier;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
@@ -74,10 +74,10 @@ final class DefaultTimeout implements Timeout {
 	private volatile TimeoutConfig config;
 
 	DefaultTimeout(String name, TimeoutConfig config, Ticker ticker, Scheduler scheduler) {
-		this.name = Checks.notNull(name, "name");
-		this.config = Checks.notNull(config, "config");
-		this.ticker = Checks.notNull(ticker, "ticker");
-		this.scheduler = Checks.notNull(scheduler, "scheduler");
+		this.name = SettingValidation.notNull(name, "name");
+		this.config = SettingValidation.notNull(config, "config");
+		this.ticker = SettingValidation.notNull(ticker, "ticker");
+		this.scheduler = SettingValidation.notNull(scheduler, "scheduler");
 	}
 
 	@Override

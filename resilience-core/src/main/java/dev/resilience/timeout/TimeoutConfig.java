@@ -2,7 +2,7 @@ package dev.resilience.timeout;
 
 import java.time.Duration;
 
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 
 /**
  * The configuration of a {@link Timeout}: how long a call may run and whether an
@@ -37,7 +37,7 @@ public final class TimeoutConfig {
 	private TimeoutConfig(Builder builder) {
 		this.timeoutDuration = builder.timeoutDuration;
 		this.cancelRunningFuture = builder.cancelRunningFuture;
-		this.timeoutNanos = Checks.toNanos(this.timeoutDuration);
+		this.timeoutNanos = SettingValidation.toNanos(this.timeoutDuration);
 	}
 
 	/**
@@ -62,7 +62,7 @@ public final class TimeoutConfig {
 	 * @return a new builder
 	 */
 	public static Builder from(TimeoutConfig base) {
-		return new Builder(Checks.notNull(base, "base"));
+		return new Builder(SettingValidation.notNull(base, "base"));
 	}
 
 	/**
@@ -138,7 +138,7 @@ public final class TimeoutConfig {
 		 * @throws IllegalArgumentException if a setting is out of range
 		 */
 		public TimeoutConfig build() {
-			Checks.positive(this.timeoutDuration, MAX_TIMEOUT_DURATION, "timeoutDuration");
+			SettingValidation.positive(this.timeoutDuration, MAX_TIMEOUT_DURATION, "timeoutDuration");
 			return new TimeoutConfig(this);
 		}
 

@@ -1,5 +1,6 @@
-package dev.resilience.core;
+package dev.resilience.internal;
 
+import dev.resilience.core.Scheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 

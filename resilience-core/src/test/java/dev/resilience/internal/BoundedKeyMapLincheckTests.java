@@ -1,4 +1,4 @@
-package dev.resilience.core;
+package dev.resilience.internal;
 
 import java.util.LinkedHashSet;
 import java.util.List;

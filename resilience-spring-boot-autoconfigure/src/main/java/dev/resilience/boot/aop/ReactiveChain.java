@@ -14,7 +14,7 @@ import java.util.function.Function;
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
@@ -532,7 +532,7 @@ final class ReactiveChain {
 			super(single);
 			this.timeout = timeout;
 			this.duration = timeout.config().timeoutDuration();
-			this.nanos = Checks.toNanos(this.duration);
+			this.nanos = SettingValidation.toNanos(this.duration);
 			this.single = single;
 		}
 

@@ -1,4 +1,4 @@
-package dev.resilience.core;
+package dev.resilience.internal;
 
 import java.lang.System.Logger.Level;
 import java.util.Objects;

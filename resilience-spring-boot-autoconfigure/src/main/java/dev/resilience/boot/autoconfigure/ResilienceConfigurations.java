@@ -11,7 +11,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
-import dev.resilience.core.Checks;
+import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.Registry;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
@@ -91,7 +91,8 @@ public final class ResilienceConfigurations {
 		}
 		String property = "resilience.ratelimiter." + path + ".backend-timeout";
 		try {
-			Checks.positive(timeout, ResilienceProperties.RateLimiterSettings.MAX_BACKEND_TIMEOUT, "backendTimeout");
+			SettingValidation.positive(timeout, ResilienceProperties.RateLimiterSettings.MAX_BACKEND_TIMEOUT,
+					"backendTimeout");
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ResilienceConfigurationException(property, "invalid value '" + timeout + "': " + ex.getMessage(),

@@ -1,4 +1,4 @@
-package dev.resilience.core;
+package dev.resilience.internal;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -9,9 +9,9 @@ import java.util.Objects;
  * <p>
  * For the primitives' builders; not meant for application code.
  */
-public final class Checks {
+public final class SettingValidation {
 
-	private Checks() {
+	private SettingValidation() {
 	}
 
 	/**

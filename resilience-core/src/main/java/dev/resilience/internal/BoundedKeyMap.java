@@ -1,5 +1,6 @@
-package dev.resilience.core;
+package dev.resilience.internal;
 
+import dev.resilience.core.Ticker;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,7 +96,7 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 	 * @param ticker the time that states are retired at
 	 */
 	public BoundedKeyMap(int maxKeys, Function<Object, V> factory, Ticker ticker) {
-		this.maxKeys = Checks.atLeast(maxKeys, 1, "maxKeys");
+		this.maxKeys = SettingValidation.atLeast(maxKeys, 1, "maxKeys");
 		this.factory = Objects.requireNonNull(factory, "factory must not be null");
 		this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
 	}
@@ -287,7 +288,7 @@ public final class BoundedKeyMap<V extends BoundedKeyMap.State> {
 	 * @param maxKeys the new bound, at least 1
 	 */
 	public void maxKeys(int maxKeys) {
-		this.maxKeys = Checks.atLeast(maxKeys, 1, "maxKeys");
+		this.maxKeys = SettingValidation.atLeast(maxKeys, 1, "maxKeys");
 		changed();
 	}
 
