@@ -38,12 +38,16 @@ final class ConfigResolver<S extends SettingsRecord<B>, C, B> {
 
 	private final List<ConfigCustomizer<B>> customizers;
 
+	private final Function<S, StarterSettings> starter;
+
 	private final Map<String, Resolved<C>> configs = new LinkedHashMap<>();
 
 	private final Map<String, ResolvedInstance<C>> instances = new LinkedHashMap<>();
 
 	private ConfigResolver(String primitive, ResilienceProperties.Primitive<S> properties, C libraryDefaults,
-			Function<C, B> from, Function<B, C> build, List<ConfigCustomizer<B>> customizers) {
+			Function<C, B> from, Function<B, C> build, Function<S, StarterSettings> starter,
+			List<ConfigCustomizer<B>> customizers) {
+		this.starter = starter;
 		this.prefix = "resilience." + primitive;
 		this.properties = properties;
 		this.libraryDefaults = new Resolved<>(libraryDefaults, StarterSettings.NONE);
@@ -62,6 +66,7 @@ final class ConfigResolver<S extends SettingsRecord<B>, C, B> {
 	 * @param libraryDefaults the core's default configuration
 	 * @param from makes a builder pre-filled with a configuration
 	 * @param build builds the configuration
+	 * @param starter reads a settings record's starter settings
 	 * @param customizers the customizers of this primitive's instances
 	 * @return the resolved primitive
 	 * @throws ResilienceConfigurationException if a value is rejected, a
@@ -69,8 +74,9 @@ final class ConfigResolver<S extends SettingsRecord<B>, C, B> {
 	 */
 	static <S extends SettingsRecord<B>, C, B> ResolvedPrimitive<C> resolve(String primitive,
 			ResilienceProperties.Primitive<S> properties, C libraryDefaults, Function<C, B> from, Function<B, C> build,
-			List<ConfigCustomizer<B>> customizers) {
-		return new ConfigResolver<>(primitive, properties, libraryDefaults, from, build, customizers).resolve();
+			Function<S, StarterSettings> starter, List<ConfigCustomizer<B>> customizers) {
+		return new ConfigResolver<>(primitive, properties, libraryDefaults, from, build, starter, customizers)
+			.resolve();
 	}
 
 	private ResolvedPrimitive<C> resolve() {
@@ -160,7 +166,7 @@ final class ConfigResolver<S extends SettingsRecord<B>, C, B> {
 			throw new ResilienceConfigurationException(property, String.valueOf(ex.getMessage()),
 					"Update " + property + " so that its settings agree.");
 		}
-		StarterSettings starter = (settings != null) ? settings.starterSettings().over(base.starter) : base.starter;
+		StarterSettings starter = (settings != null) ? this.starter.apply(settings).over(base.starter) : base.starter;
 		return new Resolved<>(config, starter);
 	}
 

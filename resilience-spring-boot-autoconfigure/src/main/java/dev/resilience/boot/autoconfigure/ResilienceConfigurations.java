@@ -58,21 +58,27 @@ public final class ResilienceConfigurations {
 		checkBackendTimeouts(properties.ratelimiter());
 		this.circuitBreakers = ConfigResolver.resolve("circuitbreaker", properties.circuitbreaker(),
 				CircuitBreakerConfig.ofDefaults(), CircuitBreakerConfig::from, CircuitBreakerConfig.Builder::build,
+				ResilienceProperties.CircuitBreakerSettings::starterSettings,
 				customizers(customizers, CircuitBreakerConfig.Builder.class));
 		this.retries = ConfigResolver.resolve("retry", properties.retry(), RetryConfig.ofDefaults(), RetryConfig::from,
-				RetryConfig.Builder::build, customizers(customizers, RetryConfig.Builder.class));
+				RetryConfig.Builder::build, ResilienceProperties.RetrySettings::starterSettings,
+				customizers(customizers, RetryConfig.Builder.class));
 		this.rateLimiters = ConfigResolver.resolve("ratelimiter", properties.ratelimiter(),
 				RateLimiterConfig.ofDefaults(), RateLimiterConfig::from, RateLimiterConfig.Builder::build,
+				ResilienceProperties.RateLimiterSettings::starterSettings,
 				customizers(customizers, RateLimiterConfig.Builder.class));
 		this.bulkheads = ConfigResolver.resolve("bulkhead", properties.bulkhead(), BulkheadConfig.ofDefaults(),
 				BulkheadConfig::from, BulkheadConfig.Builder::build,
+				ResilienceProperties.BulkheadSettings::starterSettings,
 				customizers(customizers, BulkheadConfig.Builder.class));
 		this.threadPoolBulkheads = ConfigResolver.resolve("thread-pool-bulkhead", properties.threadPoolBulkhead(),
 				ThreadPoolBulkheadConfig.ofDefaults(), ThreadPoolBulkheadConfig::from,
 				ThreadPoolBulkheadConfig.Builder::build,
+				ResilienceProperties.ThreadPoolBulkheadSettings::starterSettings,
 				customizers(customizers, ThreadPoolBulkheadConfig.Builder.class));
 		this.timeouts = ConfigResolver.resolve("timeout", properties.timeout(), TimeoutConfig.ofDefaults(),
 				TimeoutConfig::from, TimeoutConfig.Builder::build,
+				ResilienceProperties.TimeoutSettings::starterSettings,
 				customizers(customizers, TimeoutConfig.Builder.class));
 	}
 

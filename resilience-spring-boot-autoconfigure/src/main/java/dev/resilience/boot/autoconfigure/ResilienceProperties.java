@@ -322,8 +322,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 		}
 
-		@Override
-		public StarterSettings starterSettings() {
+		StarterSettings starterSettings() {
 			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, null, null, null);
 		}
 
@@ -401,8 +400,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 		}
 
-		@Override
-		public StarterSettings starterSettings() {
+		StarterSettings starterSettings() {
 			return StarterSettings.NONE;
 		}
 
@@ -475,8 +473,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 		}
 
-		@Override
-		public StarterSettings starterSettings() {
+		StarterSettings starterSettings() {
 			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, this.backend,
 					this.onBackendFailure, this.backendTimeout);
 		}
@@ -519,8 +516,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 		}
 
-		@Override
-		public StarterSettings starterSettings() {
+		StarterSettings starterSettings() {
 			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, null, null, null);
 		}
 
@@ -567,8 +563,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 		}
 
-		@Override
-		public StarterSettings starterSettings() {
+		StarterSettings starterSettings() {
 			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, null, null, null);
 		}
 
@@ -601,8 +596,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 		}
 
-		@Override
-		public StarterSettings starterSettings() {
+		StarterSettings starterSettings() {
 			return StarterSettings.NONE;
 		}
 

@@ -5,9 +5,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * What every settings record of {@link ResilienceProperties} does for the resolution: it
  * names its {@code base-config}, applies the core settings that are set to the core
- * builder with plain calls, and hands over the starter's own settings. A new property is
- * a record component plus one line in {@link #applyTo} (or in {@link #starterSettings});
- * {@code SettingsRecordTests} fails for a component that reaches neither.
+ * builder with plain calls; each record also hands over the starter's own settings
+ * ({@code starterSettings()}, package-private: {@link StarterSettings} is no API). A new
+ * property is a record component plus one line in {@link #applyTo} (or in
+ * {@code starterSettings()}); {@code SettingsRecordTests} fails for a component that
+ * reaches neither.
  *
  * @param <B> the core configuration builder type
  */
@@ -30,12 +32,5 @@ interface SettingsRecord<B> {
 	 * not an exception
 	 */
 	void applyTo(B builder, String property);
-
-	/**
-	 * Returns the settings that steer the starter rather than the core configuration;
-	 * unset ones are {@code null}.
-	 * @return the starter settings
-	 */
-	StarterSettings starterSettings();
 
 }

@@ -41,38 +41,43 @@ class SettingsRecordTests {
 	@Test
 	void everyCircuitBreakerSettingReachesTheConfiguration() throws Exception {
 		assertEveryComponentApplied(ResilienceProperties.CircuitBreakerSettings.class,
-				CircuitBreakerConfig.ofDefaults(), CircuitBreakerConfig::from, CircuitBreakerConfig.Builder::build);
+				ResilienceProperties.CircuitBreakerSettings::starterSettings, CircuitBreakerConfig.ofDefaults(),
+				CircuitBreakerConfig::from, CircuitBreakerConfig.Builder::build);
 	}
 
 	@Test
 	void everyRetrySettingReachesTheConfiguration() throws Exception {
-		assertEveryComponentApplied(ResilienceProperties.RetrySettings.class, RetryConfig.ofDefaults(),
-				RetryConfig::from, RetryConfig.Builder::build);
+		assertEveryComponentApplied(ResilienceProperties.RetrySettings.class,
+				ResilienceProperties.RetrySettings::starterSettings, RetryConfig.ofDefaults(), RetryConfig::from,
+				RetryConfig.Builder::build);
 	}
 
 	@Test
 	void everyRateLimiterSettingReachesTheConfigurationOrTheResolvedInstance() throws Exception {
-		assertEveryComponentApplied(ResilienceProperties.RateLimiterSettings.class, RateLimiterConfig.ofDefaults(),
+		assertEveryComponentApplied(ResilienceProperties.RateLimiterSettings.class,
+				ResilienceProperties.RateLimiterSettings::starterSettings, RateLimiterConfig.ofDefaults(),
 				RateLimiterConfig::from, RateLimiterConfig.Builder::build);
 	}
 
 	@Test
 	void everyBulkheadSettingReachesTheConfiguration() throws Exception {
-		assertEveryComponentApplied(ResilienceProperties.BulkheadSettings.class, BulkheadConfig.ofDefaults(),
+		assertEveryComponentApplied(ResilienceProperties.BulkheadSettings.class,
+				ResilienceProperties.BulkheadSettings::starterSettings, BulkheadConfig.ofDefaults(),
 				BulkheadConfig::from, BulkheadConfig.Builder::build);
 	}
 
 	@Test
 	void everyThreadPoolBulkheadSettingReachesTheConfiguration() throws Exception {
 		assertEveryComponentApplied(ResilienceProperties.ThreadPoolBulkheadSettings.class,
-				ThreadPoolBulkheadConfig.ofDefaults(), ThreadPoolBulkheadConfig::from,
-				ThreadPoolBulkheadConfig.Builder::build);
+				ResilienceProperties.ThreadPoolBulkheadSettings::starterSettings, ThreadPoolBulkheadConfig.ofDefaults(),
+				ThreadPoolBulkheadConfig::from, ThreadPoolBulkheadConfig.Builder::build);
 	}
 
 	@Test
 	void everyTimeoutSettingReachesTheConfiguration() throws Exception {
-		assertEveryComponentApplied(ResilienceProperties.TimeoutSettings.class, TimeoutConfig.ofDefaults(),
-				TimeoutConfig::from, TimeoutConfig.Builder::build);
+		assertEveryComponentApplied(ResilienceProperties.TimeoutSettings.class,
+				ResilienceProperties.TimeoutSettings::starterSettings, TimeoutConfig.ofDefaults(), TimeoutConfig::from,
+				TimeoutConfig.Builder::build);
 	}
 
 	@Test
@@ -95,8 +100,9 @@ class SettingsRecordTests {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static <S extends SettingsRecord<B>, C, B> void assertEveryComponentApplied(Class<S> type, C defaults,
-			Function<C, B> from, Function<B, C> build) throws Exception {
+	private static <S extends SettingsRecord<B>, C, B> void assertEveryComponentApplied(Class<S> type,
+			Function<S, StarterSettings> starter, C defaults, Function<C, B> from, Function<B, C> build)
+			throws Exception {
 		ResolvedInstance<C> starterDefaults = ResolvedInstance.of(defaults, StarterSettings.NONE);
 		RecordComponent[] components = type.getRecordComponents();
 		Map<String, Object> values = new LinkedHashMap<>();
@@ -119,8 +125,7 @@ class SettingsRecordTests {
 		B builder = from.apply(defaults);
 		settings.applyTo(builder, "resilience.test.instances.x");
 		C config = build.apply(builder);
-		ResolvedInstance<C> resolved = ResolvedInstance.of(config,
-				settings.starterSettings().over(StarterSettings.NONE));
+		ResolvedInstance<C> resolved = ResolvedInstance.of(config, starter.apply(settings).over(StarterSettings.NONE));
 		Map<String, Object> description = (Map<String, Object>) config.getClass().getMethod("describe").invoke(config);
 		values.forEach((name, value) -> {
 			String as = type.getSimpleName() + "." + name;
