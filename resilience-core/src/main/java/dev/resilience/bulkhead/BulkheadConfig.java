@@ -1,6 +1,9 @@
 package dev.resilience.bulkhead;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.resilience.internal.SettingValidation;
 
@@ -103,6 +106,23 @@ public final class BulkheadConfig {
 		return this.maxKeys;
 	}
 
+	/**
+	 * Describes this configuration: one entry per setting, named as its builder method,
+	 * in the builder's order, with its value as the accessor of the same name returns it
+	 * ({@link Duration}, enum, {@code List<Class>}, number, boolean). A setting that is
+	 * unset (an optional one at {@code null}) is left out, and so are predicates and
+	 * other settings made in code. The one place that lists the settings, for whoever
+	 * shows a configuration (the Spring Boot starter's Actuator endpoints).
+	 * @return the settings by name, in order; unmodifiable
+	 */
+	public Map<String, Object> describe() {
+		Map<String, Object> settings = new LinkedHashMap<>();
+		settings.put("maxConcurrentCalls", this.maxConcurrentCalls);
+		settings.put("maxWaitDuration", this.maxWaitDuration);
+		settings.put("maxKeys", this.maxKeys);
+		return Collections.unmodifiableMap(settings);
+	}
+
 	@Override
 	public String toString() {
 		return "BulkheadConfig[maxConcurrentCalls=" + this.maxConcurrentCalls + ", maxWaitDuration="
@@ -160,7 +180,9 @@ public final class BulkheadConfig {
 		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
-		 * @throws IllegalArgumentException if a setting is out of range
+		 * @throws dev.resilience.core.InvalidSettingException (an
+		 * IllegalArgumentException that carries the setting's name and value) if a
+		 * setting is out of range
 		 * @throws NullPointerException if a duration is {@code null}
 		 */
 		public BulkheadConfig build() {

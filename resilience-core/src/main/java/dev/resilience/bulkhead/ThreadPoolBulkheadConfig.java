@@ -1,6 +1,9 @@
 package dev.resilience.bulkhead;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.resilience.internal.SettingValidation;
 
@@ -118,6 +121,24 @@ public final class ThreadPoolBulkheadConfig {
 		return this.keepAliveDuration;
 	}
 
+	/**
+	 * Describes this configuration: one entry per setting, named as its builder method,
+	 * in the builder's order, with its value as the accessor of the same name returns it
+	 * ({@link Duration}, enum, {@code List<Class>}, number, boolean). A setting that is
+	 * unset (an optional one at {@code null}) is left out, and so are predicates and
+	 * other settings made in code. The one place that lists the settings, for whoever
+	 * shows a configuration (the Spring Boot starter's Actuator endpoints).
+	 * @return the settings by name, in order; unmodifiable
+	 */
+	public Map<String, Object> describe() {
+		Map<String, Object> settings = new LinkedHashMap<>();
+		settings.put("coreThreadPoolSize", this.coreThreadPoolSize);
+		settings.put("maxThreadPoolSize", this.maxThreadPoolSize);
+		settings.put("queueCapacity", this.queueCapacity);
+		settings.put("keepAliveDuration", this.keepAliveDuration);
+		return Collections.unmodifiableMap(settings);
+	}
+
 	@Override
 	public String toString() {
 		return "ThreadPoolBulkheadConfig[coreThreadPoolSize=" + this.coreThreadPoolSize + ", maxThreadPoolSize="
@@ -189,8 +210,10 @@ public final class ThreadPoolBulkheadConfig {
 		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
-		 * @throws IllegalArgumentException if a setting is out of range or
-		 * {@code coreThreadPoolSize} exceeds {@code maxThreadPoolSize}
+		 * @throws dev.resilience.core.InvalidSettingException (an
+		 * IllegalArgumentException that carries the setting's name and value) if a
+		 * setting is out of range or {@code coreThreadPoolSize} exceeds
+		 * {@code maxThreadPoolSize}
 		 * @throws NullPointerException if a duration is {@code null}
 		 */
 		public ThreadPoolBulkheadConfig build() {
@@ -199,8 +222,9 @@ public final class ThreadPoolBulkheadConfig {
 			SettingValidation.atLeast(this.queueCapacity, 0, "queueCapacity");
 			SettingValidation.notNegative(this.keepAliveDuration, MAX_KEEP_ALIVE_DURATION, "keepAliveDuration");
 			if (this.coreThreadPoolSize > this.maxThreadPoolSize) {
-				throw new IllegalArgumentException("coreThreadPoolSize must not exceed maxThreadPoolSize ("
-						+ this.maxThreadPoolSize + ") but was " + this.coreThreadPoolSize);
+				throw SettingValidation.invalid("coreThreadPoolSize", this.coreThreadPoolSize,
+						"coreThreadPoolSize must not exceed maxThreadPoolSize (" + this.maxThreadPoolSize + ") but was "
+								+ this.coreThreadPoolSize);
 			}
 			return new ThreadPoolBulkheadConfig(this);
 		}

@@ -2,7 +2,10 @@ package dev.resilience.circuitbreaker;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import dev.resilience.internal.SettingValidation;
@@ -397,6 +400,39 @@ public final class CircuitBreakerConfig {
 		return (grown >= this.maxWaitDurationInOpenStateNanos) ? this.maxWaitDurationInOpenStateNanos : (long) grown;
 	}
 
+	/**
+	 * Describes this configuration: one entry per setting, named as its builder method,
+	 * in the builder's order, with its value as the accessor of the same name returns it
+	 * ({@link Duration}, enum, {@code List<Class>}, number, boolean). A setting that is
+	 * unset (an optional one at {@code null}) is left out, and so are predicates and
+	 * other settings made in code. The one place that lists the settings, for whoever
+	 * shows a configuration (the Spring Boot starter's Actuator endpoints).
+	 * @return the settings by name, in order; unmodifiable
+	 */
+	public Map<String, Object> describe() {
+		Map<String, Object> settings = new LinkedHashMap<>();
+		settings.put("slidingWindowType", this.slidingWindowType);
+		settings.put("slidingWindowSize", this.slidingWindowSize);
+		settings.put("minimumNumberOfCalls", this.minimumNumberOfCalls);
+		settings.put("failureRateThreshold", this.failureRateThreshold);
+		settings.put("slowCallRateThreshold", this.slowCallRateThreshold);
+		if (this.slowCallDurationThreshold != null) {
+			settings.put("slowCallDurationThreshold", this.slowCallDurationThreshold);
+		}
+		settings.put("waitDurationInOpenState", this.waitDurationInOpenState);
+		settings.put("waitDurationInOpenStateMultiplier", this.waitDurationInOpenStateMultiplier);
+		if (this.maxWaitDurationInOpenState != null) {
+			settings.put("maxWaitDurationInOpenState", this.maxWaitDurationInOpenState);
+		}
+		settings.put("automaticTransitionFromOpenToHalfOpenEnabled", this.automaticTransitionFromOpenToHalfOpenEnabled);
+		settings.put("permittedNumberOfCallsInHalfOpenState", this.permittedNumberOfCallsInHalfOpenState);
+		settings.put("maxWaitDurationInHalfOpenState", this.maxWaitDurationInHalfOpenState);
+		settings.put("recordExceptions", this.recordExceptions);
+		settings.put("ignoreExceptions", this.ignoreExceptions);
+		settings.put("matchCauseChain", this.matchCauseChain);
+		return Collections.unmodifiableMap(settings);
+	}
+
 	@Override
 	public String toString() {
 		return "CircuitBreakerConfig[slidingWindowType=" + this.slidingWindowType + ", slidingWindowSize="
@@ -722,8 +758,9 @@ public final class CircuitBreakerConfig {
 		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
-		 * @throws IllegalArgumentException if a setting is out of range, naming the
-		 * setting and the value
+		 * @throws dev.resilience.core.InvalidSettingException (an
+		 * IllegalArgumentException that carries the setting's name and value) if a
+		 * setting is out of range, naming the setting and the value
 		 * @throws NullPointerException if a required setting is {@code null}
 		 */
 		public CircuitBreakerConfig build() {
@@ -738,13 +775,15 @@ public final class CircuitBreakerConfig {
 			SettingValidation.positive(this.waitDurationInOpenState, MAX_DURATION, "waitDurationInOpenState");
 			if (!(this.waitDurationInOpenStateMultiplier >= 1.0)
 					|| Double.isInfinite(this.waitDurationInOpenStateMultiplier)) {
-				throw new IllegalArgumentException("waitDurationInOpenStateMultiplier must be a finite number of at "
-						+ "least 1.0 but was " + this.waitDurationInOpenStateMultiplier);
+				throw SettingValidation.invalid("waitDurationInOpenStateMultiplier",
+						this.waitDurationInOpenStateMultiplier,
+						"waitDurationInOpenStateMultiplier must be a finite number of at " + "least 1.0 but was "
+								+ this.waitDurationInOpenStateMultiplier);
 			}
 			if (this.maxWaitDurationInOpenState != null) {
 				SettingValidation.positive(this.maxWaitDurationInOpenState, MAX_DURATION, "maxWaitDurationInOpenState");
 				if (this.maxWaitDurationInOpenState.compareTo(this.waitDurationInOpenState) < 0) {
-					throw new IllegalArgumentException(
+					throw SettingValidation.invalid("maxWaitDurationInOpenState", this.maxWaitDurationInOpenState,
 							"maxWaitDurationInOpenState must be at least " + "waitDurationInOpenState ("
 									+ this.waitDurationInOpenState + ") but was " + this.maxWaitDurationInOpenState);
 				}
@@ -757,9 +796,14 @@ public final class CircuitBreakerConfig {
 		}
 
 		private static void percentage(float value, String setting) {
-			SettingValidation.between(value, 0.0, 100.0, setting);
+			// Checked here rather than by SettingValidation.between so that the exception
+			// carries the float the builder was given.
+			if (!(value >= 0.0f && value <= 100.0f)) {
+				throw SettingValidation.invalid(setting, value,
+						setting + " must be between 0.0 and 100.0 but was " + (double) value);
+			}
 			if (value == 0.0f) {
-				throw new IllegalArgumentException(setting + " must be greater than 0.0 but was " + value);
+				throw SettingValidation.invalid(setting, value, setting + " must be greater than 0.0 but was " + value);
 			}
 		}
 

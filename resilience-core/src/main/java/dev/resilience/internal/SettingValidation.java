@@ -3,9 +3,14 @@ package dev.resilience.internal;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.resilience.core.InvalidSettingException;
+
 /**
  * Validation shared by the configuration builders, so that every rejected value gets a
- * message of the same form: the setting's name, what it must be, and the value given.
+ * message of the same form: the setting's name, what it must be, and the value given. A
+ * rejected value is an {@link InvalidSettingException}, which carries the setting's name
+ * and the value for callers that name the value's source themselves (the Spring Boot
+ * starter names the property).
  * <p>
  * For the primitives' builders; not meant for application code.
  */
@@ -19,11 +24,12 @@ public final class SettingValidation {
 	 * @param value the value
 	 * @param setting the setting's name, as the builder method spells it
 	 * @return the value
+	 * @throws InvalidSettingException if it is zero or negative
 	 */
 	public static Duration positive(Duration value, String setting) {
 		Objects.requireNonNull(value, () -> setting + " must not be null");
 		if (value.isZero() || value.isNegative()) {
-			throw new IllegalArgumentException(setting + " must be greater than zero but was " + value);
+			throw new InvalidSettingException(setting, value, setting + " must be greater than zero but was " + value);
 		}
 		return value;
 	}
@@ -37,7 +43,7 @@ public final class SettingValidation {
 	public static Duration notNegative(Duration value, String setting) {
 		Objects.requireNonNull(value, () -> setting + " must not be null");
 		if (value.isNegative()) {
-			throw new IllegalArgumentException(setting + " must not be negative but was " + value);
+			throw new InvalidSettingException(setting, value, setting + " must not be negative but was " + value);
 		}
 		return value;
 	}
@@ -74,7 +80,8 @@ public final class SettingValidation {
 	public static Duration atMost(Duration value, Duration max, String setting) {
 		Objects.requireNonNull(value, () -> setting + " must not be null");
 		if (value.compareTo(max) > 0) {
-			throw new IllegalArgumentException(setting + " must be at most " + max + " but was " + value);
+			throw new InvalidSettingException(setting, value,
+					setting + " must be at most " + max + " but was " + value);
 		}
 		return value;
 	}
@@ -88,7 +95,8 @@ public final class SettingValidation {
 	 */
 	public static int atLeast(int value, int min, String setting) {
 		if (value < min) {
-			throw new IllegalArgumentException(setting + " must be at least " + min + " but was " + value);
+			throw new InvalidSettingException(setting, value,
+					setting + " must be at least " + min + " but was " + value);
 		}
 		return value;
 	}
@@ -103,10 +111,22 @@ public final class SettingValidation {
 	 */
 	public static double between(double value, double min, double max, String setting) {
 		if (!(value >= min && value <= max)) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException(setting, value,
 					setting + " must be between " + min + " and " + max + " but was " + value);
 		}
 		return value;
+	}
+
+	/**
+	 * Returns the exception for a value a builder's own rule rejects (one that no other
+	 * method here expresses, such as a rule between two settings).
+	 * @param setting the setting's name, as the builder method spells it
+	 * @param value the value rejected
+	 * @param message the message: the setting, what it must be, and the value
+	 * @return the exception, to throw
+	 */
+	public static InvalidSettingException invalid(String setting, Object value, String message) {
+		return new InvalidSettingException(setting, value, message);
 	}
 
 	/**

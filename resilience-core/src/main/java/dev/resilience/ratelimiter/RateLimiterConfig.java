@@ -1,6 +1,9 @@
 package dev.resilience.ratelimiter;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.resilience.internal.SettingValidation;
 
@@ -181,6 +184,25 @@ public final class RateLimiterConfig {
 		return (double) this.limitRefreshPeriod.toNanos() / this.limitForPeriod;
 	}
 
+	/**
+	 * Describes this configuration: one entry per setting, named as its builder method,
+	 * in the builder's order, with its value as the accessor of the same name returns it
+	 * ({@link Duration}, enum, {@code List<Class>}, number, boolean). A setting that is
+	 * unset (an optional one at {@code null}) is left out, and so are predicates and
+	 * other settings made in code. The one place that lists the settings, for whoever
+	 * shows a configuration (the Spring Boot starter's Actuator endpoints).
+	 * @return the settings by name, in order; unmodifiable
+	 */
+	public Map<String, Object> describe() {
+		Map<String, Object> settings = new LinkedHashMap<>();
+		settings.put("limitForPeriod", this.limitForPeriod);
+		settings.put("limitRefreshPeriod", this.limitRefreshPeriod);
+		settings.put("timeoutDuration", this.timeoutDuration);
+		settings.put("burstCapacity", this.burstCapacity);
+		settings.put("maxKeys", this.maxKeys);
+		return Collections.unmodifiableMap(settings);
+	}
+
 	@Override
 	public String toString() {
 		return "RateLimiterConfig[limitForPeriod=" + this.limitForPeriod + ", limitRefreshPeriod="
@@ -267,7 +289,9 @@ public final class RateLimiterConfig {
 		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
-		 * @throws IllegalArgumentException if a setting is out of range
+		 * @throws dev.resilience.core.InvalidSettingException (an
+		 * IllegalArgumentException that carries the setting's name and value) if a
+		 * setting is out of range
 		 * @throws NullPointerException if a duration is {@code null}
 		 */
 		public RateLimiterConfig build() {
@@ -277,14 +301,16 @@ public final class RateLimiterConfig {
 			SettingValidation.atLeast(this.burstCapacity, 0, "burstCapacity");
 			SettingValidation.atLeast(this.maxKeys, 1, "maxKeys");
 			if (this.limitRefreshPeriod.compareTo(MAX_REFILL_DURATION) > 0) {
-				throw new IllegalArgumentException("limitRefreshPeriod must be at most " + MAX_REFILL_DURATION
-						+ " but was " + this.limitRefreshPeriod);
+				throw SettingValidation.invalid("limitRefreshPeriod", this.limitRefreshPeriod,
+						"limitRefreshPeriod must be at most " + MAX_REFILL_DURATION + " but was "
+								+ this.limitRefreshPeriod);
 			}
 			long periodNanos = this.limitRefreshPeriod.toNanos();
 			if (this.limitForPeriod > periodNanos) {
-				throw new IllegalArgumentException("limitForPeriod must not exceed limitRefreshPeriod in nanoseconds"
-						+ " (at most one permit per nanosecond) but was " + this.limitForPeriod + " for "
-						+ this.limitRefreshPeriod);
+				throw SettingValidation.invalid("limitForPeriod", this.limitForPeriod,
+						"limitForPeriod must not exceed limitRefreshPeriod in nanoseconds"
+								+ " (at most one permit per nanosecond) but was " + this.limitForPeriod + " for "
+								+ this.limitRefreshPeriod);
 			}
 			int capacity = (this.burstCapacity != 0) ? this.burstCapacity : this.limitForPeriod;
 			// capacity * period / limit without overflow: split period into whole
@@ -297,9 +323,13 @@ public final class RateLimiterConfig {
 			boolean tooLong = whole > maxRefill / capacity
 					|| whole * capacity + remainder * capacity / this.limitForPeriod > maxRefill;
 			if (tooLong) {
-				throw new IllegalArgumentException("the time to refill the bucket (burstCapacity " + capacity
-						+ " x limitRefreshPeriod " + this.limitRefreshPeriod + " / limitForPeriod "
-						+ this.limitForPeriod + ") must not exceed " + MAX_REFILL_DURATION);
+				// Only a burst capacity above limitForPeriod can get here: without one
+				// the
+				// refill time is limitRefreshPeriod, checked above.
+				throw SettingValidation.invalid("burstCapacity", this.burstCapacity,
+						"the time to refill the bucket (burstCapacity " + capacity + " x limitRefreshPeriod "
+								+ this.limitRefreshPeriod + " / limitForPeriod " + this.limitForPeriod
+								+ ") must not exceed " + MAX_REFILL_DURATION);
 			}
 			return new RateLimiterConfig(this);
 		}

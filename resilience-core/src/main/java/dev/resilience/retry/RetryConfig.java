@@ -2,7 +2,10 @@ package dev.resilience.retry;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -319,6 +322,33 @@ public final class RetryConfig {
 		return this.exceptionMatcher.matches(failure);
 	}
 
+	/**
+	 * Describes this configuration: one entry per setting, named as its builder method,
+	 * in the builder's order, with its value as the accessor of the same name returns it
+	 * ({@link Duration}, enum, {@code List<Class>}, number, boolean). A setting that is
+	 * unset (an optional one at {@code null}) is left out, and so are predicates and
+	 * other settings made in code. The one place that lists the settings, for whoever
+	 * shows a configuration (the Spring Boot starter's Actuator endpoints).
+	 * @return the settings by name, in order; unmodifiable
+	 */
+	public Map<String, Object> describe() {
+		Map<String, Object> settings = new LinkedHashMap<>();
+		settings.put("maxAttempts", this.maxAttempts);
+		settings.put("waitDuration", this.waitDuration);
+		settings.put("exponentialBackoffMultiplier", this.exponentialBackoffMultiplier);
+		if (this.exponentialMaxWaitDuration != null) {
+			settings.put("exponentialMaxWaitDuration", this.exponentialMaxWaitDuration);
+		}
+		settings.put("randomizedWaitFactor", this.randomizedWaitFactor);
+		settings.put("retryExceptions", this.retryExceptions);
+		settings.put("ignoreExceptions", this.ignoreExceptions);
+		settings.put("matchCauseChain", this.matchCauseChain);
+		settings.put("retryOnRejection", this.retryOnRejection);
+		settings.put("budgetMaxTokens", this.budgetMaxTokens);
+		settings.put("budgetTokenRatio", this.budgetTokenRatio);
+		return Collections.unmodifiableMap(settings);
+	}
+
 	@Override
 	public String toString() {
 		return "RetryConfig[maxAttempts=" + this.maxAttempts + ", waitDuration=" + this.waitDuration
@@ -577,15 +607,18 @@ public final class RetryConfig {
 		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
-		 * @throws IllegalArgumentException if a setting is out of range
+		 * @throws dev.resilience.core.InvalidSettingException (an
+		 * IllegalArgumentException that carries the setting's name and value) if a
+		 * setting is out of range
 		 */
 		public RetryConfig build() {
 			SettingValidation.atLeast(this.maxAttempts, 1, "maxAttempts");
 			SettingValidation.notNegative(this.waitDuration, MAX_WAIT_DURATION, "waitDuration");
 			if (!(this.exponentialBackoffMultiplier >= 1.0
 					&& this.exponentialBackoffMultiplier < Double.POSITIVE_INFINITY)) {
-				throw new IllegalArgumentException("exponentialBackoffMultiplier must be at least 1.0 but was "
-						+ this.exponentialBackoffMultiplier);
+				throw SettingValidation.invalid("exponentialBackoffMultiplier", this.exponentialBackoffMultiplier,
+						"exponentialBackoffMultiplier must be at least 1.0 but was "
+								+ this.exponentialBackoffMultiplier);
 			}
 			if (this.exponentialMaxWaitDuration != null) {
 				SettingValidation.atMost(this.exponentialMaxWaitDuration, MAX_WAIT_DURATION,
@@ -593,25 +626,27 @@ public final class RetryConfig {
 			}
 			if (this.exponentialMaxWaitDuration != null
 					&& this.exponentialMaxWaitDuration.compareTo(this.waitDuration) < 0) {
-				throw new IllegalArgumentException("exponentialMaxWaitDuration must be at least waitDuration ("
-						+ this.waitDuration + ") but was " + this.exponentialMaxWaitDuration);
+				throw SettingValidation.invalid("exponentialMaxWaitDuration", this.exponentialMaxWaitDuration,
+						"exponentialMaxWaitDuration must be at least waitDuration (" + this.waitDuration + ") but was "
+								+ this.exponentialMaxWaitDuration);
 			}
 			if (!(this.randomizedWaitFactor >= 0.0 && this.randomizedWaitFactor < 1.0)) {
-				throw new IllegalArgumentException(
+				throw SettingValidation.invalid("randomizedWaitFactor", this.randomizedWaitFactor,
 						"randomizedWaitFactor must be at least 0.0 and less than 1.0 but was "
 								+ this.randomizedWaitFactor);
 			}
 			SettingValidation.atLeast(this.budgetMaxTokens, 0, "budgetMaxTokens");
 			if (!(this.budgetTokenRatio > 0.0 && this.budgetTokenRatio < Double.POSITIVE_INFINITY)) {
-				throw new IllegalArgumentException(
+				throw SettingValidation.invalid("budgetTokenRatio", this.budgetTokenRatio,
 						"budgetTokenRatio must be greater than 0.0 but was " + this.budgetTokenRatio);
 			}
 			if (this.budgetMaxTokens > 0 && this.budgetTokenRatio > this.budgetMaxTokens) {
-				throw new IllegalArgumentException("budgetTokenRatio must be at most budgetMaxTokens ("
-						+ this.budgetMaxTokens + ") but was " + this.budgetTokenRatio);
+				throw SettingValidation.invalid("budgetTokenRatio", this.budgetTokenRatio,
+						"budgetTokenRatio must be at most budgetMaxTokens (" + this.budgetMaxTokens + ") but was "
+								+ this.budgetTokenRatio);
 			}
 			if (this.budgetMaxTokens > 0 && Math.round(this.budgetTokenRatio * 1000.0) == 0) {
-				throw new IllegalArgumentException(
+				throw SettingValidation.invalid("budgetTokenRatio", this.budgetTokenRatio,
 						"budgetTokenRatio must be at least 0.001 with a budget but was " + this.budgetTokenRatio);
 			}
 			return new RetryConfig(this);

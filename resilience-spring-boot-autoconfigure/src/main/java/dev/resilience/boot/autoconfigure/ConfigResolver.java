@@ -8,94 +8,104 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import dev.resilience.core.InvalidSettingException;
 import dev.resilience.core.Registry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves one primitive's {@code configs} and {@code instances} into core configurations
- * at startup, following {@code base-config} (an instance or config without one inherits
- * {@code configs.default}, which inherits the library defaults), then applies the
- * customizers of each instance. Every failure names the property at fault.
+ * Resolves one primitive's {@code configs} and {@code instances} at startup, once,
+ * following {@code base-config} (an instance or config without one inherits
+ * {@code configs.default}, which inherits the library defaults): the core configuration
+ * (each settings record applied over the configuration it inherits, then the customizers
+ * of each instance) and the starter's own settings, laid over the inherited ones the same
+ * way. Every failure names the property at fault.
  *
  * @param <S> the settings record type
  * @param <C> the core configuration type
  * @param <B> the core builder type
  */
-final class ConfigResolver<S extends Record, C, B> {
+final class ConfigResolver<S extends SettingsRecord<B>, C, B> {
 
 	private final String prefix;
 
 	private final ResilienceProperties.Primitive<S> properties;
 
-	private final C libraryDefaults;
+	private final Resolved<C> libraryDefaults;
 
 	private final Function<C, B> from;
 
 	private final Function<B, C> build;
 
-	private final Function<S, @Nullable String> baseConfig;
-
 	private final List<ConfigCustomizer<B>> customizers;
 
-	private final Map<String, C> configs = new LinkedHashMap<>();
+	private final Function<S, StarterSettings> starter;
 
-	private final Map<String, C> instances = new LinkedHashMap<>();
+	private final Map<String, Resolved<C>> configs = new LinkedHashMap<>();
 
-	ConfigResolver(String primitive, ResilienceProperties.Primitive<S> properties, C libraryDefaults,
-			Function<C, B> from, Function<B, C> build, Function<S, @Nullable String> baseConfig,
+	private final Map<String, ResolvedInstance<C>> instances = new LinkedHashMap<>();
+
+	private ConfigResolver(String primitive, ResilienceProperties.Primitive<S> properties, C libraryDefaults,
+			Function<C, B> from, Function<B, C> build, Function<S, StarterSettings> starter,
 			List<ConfigCustomizer<B>> customizers) {
+		this.starter = starter;
 		this.prefix = "resilience." + primitive;
 		this.properties = properties;
-		this.libraryDefaults = libraryDefaults;
+		this.libraryDefaults = new Resolved<>(libraryDefaults, StarterSettings.NONE);
 		this.from = from;
 		this.build = build;
-		this.baseConfig = baseConfig;
 		this.customizers = customizers;
-		for (String name : new TreeSet<>(properties.configs().keySet())) {
+	}
+
+	/**
+	 * Resolves every config and instance of one primitive.
+	 * @param <S> the settings record type
+	 * @param <C> the core configuration type
+	 * @param <B> the core builder type
+	 * @param primitive the primitive's property segment, such as {@code circuitbreaker}
+	 * @param properties the primitive's properties
+	 * @param libraryDefaults the core's default configuration
+	 * @param from makes a builder pre-filled with a configuration
+	 * @param build builds the configuration
+	 * @param starter reads a settings record's starter settings
+	 * @param customizers the customizers of this primitive's instances
+	 * @return the resolved primitive
+	 * @throws ResilienceConfigurationException if a value is rejected, a
+	 * {@code base-config} names no config or the configs form a cycle
+	 */
+	static <S extends SettingsRecord<B>, C, B> ResolvedPrimitive<C> resolve(String primitive,
+			ResilienceProperties.Primitive<S> properties, C libraryDefaults, Function<C, B> from, Function<B, C> build,
+			Function<S, StarterSettings> starter, List<ConfigCustomizer<B>> customizers) {
+		return new ConfigResolver<>(primitive, properties, libraryDefaults, from, build, starter, customizers)
+			.resolve();
+	}
+
+	private ResolvedPrimitive<C> resolve() {
+		for (String name : new TreeSet<>(this.properties.configs().keySet())) {
 			resolveConfig(name, new ArrayDeque<>());
 		}
-		for (String name : new TreeSet<>(properties.instances().keySet())) {
-			S settings = properties.instances().get(name);
+		Resolved<C> defaults = this.configs.getOrDefault(Registry.DEFAULT_CONFIG, this.libraryDefaults);
+		for (String name : new TreeSet<>(this.properties.instances().keySet())) {
+			S settings = this.properties.instances().get(name);
 			String path = this.prefix + ".instances." + name;
-			this.instances.put(name,
-					build(settings, base(name, settings, path, false, new ArrayDeque<>()), path, customizersOf(name)));
+			Resolved<C> resolved = build(settings, base(name, settings, path, false, new ArrayDeque<>()), path,
+					customizersOf(name));
+			this.instances.put(name, ResolvedInstance.of(resolved.config, resolved.starter));
 		}
-		for (ConfigCustomizer<B> customizer : customizers) {
+		for (ConfigCustomizer<B> customizer : this.customizers) {
 			// A customizer may name an instance that has no properties: it starts from
-			// the
-			// default configuration.
-			this.instances.computeIfAbsent(customizer.instanceName(),
-					(name) -> build(null, defaultConfig(), this.prefix + ".instances." + name, customizersOf(name)));
+			// the default configuration.
+			this.instances.computeIfAbsent(customizer.instanceName(), (name) -> {
+				Resolved<C> resolved = build(null, defaults, this.prefix + ".instances." + name, customizersOf(name));
+				return ResolvedInstance.of(resolved.config, resolved.starter);
+			});
 		}
+		Map<String, C> configs = new LinkedHashMap<>();
+		this.configs.forEach((name, resolved) -> configs.put(name, resolved.config));
+		return new ResolvedPrimitive<>(configs, this.instances, ResolvedInstance.of(defaults.config, defaults.starter));
 	}
 
-	/**
-	 * Returns the configuration of instances that name no configuration.
-	 * @return {@code configs.default}, or the library defaults
-	 */
-	C defaultConfig() {
-		C configured = this.configs.get(Registry.DEFAULT_CONFIG);
-		return (configured != null) ? configured : this.libraryDefaults;
-	}
-
-	/**
-	 * Returns every named configuration, resolved.
-	 * @return the configurations by name
-	 */
-	Map<String, C> configs() {
-		return this.configs;
-	}
-
-	/**
-	 * Returns every configured (or customized) instance's configuration, resolved.
-	 * @return the configurations by instance name
-	 */
-	Map<String, C> instances() {
-		return this.instances;
-	}
-
-	private C resolveConfig(String name, Deque<String> path) {
-		C resolved = this.configs.get(name);
+	private Resolved<C> resolveConfig(String name, Deque<String> path) {
+		Resolved<C> resolved = this.configs.get(name);
 		if (resolved != null) {
 			return resolved;
 		}
@@ -113,8 +123,8 @@ final class ConfigResolver<S extends Record, C, B> {
 		return resolved;
 	}
 
-	private C base(String name, S settings, String property, boolean isConfig, Deque<String> path) {
-		String base = this.baseConfig.apply(settings);
+	private Resolved<C> base(String name, S settings, String property, boolean isConfig, Deque<String> path) {
+		String base = settings.baseConfig();
 		if (base != null) {
 			if (!this.properties.configs().containsKey(base)) {
 				throw new ResilienceConfigurationException(
@@ -131,28 +141,64 @@ final class ConfigResolver<S extends Record, C, B> {
 		return this.libraryDefaults;
 	}
 
-	private C build(@Nullable S settings, C base, String property, List<ConfigCustomizer<B>> customizers) {
-		B builder = this.from.apply(base);
+	private Resolved<C> build(@Nullable S settings, Resolved<C> base, String property,
+			List<ConfigCustomizer<B>> customizers) {
+		B builder = this.from.apply(base.config);
 		if (settings != null) {
-			SettingsMapper.apply(settings, builder, property);
+			settings.applyTo(builder, property);
 		}
 		customizers.forEach((customizer) -> customizer.customize(builder));
+		C config;
 		try {
-			return this.build.apply(builder);
+			config = this.build.apply(builder);
+		}
+		catch (InvalidSettingException ex) {
+			// The core names the setting as its builder method; the property is the same
+			// name in Spring's kebab-case form (SettingsRecordTests holds every
+			// component to that).
+			String key = property + "." + propertyName(ex.setting());
+			throw new ResilienceConfigurationException(key, "invalid value '" + ex.value() + "': " + ex.getMessage(),
+					"Update " + key + " to a valid value.");
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			// Cross-setting rules fail in build(); their messages start with the
-			// setting's name.
-			String message = String.valueOf(ex.getMessage());
-			String setting = message.split(" ", 2)[0];
-			String at = setting.matches("[a-z][A-Za-z]*") ? property + "." + SettingsMapper.kebab(setting) : property;
-			throw new ResilienceConfigurationException(at, message,
+			// Not a setting the core names (a customizer's own check, say): the
+			// instance or config as a whole.
+			throw new ResilienceConfigurationException(property, String.valueOf(ex.getMessage()),
 					"Update " + property + " so that its settings agree.");
 		}
+		StarterSettings starter = (settings != null) ? this.starter.apply(settings).over(base.starter) : base.starter;
+		return new Resolved<>(config, starter);
+	}
+
+	/**
+	 * Returns a builder setting's property name: {@code failureRateThreshold} is
+	 * {@code failure-rate-threshold}.
+	 * @param setting the setting, as the builder method spells it
+	 * @return its kebab-case property name
+	 */
+	static String propertyName(String setting) {
+		StringBuilder name = new StringBuilder(setting.length() + 8);
+		for (int i = 0; i < setting.length(); i++) {
+			char c = setting.charAt(i);
+			if (Character.isUpperCase(c)) {
+				name.append('-').append(Character.toLowerCase(c));
+			}
+			else {
+				name.append(c);
+			}
+		}
+		return name.toString();
 	}
 
 	private List<ConfigCustomizer<B>> customizersOf(String instanceName) {
 		return this.customizers.stream().filter((c) -> c.instanceName().equals(instanceName)).toList();
+	}
+
+	/**
+	 * A config resolved: its core configuration and its starter settings merged along its
+	 * chain.
+	 */
+	private record Resolved<C>(C config, StarterSettings starter) {
 	}
 
 }

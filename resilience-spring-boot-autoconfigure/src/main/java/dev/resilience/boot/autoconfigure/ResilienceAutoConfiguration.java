@@ -1,14 +1,25 @@
 package dev.resilience.boot.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.resilience.boot.aop.ResilienceAnnotationPostProcessor;
 import dev.resilience.boot.aop.ResilienceMethodFactory;
+import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadRegistry;
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.core.Policy;
+import dev.resilience.core.Registry;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
+import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
+import dev.resilience.retry.Retry;
 import dev.resilience.retry.RetryRegistry;
+import dev.resilience.timeout.Timeout;
 import dev.resilience.timeout.TimeoutRegistry;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -24,9 +35,10 @@ import org.springframework.core.task.TaskDecorator;
 
 /**
  * Auto-configuration of resilience: the registries, configured from {@code resilience.*},
- * and the post-processor that applies the annotations. Every bean a user may replace
- * backs off when the user declares one; {@code resilience.enabled=false} switches all of
- * it off.
+ * the post-processor that applies the annotations, and the subscription of the
+ * {@link RegistryEventListener} and {@link ResilienceEventListener} beans. Every bean a
+ * user may replace backs off when the user declares one; {@code resilience.enabled=false}
+ * switches all of it off.
  */
 @AutoConfiguration
 @ConditionalOnResilienceEnabled
@@ -106,6 +118,45 @@ public final class ResilienceAutoConfiguration {
 			BeanFactory beanFactory) {
 		return new ResilienceMethodFactory(circuitBreakers, retries, rateLimiters, bulkheads, threadPoolBulkheads,
 				timeouts, properties.order(), beanFactory);
+	}
+
+	/**
+	 * Subscribes the {@link RegistryEventListener} and {@link ResilienceEventListener}
+	 * beans to the registries, whether the starter made them or the user did, once every
+	 * singleton exists.
+	 */
+	@Bean
+	RegistryEventListeners resilienceRegistryEventListeners(ObjectProvider<CircuitBreakerRegistry> circuitBreakers,
+			ObjectProvider<RegistryEventListener<CircuitBreaker>> circuitBreakerListeners,
+			ObjectProvider<RetryRegistry> retries, ObjectProvider<RegistryEventListener<Retry>> retryListeners,
+			ObjectProvider<RateLimiterRegistry> rateLimiters,
+			ObjectProvider<RegistryEventListener<RateLimiter>> rateLimiterListeners,
+			ObjectProvider<BulkheadRegistry> bulkheads,
+			ObjectProvider<RegistryEventListener<Bulkhead>> bulkheadListeners,
+			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads,
+			ObjectProvider<RegistryEventListener<ThreadPoolBulkhead>> threadPoolBulkheadListeners,
+			ObjectProvider<TimeoutRegistry> timeouts, ObjectProvider<RegistryEventListener<Timeout>> timeoutListeners,
+			ObjectProvider<ResilienceEventListener> eventListeners) {
+		return new RegistryEventListeners(() -> {
+			List<ResilienceEventListener> all = eventListeners.orderedStream().toList();
+			List<RegistryEventListeners.Binding<?>> bindings = new ArrayList<>();
+			bind(bindings, circuitBreakers, circuitBreakerListeners, all);
+			bind(bindings, retries, retryListeners, all);
+			bind(bindings, rateLimiters, rateLimiterListeners, all);
+			bind(bindings, bulkheads, bulkheadListeners, all);
+			bind(bindings, threadPoolBulkheads, threadPoolBulkheadListeners, all);
+			bind(bindings, timeouts, timeoutListeners, all);
+			return bindings;
+		});
+	}
+
+	private static <P extends Policy<?>> void bind(List<RegistryEventListeners.Binding<?>> bindings,
+			ObjectProvider<? extends Registry<P, ?>> registry, ObjectProvider<RegistryEventListener<P>> listeners,
+			List<ResilienceEventListener> all) {
+		Registry<P, ?> available = registry.getIfUnique();
+		if (available != null) {
+			bindings.add(new RegistryEventListeners.Binding<>(available, listeners.orderedStream().toList(), all));
+		}
 	}
 
 	@Bean

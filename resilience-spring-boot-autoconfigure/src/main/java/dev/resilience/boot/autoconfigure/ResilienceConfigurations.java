@@ -25,25 +25,27 @@ import dev.resilience.timeout.TimeoutRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every primitive's configurations, resolved and validated once at startup from
- * {@link ResilienceProperties} and the {@link ConfigCustomizer} beans, and the registries
- * made from them. A bad value stops the application here with the property named.
+ * Every primitive's configurations and instances, resolved and validated once at startup
+ * from {@link ResilienceProperties} and the {@link ConfigCustomizer} beans (the one walk
+ * of {@code base-config}), and the registries made from them. The health indicators, the
+ * Redis backend and the endpoints read the {@link ResolvedInstance} of an instance from
+ * here. A bad value stops the application here with the property named.
  */
 public final class ResilienceConfigurations {
 
-	private final ConfigResolver<ResilienceProperties.CircuitBreakerSettings, CircuitBreakerConfig, CircuitBreakerConfig.Builder> circuitBreakers;
+	private final ResolvedPrimitive<CircuitBreakerConfig> circuitBreakers;
 
-	private final ConfigResolver<ResilienceProperties.RetrySettings, RetryConfig, RetryConfig.Builder> retries;
+	private final ResolvedPrimitive<RetryConfig> retries;
 
-	private final ConfigResolver<ResilienceProperties.RateLimiterSettings, RateLimiterConfig, RateLimiterConfig.Builder> rateLimiters;
+	private final ResolvedPrimitive<RateLimiterConfig> rateLimiters;
 
-	private final ConfigResolver<ResilienceProperties.BulkheadSettings, BulkheadConfig, BulkheadConfig.Builder> bulkheads;
+	private final ResolvedPrimitive<BulkheadConfig> bulkheads;
 
-	private final ConfigResolver<ResilienceProperties.ThreadPoolBulkheadSettings, ThreadPoolBulkheadConfig, ThreadPoolBulkheadConfig.Builder> threadPoolBulkheads;
+	private final ResolvedPrimitive<ThreadPoolBulkheadConfig> threadPoolBulkheads;
+
+	private final ResolvedPrimitive<TimeoutConfig> timeouts;
 
 	private final ResilienceProperties.RateLimiters rateLimiterProperties;
-
-	private final ConfigResolver<ResilienceProperties.TimeoutSettings, TimeoutConfig, TimeoutConfig.Builder> timeouts;
 
 	/**
 	 * Resolves every configuration.
@@ -54,27 +56,78 @@ public final class ResilienceConfigurations {
 	public ResilienceConfigurations(ResilienceProperties properties, List<ConfigCustomizer<?>> customizers) {
 		this.rateLimiterProperties = properties.ratelimiter();
 		checkBackendTimeouts(properties.ratelimiter());
-		this.circuitBreakers = new ConfigResolver<>("circuitbreaker", properties.circuitbreaker(),
+		this.circuitBreakers = ConfigResolver.resolve("circuitbreaker", properties.circuitbreaker(),
 				CircuitBreakerConfig.ofDefaults(), CircuitBreakerConfig::from, CircuitBreakerConfig.Builder::build,
-				ResilienceProperties.CircuitBreakerSettings::baseConfig,
+				ResilienceProperties.CircuitBreakerSettings::starterSettings,
 				customizers(customizers, CircuitBreakerConfig.Builder.class));
-		this.retries = new ConfigResolver<>("retry", properties.retry(), RetryConfig.ofDefaults(), RetryConfig::from,
-				RetryConfig.Builder::build, ResilienceProperties.RetrySettings::baseConfig,
+		this.retries = ConfigResolver.resolve("retry", properties.retry(), RetryConfig.ofDefaults(), RetryConfig::from,
+				RetryConfig.Builder::build, ResilienceProperties.RetrySettings::starterSettings,
 				customizers(customizers, RetryConfig.Builder.class));
-		this.rateLimiters = new ConfigResolver<>("ratelimiter", properties.ratelimiter(),
+		this.rateLimiters = ConfigResolver.resolve("ratelimiter", properties.ratelimiter(),
 				RateLimiterConfig.ofDefaults(), RateLimiterConfig::from, RateLimiterConfig.Builder::build,
-				ResilienceProperties.RateLimiterSettings::baseConfig,
+				ResilienceProperties.RateLimiterSettings::starterSettings,
 				customizers(customizers, RateLimiterConfig.Builder.class));
-		this.bulkheads = new ConfigResolver<>("bulkhead", properties.bulkhead(), BulkheadConfig.ofDefaults(),
-				BulkheadConfig::from, BulkheadConfig.Builder::build, ResilienceProperties.BulkheadSettings::baseConfig,
+		this.bulkheads = ConfigResolver.resolve("bulkhead", properties.bulkhead(), BulkheadConfig.ofDefaults(),
+				BulkheadConfig::from, BulkheadConfig.Builder::build,
+				ResilienceProperties.BulkheadSettings::starterSettings,
 				customizers(customizers, BulkheadConfig.Builder.class));
-		this.threadPoolBulkheads = new ConfigResolver<>("thread-pool-bulkhead", properties.threadPoolBulkhead(),
+		this.threadPoolBulkheads = ConfigResolver.resolve("thread-pool-bulkhead", properties.threadPoolBulkhead(),
 				ThreadPoolBulkheadConfig.ofDefaults(), ThreadPoolBulkheadConfig::from,
-				ThreadPoolBulkheadConfig.Builder::build, ResilienceProperties.ThreadPoolBulkheadSettings::baseConfig,
+				ThreadPoolBulkheadConfig.Builder::build,
+				ResilienceProperties.ThreadPoolBulkheadSettings::starterSettings,
 				customizers(customizers, ThreadPoolBulkheadConfig.Builder.class));
-		this.timeouts = new ConfigResolver<>("timeout", properties.timeout(), TimeoutConfig.ofDefaults(),
-				TimeoutConfig::from, TimeoutConfig.Builder::build, ResilienceProperties.TimeoutSettings::baseConfig,
+		this.timeouts = ConfigResolver.resolve("timeout", properties.timeout(), TimeoutConfig.ofDefaults(),
+				TimeoutConfig::from, TimeoutConfig.Builder::build,
+				ResilienceProperties.TimeoutSettings::starterSettings,
 				customizers(customizers, TimeoutConfig.Builder.class));
+	}
+
+	/**
+	 * Returns the circuit breakers' resolved settings.
+	 * @return every configured circuit breaker, and what the others get
+	 */
+	public ResolvedPrimitive<CircuitBreakerConfig> circuitBreakers() {
+		return this.circuitBreakers;
+	}
+
+	/**
+	 * Returns the retries' resolved settings.
+	 * @return every configured retry, and what the others get
+	 */
+	public ResolvedPrimitive<RetryConfig> retries() {
+		return this.retries;
+	}
+
+	/**
+	 * Returns the rate limiters' resolved settings.
+	 * @return every configured rate limiter, and what the others get
+	 */
+	public ResolvedPrimitive<RateLimiterConfig> rateLimiters() {
+		return this.rateLimiters;
+	}
+
+	/**
+	 * Returns the semaphore bulkheads' resolved settings.
+	 * @return every configured bulkhead, and what the others get
+	 */
+	public ResolvedPrimitive<BulkheadConfig> bulkheads() {
+		return this.bulkheads;
+	}
+
+	/**
+	 * Returns the thread-pool bulkheads' resolved settings.
+	 * @return every configured thread-pool bulkhead, and what the others get
+	 */
+	public ResolvedPrimitive<ThreadPoolBulkheadConfig> threadPoolBulkheads() {
+		return this.threadPoolBulkheads;
+	}
+
+	/**
+	 * Returns the timeouts' resolved settings.
+	 * @return every configured timeout, and what the others get
+	 */
+	public ResolvedPrimitive<TimeoutConfig> timeouts() {
+		return this.timeouts;
 	}
 
 	private static void checkBackendTimeouts(ResilienceProperties.RateLimiters rateLimiters) {
@@ -101,12 +154,12 @@ public final class ResilienceConfigurations {
 	}
 
 	CircuitBreakerRegistry circuitBreakerRegistry(Ticker ticker, Scheduler scheduler) {
-		return fill(CircuitBreakerRegistry.of(this.circuitBreakers.defaultConfig(), ticker, scheduler),
+		return fill(CircuitBreakerRegistry.of(this.circuitBreakers.defaults().config(), ticker, scheduler),
 				this.circuitBreakers);
 	}
 
 	RetryRegistry retryRegistry(Ticker ticker, Scheduler scheduler) {
-		return fill(RetryRegistry.of(this.retries.defaultConfig(), ticker, scheduler), this.retries);
+		return fill(RetryRegistry.of(this.retries.defaults().config(), ticker, scheduler), this.retries);
 	}
 
 	RateLimiterRegistry rateLimiterRegistry(Ticker ticker, Scheduler scheduler,
@@ -115,7 +168,7 @@ public final class ResilienceConfigurations {
 			requireNoRedisBackend();
 			factory = RateLimiter::of;
 		}
-		return fill(RateLimiterRegistry.of(this.rateLimiters.defaultConfig(), ticker, scheduler, factory),
+		return fill(RateLimiterRegistry.of(this.rateLimiters.defaults().config(), ticker, scheduler, factory),
 				this.rateLimiters);
 	}
 
@@ -136,24 +189,24 @@ public final class ResilienceConfigurations {
 	}
 
 	BulkheadRegistry bulkheadRegistry(Ticker ticker, Scheduler scheduler) {
-		return fill(BulkheadRegistry.of(this.bulkheads.defaultConfig(), ticker, scheduler), this.bulkheads);
+		return fill(BulkheadRegistry.of(this.bulkheads.defaults().config(), ticker, scheduler), this.bulkheads);
 	}
 
 	ThreadPoolBulkheadRegistry threadPoolBulkheadRegistry(@Nullable UnaryOperator<Runnable> taskDecorator) {
 		// Thread-pool bulkheads measure no time: no ticker, no scheduler.
-		ThreadPoolBulkheadConfig defaults = this.threadPoolBulkheads.defaultConfig();
+		ThreadPoolBulkheadConfig defaults = this.threadPoolBulkheads.defaults().config();
 		return fill((taskDecorator != null) ? ThreadPoolBulkheadRegistry.of(defaults, taskDecorator)
 				: ThreadPoolBulkheadRegistry.of(defaults), this.threadPoolBulkheads);
 	}
 
 	TimeoutRegistry timeoutRegistry(Ticker ticker, Scheduler scheduler) {
-		return fill(TimeoutRegistry.of(this.timeouts.defaultConfig(), ticker, scheduler), this.timeouts);
+		return fill(TimeoutRegistry.of(this.timeouts.defaults().config(), ticker, scheduler), this.timeouts);
 	}
 
-	private static <R extends Registry<?, C>, C> R fill(R registry, ConfigResolver<?, C, ?> resolver) {
-		resolver.configs().forEach(registry::addConfig);
-		for (Map.Entry<String, C> instance : resolver.instances().entrySet()) {
-			registry.instance(instance.getKey(), instance.getValue());
+	private static <R extends Registry<?, C>, C> R fill(R registry, ResolvedPrimitive<C> resolved) {
+		resolved.configs().forEach(registry::addConfig);
+		for (Map.Entry<String, ResolvedInstance<C>> instance : resolved.instances().entrySet()) {
+			registry.instance(instance.getKey(), instance.getValue().config());
 		}
 		return registry;
 	}

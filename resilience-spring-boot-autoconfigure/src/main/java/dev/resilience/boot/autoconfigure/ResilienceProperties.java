@@ -4,8 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.resilience.bulkhead.BulkheadConfig;
+import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.pipeline.Pipeline;
+import dev.resilience.ratelimiter.RateLimiterConfig;
+import dev.resilience.retry.RetryConfig;
+import dev.resilience.timeout.TimeoutConfig;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -260,7 +265,66 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Integer permittedNumberOfCallsInHalfOpenState, @Nullable Duration maxWaitDurationInHalfOpenState,
 			@Nullable List<Class<? extends Throwable>> recordExceptions,
 			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain,
-			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
+			@Nullable Boolean allowHealthIndicatorToFail,
+			@Nullable Boolean registerHealthIndicator) implements SettingsRecord<CircuitBreakerConfig.Builder> {
+
+		/**
+		 * Applies the core settings that are set.
+		 * @param builder the builder
+		 * @param property these settings' property prefix, for errors
+		 */
+		@Override
+		public void applyTo(CircuitBreakerConfig.Builder builder, String property) {
+			if (this.slidingWindowType != null) {
+				builder.slidingWindowType(this.slidingWindowType);
+			}
+			if (this.slidingWindowSize != null) {
+				builder.slidingWindowSize(this.slidingWindowSize);
+			}
+			if (this.minimumNumberOfCalls != null) {
+				builder.minimumNumberOfCalls(this.minimumNumberOfCalls);
+			}
+			if (this.failureRateThreshold != null) {
+				builder.failureRateThreshold(this.failureRateThreshold);
+			}
+			if (this.slowCallRateThreshold != null) {
+				builder.slowCallRateThreshold(this.slowCallRateThreshold);
+			}
+			if (this.slowCallDurationThreshold != null) {
+				builder.slowCallDurationThreshold(this.slowCallDurationThreshold);
+			}
+			if (this.waitDurationInOpenState != null) {
+				builder.waitDurationInOpenState(this.waitDurationInOpenState);
+			}
+			if (this.waitDurationInOpenStateMultiplier != null) {
+				builder.waitDurationInOpenStateMultiplier(this.waitDurationInOpenStateMultiplier);
+			}
+			if (this.maxWaitDurationInOpenState != null) {
+				builder.maxWaitDurationInOpenState(this.maxWaitDurationInOpenState);
+			}
+			if (this.automaticTransitionFromOpenToHalfOpenEnabled != null) {
+				builder.automaticTransitionFromOpenToHalfOpenEnabled(this.automaticTransitionFromOpenToHalfOpenEnabled);
+			}
+			if (this.permittedNumberOfCallsInHalfOpenState != null) {
+				builder.permittedNumberOfCallsInHalfOpenState(this.permittedNumberOfCallsInHalfOpenState);
+			}
+			if (this.maxWaitDurationInHalfOpenState != null) {
+				builder.maxWaitDurationInHalfOpenState(this.maxWaitDurationInHalfOpenState);
+			}
+			if (this.recordExceptions != null) {
+				builder.recordExceptions(ExceptionTypes.check(this.recordExceptions, property + ".record-exceptions"));
+			}
+			if (this.ignoreExceptions != null) {
+				builder.ignoreExceptions(ExceptionTypes.check(this.ignoreExceptions, property + ".ignore-exceptions"));
+			}
+			if (this.matchCauseChain != null) {
+				builder.matchCauseChain(this.matchCauseChain);
+			}
+		}
+
+		StarterSettings starterSettings() {
+			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, null, null, null);
+		}
 
 	}
 
@@ -291,7 +355,54 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Duration exponentialMaxWaitDuration, @Nullable Double randomizedWaitFactor,
 			@Nullable List<Class<? extends Throwable>> retryExceptions,
 			@Nullable List<Class<? extends Throwable>> ignoreExceptions, @Nullable Boolean matchCauseChain,
-			@Nullable Boolean retryOnRejection, @Nullable Integer budgetMaxTokens, @Nullable Double budgetTokenRatio) {
+			@Nullable Boolean retryOnRejection, @Nullable Integer budgetMaxTokens,
+			@Nullable Double budgetTokenRatio) implements SettingsRecord<RetryConfig.Builder> {
+
+		/**
+		 * Applies the core settings that are set.
+		 * @param builder the builder
+		 * @param property these settings' property prefix, for errors
+		 */
+		@Override
+		public void applyTo(RetryConfig.Builder builder, String property) {
+			if (this.maxAttempts != null) {
+				builder.maxAttempts(this.maxAttempts);
+			}
+			if (this.waitDuration != null) {
+				builder.waitDuration(this.waitDuration);
+			}
+			if (this.exponentialBackoffMultiplier != null) {
+				builder.exponentialBackoffMultiplier(this.exponentialBackoffMultiplier);
+			}
+			if (this.exponentialMaxWaitDuration != null) {
+				builder.exponentialMaxWaitDuration(this.exponentialMaxWaitDuration);
+			}
+			if (this.randomizedWaitFactor != null) {
+				builder.randomizedWaitFactor(this.randomizedWaitFactor);
+			}
+			if (this.retryExceptions != null) {
+				builder.retryExceptions(ExceptionTypes.check(this.retryExceptions, property + ".retry-exceptions"));
+			}
+			if (this.ignoreExceptions != null) {
+				builder.ignoreExceptions(ExceptionTypes.check(this.ignoreExceptions, property + ".ignore-exceptions"));
+			}
+			if (this.matchCauseChain != null) {
+				builder.matchCauseChain(this.matchCauseChain);
+			}
+			if (this.retryOnRejection != null) {
+				builder.retryOnRejection(this.retryOnRejection);
+			}
+			if (this.budgetMaxTokens != null) {
+				builder.budgetMaxTokens(this.budgetMaxTokens);
+			}
+			if (this.budgetTokenRatio != null) {
+				builder.budgetTokenRatio(this.budgetTokenRatio);
+			}
+		}
+
+		StarterSettings starterSettings() {
+			return StarterSettings.NONE;
+		}
 
 	}
 
@@ -324,7 +435,10 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Duration limitRefreshPeriod, @Nullable Duration timeoutDuration, @Nullable Integer burstCapacity,
 			@Nullable Integer maxKeys, @Nullable Backend backend, @Nullable OnBackendFailure onBackendFailure,
 			@Nullable Duration backendTimeout, @Nullable Boolean allowHealthIndicatorToFail,
-			@Nullable Boolean registerHealthIndicator) {
+			@Nullable Boolean registerHealthIndicator) implements SettingsRecord<RateLimiterConfig.Builder> {
+
+		/** Default {@code backend-timeout}: 100 milliseconds. */
+		public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofMillis(100);
 
 		/**
 		 * The longest {@code backend-timeout}: one day, the longest wait any setting
@@ -334,6 +448,35 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		// before) that is an outage to fail over, not a wait. It also keeps the
 		// nanosecond conversion of the Redis client's timeout from overflowing.
 		public static final Duration MAX_BACKEND_TIMEOUT = Duration.ofDays(1);
+
+		/**
+		 * Applies the core settings that are set.
+		 * @param builder the builder
+		 * @param property these settings' property prefix, for errors
+		 */
+		@Override
+		public void applyTo(RateLimiterConfig.Builder builder, String property) {
+			if (this.limitForPeriod != null) {
+				builder.limitForPeriod(this.limitForPeriod);
+			}
+			if (this.limitRefreshPeriod != null) {
+				builder.limitRefreshPeriod(this.limitRefreshPeriod);
+			}
+			if (this.timeoutDuration != null) {
+				builder.timeoutDuration(this.timeoutDuration);
+			}
+			if (this.burstCapacity != null) {
+				builder.burstCapacity(this.burstCapacity);
+			}
+			if (this.maxKeys != null) {
+				builder.maxKeys(this.maxKeys);
+			}
+		}
+
+		StarterSettings starterSettings() {
+			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, this.backend,
+					this.onBackendFailure, this.backendTimeout);
+		}
 
 	}
 
@@ -353,7 +496,29 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 */
 	public record BulkheadSettings(@Nullable String baseConfig, @Nullable Integer maxConcurrentCalls,
 			@Nullable Duration maxWaitDuration, @Nullable Integer maxKeys, @Nullable Boolean allowHealthIndicatorToFail,
-			@Nullable Boolean registerHealthIndicator) {
+			@Nullable Boolean registerHealthIndicator) implements SettingsRecord<BulkheadConfig.Builder> {
+
+		/**
+		 * Applies the core settings that are set.
+		 * @param builder the builder
+		 * @param property these settings' property prefix, for errors
+		 */
+		@Override
+		public void applyTo(BulkheadConfig.Builder builder, String property) {
+			if (this.maxConcurrentCalls != null) {
+				builder.maxConcurrentCalls(this.maxConcurrentCalls);
+			}
+			if (this.maxWaitDuration != null) {
+				builder.maxWaitDuration(this.maxWaitDuration);
+			}
+			if (this.maxKeys != null) {
+				builder.maxKeys(this.maxKeys);
+			}
+		}
+
+		StarterSettings starterSettings() {
+			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, null, null, null);
+		}
 
 	}
 
@@ -374,7 +539,33 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 */
 	public record ThreadPoolBulkheadSettings(@Nullable String baseConfig, @Nullable Integer coreThreadPoolSize,
 			@Nullable Integer maxThreadPoolSize, @Nullable Integer queueCapacity, @Nullable Duration keepAliveDuration,
-			@Nullable Boolean allowHealthIndicatorToFail, @Nullable Boolean registerHealthIndicator) {
+			@Nullable Boolean allowHealthIndicatorToFail,
+			@Nullable Boolean registerHealthIndicator) implements SettingsRecord<ThreadPoolBulkheadConfig.Builder> {
+
+		/**
+		 * Applies the core settings that are set.
+		 * @param builder the builder
+		 * @param property these settings' property prefix, for errors
+		 */
+		@Override
+		public void applyTo(ThreadPoolBulkheadConfig.Builder builder, String property) {
+			if (this.coreThreadPoolSize != null) {
+				builder.coreThreadPoolSize(this.coreThreadPoolSize);
+			}
+			if (this.maxThreadPoolSize != null) {
+				builder.maxThreadPoolSize(this.maxThreadPoolSize);
+			}
+			if (this.queueCapacity != null) {
+				builder.queueCapacity(this.queueCapacity);
+			}
+			if (this.keepAliveDuration != null) {
+				builder.keepAliveDuration(this.keepAliveDuration);
+			}
+		}
+
+		StarterSettings starterSettings() {
+			return new StarterSettings(this.registerHealthIndicator, this.allowHealthIndicatorToFail, null, null, null);
+		}
 
 	}
 
@@ -388,7 +579,26 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * at the deadline; default true
 	 */
 	public record TimeoutSettings(@Nullable String baseConfig, @Nullable Duration timeoutDuration,
-			@Nullable Boolean cancelRunningFuture) {
+			@Nullable Boolean cancelRunningFuture) implements SettingsRecord<TimeoutConfig.Builder> {
+
+		/**
+		 * Applies the core settings that are set.
+		 * @param builder the builder
+		 * @param property these settings' property prefix, for errors
+		 */
+		@Override
+		public void applyTo(TimeoutConfig.Builder builder, String property) {
+			if (this.timeoutDuration != null) {
+				builder.timeoutDuration(this.timeoutDuration);
+			}
+			if (this.cancelRunningFuture != null) {
+				builder.cancelRunningFuture(this.cancelRunningFuture);
+			}
+		}
+
+		StarterSettings starterSettings() {
+			return StarterSettings.NONE;
+		}
 
 	}
 

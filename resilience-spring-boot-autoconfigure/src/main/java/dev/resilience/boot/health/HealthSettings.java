@@ -1,67 +1,23 @@
 package dev.resilience.boot.health;
 
-import java.util.function.Function;
-
-import dev.resilience.boot.autoconfigure.InstanceSettings;
-import dev.resilience.boot.autoconfigure.ResilienceProperties;
-import org.jspecify.annotations.Nullable;
+import dev.resilience.boot.autoconfigure.ResolvedPrimitive;
 
 /**
  * The health settings of one primitive's instances ({@code register-health-indicator},
- * {@code allow-health-indicator-to-fail}), resolved by instance name the way every other
- * setting is: the instance's own value, then its {@code base-config} chain, then
- * {@code configs.default}. An instance that is not configured (created by an annotation
- * or at run time) takes {@code configs.default}.
+ * {@code allow-health-indicator-to-fail}), read from the settings resolved once at
+ * startup: an instance named in the properties has its own (through its
+ * {@code base-config} chain), any other (created by an annotation or at run time) those
+ * of {@code configs.default}.
  * <p>
- * Resolved on each health request: a handful of map look-ups, off the call path. The
- * properties are immutable, so this is thread-safe.
- *
- * @param <S> the settings record type
+ * One map look-up per health request; the resolved settings are immutable, so this is
+ * thread-safe.
  */
-final class HealthSettings<S> {
+final class HealthSettings {
 
-	private final ResilienceProperties.Primitive<S> properties;
+	private final ResolvedPrimitive<?> resolved;
 
-	private final Function<S, @Nullable String> baseConfig;
-
-	private final Function<S, @Nullable Boolean> register;
-
-	private final Function<S, @Nullable Boolean> allowToFail;
-
-	HealthSettings(ResilienceProperties.Primitive<S> properties, Function<S, @Nullable String> baseConfig,
-			Function<S, @Nullable Boolean> register, Function<S, @Nullable Boolean> allowToFail) {
-		this.properties = properties;
-		this.baseConfig = baseConfig;
-		this.register = register;
-		this.allowToFail = allowToFail;
-	}
-
-	static HealthSettings<ResilienceProperties.CircuitBreakerSettings> circuitBreakers(
-			ResilienceProperties properties) {
-		return new HealthSettings<>(properties.circuitbreaker(),
-				ResilienceProperties.CircuitBreakerSettings::baseConfig,
-				ResilienceProperties.CircuitBreakerSettings::registerHealthIndicator,
-				ResilienceProperties.CircuitBreakerSettings::allowHealthIndicatorToFail);
-	}
-
-	static HealthSettings<ResilienceProperties.RateLimiterSettings> rateLimiters(ResilienceProperties properties) {
-		return new HealthSettings<>(properties.ratelimiter(), ResilienceProperties.RateLimiterSettings::baseConfig,
-				ResilienceProperties.RateLimiterSettings::registerHealthIndicator,
-				ResilienceProperties.RateLimiterSettings::allowHealthIndicatorToFail);
-	}
-
-	static HealthSettings<ResilienceProperties.BulkheadSettings> bulkheads(ResilienceProperties properties) {
-		return new HealthSettings<>(properties.bulkhead(), ResilienceProperties.BulkheadSettings::baseConfig,
-				ResilienceProperties.BulkheadSettings::registerHealthIndicator,
-				ResilienceProperties.BulkheadSettings::allowHealthIndicatorToFail);
-	}
-
-	static HealthSettings<ResilienceProperties.ThreadPoolBulkheadSettings> threadPoolBulkheads(
-			ResilienceProperties properties) {
-		return new HealthSettings<>(properties.threadPoolBulkhead(),
-				ResilienceProperties.ThreadPoolBulkheadSettings::baseConfig,
-				ResilienceProperties.ThreadPoolBulkheadSettings::registerHealthIndicator,
-				ResilienceProperties.ThreadPoolBulkheadSettings::allowHealthIndicatorToFail);
+	HealthSettings(ResolvedPrimitive<?> resolved) {
+		this.resolved = resolved;
 	}
 
 	/**
@@ -70,7 +26,7 @@ final class HealthSettings<S> {
 	 * @return {@code register-health-indicator}, default {@code true}
 	 */
 	boolean register(String instance) {
-		return resolve(instance, this.register, true);
+		return this.resolved.instance(instance).registerHealthIndicator();
 	}
 
 	/**
@@ -79,11 +35,7 @@ final class HealthSettings<S> {
 	 * @return {@code allow-health-indicator-to-fail}, default {@code false}
 	 */
 	boolean allowToFail(String instance) {
-		return resolve(instance, this.allowToFail, false);
-	}
-
-	private boolean resolve(String instance, Function<S, @Nullable Boolean> setting, boolean defaultValue) {
-		return InstanceSettings.resolve(this.properties, this.baseConfig, instance, setting, defaultValue);
+		return this.resolved.instance(instance).allowHealthIndicatorToFail();
 	}
 
 }

@@ -25,12 +25,11 @@ final class InstanceHealthContributor<P extends Policy<?>> implements CompositeH
 
 	private final Registry<P, ?> registry;
 
-	private final HealthSettings<?> settings;
+	private final HealthSettings settings;
 
 	private final BiFunction<P, Boolean, Health> health;
 
-	InstanceHealthContributor(Registry<P, ?> registry, HealthSettings<?> settings,
-			BiFunction<P, Boolean, Health> health) {
+	InstanceHealthContributor(Registry<P, ?> registry, HealthSettings settings, BiFunction<P, Boolean, Health> health) {
 		this.registry = registry;
 		this.settings = settings;
 		this.health = health;

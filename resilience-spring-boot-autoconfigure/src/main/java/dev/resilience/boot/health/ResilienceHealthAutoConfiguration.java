@@ -2,7 +2,7 @@ package dev.resilience.boot.health;
 
 import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
-import dev.resilience.boot.autoconfigure.ResilienceProperties;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurations;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
@@ -50,8 +50,8 @@ public final class ResilienceHealthAutoConfiguration {
 		@ConditionalOnMissingBean(name = "circuitBreakersHealthContributor")
 		@ConditionalOnEnabledHealthIndicator("circuitbreakers")
 		CompositeHealthContributor circuitBreakersHealthContributor(CircuitBreakerRegistry registry,
-				ResilienceProperties properties) {
-			return new InstanceHealthContributor<>(registry, HealthSettings.circuitBreakers(properties),
+				ResilienceConfigurations configurations) {
+			return new InstanceHealthContributor<>(registry, new HealthSettings(configurations.circuitBreakers()),
 					ResilienceHealthIndicators::circuitBreaker);
 		}
 
@@ -60,8 +60,8 @@ public final class ResilienceHealthAutoConfiguration {
 		@ConditionalOnMissingBean(name = "rateLimitersHealthContributor")
 		@ConditionalOnEnabledHealthIndicator("ratelimiters")
 		CompositeHealthContributor rateLimitersHealthContributor(RateLimiterRegistry registry,
-				ResilienceProperties properties) {
-			return new InstanceHealthContributor<>(registry, HealthSettings.rateLimiters(properties),
+				ResilienceConfigurations configurations) {
+			return new InstanceHealthContributor<>(registry, new HealthSettings(configurations.rateLimiters()),
 					ResilienceHealthIndicators::rateLimiter);
 		}
 
@@ -70,8 +70,8 @@ public final class ResilienceHealthAutoConfiguration {
 		@ConditionalOnMissingBean(name = "bulkheadsHealthContributor")
 		@ConditionalOnEnabledHealthIndicator("bulkheads")
 		CompositeHealthContributor bulkheadsHealthContributor(BulkheadRegistry registry,
-				ResilienceProperties properties) {
-			return new InstanceHealthContributor<>(registry, HealthSettings.bulkheads(properties),
+				ResilienceConfigurations configurations) {
+			return new InstanceHealthContributor<>(registry, new HealthSettings(configurations.bulkheads()),
 					ResilienceHealthIndicators::bulkhead);
 		}
 
@@ -80,8 +80,8 @@ public final class ResilienceHealthAutoConfiguration {
 		@ConditionalOnMissingBean(name = "threadPoolBulkheadsHealthContributor")
 		@ConditionalOnEnabledHealthIndicator("bulkheads")
 		CompositeHealthContributor threadPoolBulkheadsHealthContributor(ThreadPoolBulkheadRegistry registry,
-				ResilienceProperties properties) {
-			return new InstanceHealthContributor<>(registry, HealthSettings.threadPoolBulkheads(properties),
+				ResilienceConfigurations configurations) {
+			return new InstanceHealthContributor<>(registry, new HealthSettings(configurations.threadPoolBulkheads()),
 					ResilienceHealthIndicators::threadPoolBulkhead);
 		}
 

@@ -2,12 +2,12 @@ package dev.resilience.boot.redis;
 
 import java.time.Duration;
 
-import dev.resilience.boot.autoconfigure.InstanceSettings;
 import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurations;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.boot.autoconfigure.ResilienceProperties.Backend;
-import dev.resilience.boot.autoconfigure.ResilienceProperties.OnBackendFailure;
-import dev.resilience.boot.autoconfigure.ResilienceProperties.RateLimiterSettings;
+import dev.resilience.boot.autoconfigure.ResolvedInstance;
+import dev.resilience.boot.autoconfigure.ResolvedPrimitive;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -24,8 +24,9 @@ import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Makes each rate limiter as its {@code backend} says: in memory, or on Redis through the
- * application's Lettuce connection. The backend, failure policy and timeout are resolved
- * per instance like every setting ({@code base-config}, {@code configs.default}).
+ * application's Lettuce connection. The backend, failure policy and timeout of each
+ * instance are read from the settings {@link ResilienceConfigurations} resolved at
+ * startup ({@code base-config}, {@code configs.default}).
  * <p>
  * When the first Redis-backed instance is made, the connection is opened and the scripts
  * loaded, waiting at most 5 seconds; a Redis that is down or slow does not stop the
@@ -44,7 +45,7 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 	public static final int PHASE = 1;
 
 	/** Default {@code backend-timeout}. */
-	public static final Duration DEFAULT_BACKEND_TIMEOUT = Duration.ofMillis(100);
+	public static final Duration DEFAULT_BACKEND_TIMEOUT = ResilienceProperties.RateLimiterSettings.DEFAULT_BACKEND_TIMEOUT;
 
 	/**
 	 * How long startup waits, once, for the Redis connection to open and the script to
@@ -53,7 +54,7 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 	 */
 	static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
 
-	private final ResilienceProperties.RateLimiters properties;
+	private final SingletonSupplier<ResolvedPrimitive<RateLimiterConfig>> settings;
 
 	private final SingletonSupplier<RedisGcra> gcra;
 
@@ -64,13 +65,14 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 
 	/**
 	 * Creates the factory.
-	 * @param properties the rate limiters' properties
+	 * @param configurations the resolved settings, looked up when the first instance is
+	 * made (so that this factory stands without them until it is used)
 	 * @param connectionFactory the application's Redis connection, looked up when the
 	 * first Redis-backed instance is made
 	 */
-	public RedisRateLimiterFactory(ResilienceProperties.RateLimiters properties,
+	public RedisRateLimiterFactory(ObjectProvider<ResilienceConfigurations> configurations,
 			ObjectProvider<RedisConnectionFactory> connectionFactory) {
-		this.properties = properties;
+		this.settings = SingletonSupplier.of(() -> configurations.getObject().rateLimiters());
 		this.gcra = SingletonSupplier.of(() -> {
 			RedisConnectionFactory factory = connectionFactory.getIfAvailable();
 			if (!(factory instanceof LettuceConnectionFactory)) {
@@ -93,13 +95,12 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 
 	@Override
 	public RateLimiter create(String name, RateLimiterConfig config, Ticker ticker, Scheduler scheduler) {
-		Backend backend = setting(name, RateLimiterSettings::backend, Backend.LOCAL);
-		if (backend == Backend.LOCAL) {
+		ResolvedInstance<RateLimiterConfig> settings = this.settings.obtain().instance(name);
+		if (settings.backend() == Backend.LOCAL) {
 			return RateLimiter.of(name, config, ticker, scheduler);
 		}
-		return new RedisRateLimiter(name, config, this.gcra.obtain(), scheduler,
-				setting(name, RateLimiterSettings::onBackendFailure, OnBackendFailure.ALLOW),
-				setting(name, RateLimiterSettings::backendTimeout, DEFAULT_BACKEND_TIMEOUT));
+		return new RedisRateLimiter(name, config, this.gcra.obtain(), scheduler, settings.onBackendFailure(),
+				settings.backendTimeout());
 	}
 
 	@Override
@@ -128,10 +129,6 @@ public final class RedisRateLimiterFactory implements RateLimiterRegistry.Factor
 	@Override
 	public int getPhase() {
 		return PHASE;
-	}
-
-	private <T> T setting(String name, java.util.function.Function<RateLimiterSettings, T> setting, T defaultValue) {
-		return InstanceSettings.resolve(this.properties, RateLimiterSettings::baseConfig, name, setting, defaultValue);
 	}
 
 }

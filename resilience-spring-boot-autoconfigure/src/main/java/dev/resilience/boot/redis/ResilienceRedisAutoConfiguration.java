@@ -1,6 +1,7 @@
 package dev.resilience.boot.redis;
 
 import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
+import dev.resilience.boot.autoconfigure.ResilienceConfigurations;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -30,9 +31,9 @@ public final class ResilienceRedisAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RateLimiterRegistry.Factory redisRateLimiterFactory(ResilienceProperties properties,
+	RateLimiterRegistry.Factory redisRateLimiterFactory(ObjectProvider<ResilienceConfigurations> configurations,
 			ObjectProvider<RedisConnectionFactory> connectionFactory) {
-		return new RedisRateLimiterFactory(properties.ratelimiter(), connectionFactory);
+		return new RedisRateLimiterFactory(configurations, connectionFactory);
 	}
 
 }

@@ -55,12 +55,13 @@ class ConfigurationMetadataTests {
 			assertThat(metadata).containsKeys("resilience." + primitive.name + ".configs",
 					"resilience." + primitive.name + ".instances");
 			for (RecordComponent component : primitive.settings.getRecordComponents()) {
-				String key = SettingsMapper.kebab(component.getName());
+				String key = ConfigResolver.propertyName(component.getName());
 				String name = "resilience." + primitive.name + ".configs.default." + key;
 				assertThat(metadata).as(name).containsKey(name);
 				Map<String, Object> entry = metadata.get(name);
 				assertThat((String) entry.get("description")).as(name + " description").isNotBlank();
-				if (SettingsMapper.STARTER_SETTINGS.contains(component.getName()) || MACHINE_DEPENDENT.contains(key)) {
+				if (SettingsRecordTests.STARTER_SETTINGS.contains(component.getName())
+						|| MACHINE_DEPENDENT.contains(key)) {
 					continue;
 				}
 				Object coreDefault = primitive.defaults.getClass()

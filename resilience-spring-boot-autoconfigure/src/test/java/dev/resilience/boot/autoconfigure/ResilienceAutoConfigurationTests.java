@@ -154,6 +154,36 @@ class ResilienceAutoConfigurationTests {
 	}
 
 	@Test
+	void aRuleBetweenSettingsThatNamesNoSettingFirstStillFailsStartupNamingTheProperty() {
+		// The core's message starts with "the time to refill the bucket": the setting at
+		// fault is burst-capacity, whatever the message's first word is.
+		this.contextRunner
+			.withPropertyValues("resilience.ratelimiter.instances.api.limit-for-period=1",
+					"resilience.ratelimiter.instances.api.limit-refresh-period=10000d",
+					"resilience.ratelimiter.instances.api.burst-capacity=2")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageStartingWith("resilience.ratelimiter.instances.api.burst-capacity: invalid value '2': ")
+				.hasMessageContaining("the time to refill the bucket (burstCapacity 2")
+				.satisfies((ex) -> assertThat(((ResilienceConfigurationException) ex).action())
+					.isEqualTo("Update resilience.ratelimiter.instances.api.burst-capacity to a valid value.")));
+	}
+
+	@Test
+	void anOutOfRangeValueFailsStartupWithThePropertyTheValueAndWhatToDo() {
+		this.contextRunner.withPropertyValues("resilience.circuitbreaker.instances.payments.failure-rate-threshold=120")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessage(
+						"resilience.circuitbreaker.instances.payments.failure-rate-threshold: invalid value '120.0': "
+								+ "failureRateThreshold must be between 0.0 and 100.0 but was 120.0")
+				.satisfies((ex) -> assertThat(((ResilienceConfigurationException) ex).action()).isEqualTo(
+						"Update resilience.circuitbreaker.instances.payments.failure-rate-threshold to a valid value.")));
+	}
+
+	@Test
 	void aDurationAboveItsMaximumFailsStartupNamingThePropertyTheValueAndTheMaximum() {
 		this.contextRunner.withPropertyValues("resilience.timeout.instances.quotes.timeout-duration=99999999999d")
 			.run((context) -> assertThat(context).getFailure()
