@@ -85,7 +85,7 @@ public class BulkheadBenchmark {
 	 */
 	@Benchmark
 	public String permitted_ours() {
-		return Ours.bulkhead(this.ours, this.backend);
+		return PermitProtocol.bulkhead(this.ours, this.backend);
 	}
 
 	/**

@@ -160,7 +160,7 @@ public class CircuitBreakerBenchmark {
 	 */
 	@Benchmark
 	public String countWindow_ours() {
-		return Ours.circuitBreaker(this.oursCount, this.backend);
+		return PermitProtocol.circuitBreaker(this.oursCount, this.backend);
 	}
 
 	/**
@@ -187,7 +187,7 @@ public class CircuitBreakerBenchmark {
 	 */
 	@Benchmark
 	public String timeWindow_ours() {
-		return Ours.circuitBreaker(this.oursTime, this.backend);
+		return PermitProtocol.circuitBreaker(this.oursTime, this.backend);
 	}
 
 	/**
@@ -216,7 +216,7 @@ public class CircuitBreakerBenchmark {
 	@Benchmark
 	public Object failing_ours(Failing failing) {
 		try {
-			return Ours.circuitBreaker(failing.ours, failing.backend);
+			return PermitProtocol.circuitBreaker(failing.ours, failing.backend);
 		}
 		catch (RuntimeException ex) {
 			return ex;
@@ -260,7 +260,7 @@ public class CircuitBreakerBenchmark {
 	@Benchmark
 	public Object open_ours() {
 		try {
-			return Ours.circuitBreaker(this.oursOpen, this.backend);
+			return PermitProtocol.circuitBreaker(this.oursOpen, this.backend);
 		}
 		catch (RuntimeException ex) {
 			return ex;

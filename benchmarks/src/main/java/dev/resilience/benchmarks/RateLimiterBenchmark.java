@@ -128,7 +128,7 @@ public class RateLimiterBenchmark {
 	 */
 	@Benchmark
 	public String permitted_ours() {
-		return Ours.rateLimiter(this.oursPermitted, this.backend);
+		return PermitProtocol.rateLimiter(this.oursPermitted, this.backend);
 	}
 
 	/**
@@ -156,7 +156,7 @@ public class RateLimiterBenchmark {
 	@Benchmark
 	public Object limiting_ours() {
 		try {
-			return Ours.rateLimiter(this.oursLimiting, this.backend);
+			return PermitProtocol.rateLimiter(this.oursLimiting, this.backend);
 		}
 		catch (RuntimeException ex) {
 			return ex;

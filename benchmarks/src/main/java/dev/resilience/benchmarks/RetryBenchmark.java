@@ -84,7 +84,7 @@ public class RetryBenchmark {
 	 */
 	@Benchmark
 	public String succeeding_ours() throws InterruptedException {
-		return Ours.retry(this.ours, this.backend);
+		return PermitProtocol.retry(this.ours, this.backend);
 	}
 
 	/**

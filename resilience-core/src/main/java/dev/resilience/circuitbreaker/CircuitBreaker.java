@@ -20,14 +20,10 @@ import org.jspecify.annotations.Nullable;
  * breaker changed state is not counted against the new state's window.
  * <p>
  * <b>States.</b> {@code CLOSED} permits calls and records their outcomes in a sliding
- * window; when the failure rate or slow-call rate reaches its threshold (after at least
- * {@code minimumNumberOfCalls}), it goes {@code OPEN}. {@code OPEN} rejects calls until
- * {@code waitDurationInOpenState} has passed, then goes {@code HALF_OPEN} (on the next
- * call, or by itself with {@code automaticTransitionFromOpenToHalfOpenEnabled}).
- * {@code HALF_OPEN} permits exactly {@code permittedNumberOfCallsInHalfOpenState} trial
- * calls and goes back to {@code OPEN} or on to {@code CLOSED} once all of them have
- * completed. {@code FORCED_OPEN} rejects and {@code DISABLED} permits every call until a
- * manual transition.
+ * window, {@code OPEN} rejects them for a while, {@code HALF_OPEN} lets a few trial calls
+ * decide between the two; {@code FORCED_OPEN} rejects and {@code DISABLED} permits every
+ * call until a manual transition. When each transition happens is the table in
+ * {@link State}.
  * <p>
  * The success path takes no lock and allocates nothing. Thread-safe.
  */
@@ -105,7 +101,90 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	EventPublisher<CircuitBreakerEvent> events();
 
 	/**
-	 * The states of a circuit breaker.
+	 * The states of a circuit breaker, and every rule that moves it from one to another.
+	 * The settings named are those of {@link CircuitBreakerConfig}.
+	 * <table class="striped">
+	 * <caption>Circuit breaker transitions</caption> <thead>
+	 * <tr>
+	 * <th scope="col">From</th>
+	 * <th scope="col">To</th>
+	 * <th scope="col">When</th>
+	 * <th scope="col">How</th>
+	 * </tr>
+	 * </thead> <tbody>
+	 * <tr>
+	 * <td>{@code CLOSED}</td>
+	 * <td>{@code OPEN}</td>
+	 * <td>once a call's outcome is recorded, the window's failure rate is at or above
+	 * {@code failureRateThreshold} or its slow-call rate at or above
+	 * {@code slowCallRateThreshold}, with at least {@code minimumNumberOfCalls} calls in
+	 * the window (a count window needs at most {@code slidingWindowSize}); the rates are
+	 * over the window: the last {@code slidingWindowSize} calls, or the calls of the last
+	 * {@code slidingWindowSize} seconds</td>
+	 * <td>on the call that records the outcome; this opening is the first of a
+	 * streak</td>
+	 * </tr>
+	 * <tr>
+	 * <td>{@code OPEN}</td>
+	 * <td>{@code HALF_OPEN}</td>
+	 * <td>the open wait has passed since the breaker opened: for the n-th opening in a
+	 * row without closing, {@code waitDurationInOpenState} &times;
+	 * {@code waitDurationInOpenStateMultiplier}<sup>n-1</sup>, at most
+	 * {@code maxWaitDurationInOpenState}</td>
+	 * <td>on the first call after the wait, which becomes a trial call; or by itself at
+	 * the end of the wait if {@code automaticTransitionFromOpenToHalfOpenEnabled}</td>
+	 * </tr>
+	 * <tr>
+	 * <td>{@code HALF_OPEN}</td>
+	 * <td>{@code CLOSED}</td>
+	 * <td>all {@code permittedNumberOfCallsInHalfOpenState} trial calls have completed
+	 * and both their failure rate and their slow-call rate are below the thresholds (a
+	 * released trial or an ignored outcome gives its slot back and does not count)</td>
+	 * <td>on the completion of the last trial; the window starts empty and the streak
+	 * ends</td>
+	 * </tr>
+	 * <tr>
+	 * <td>{@code HALF_OPEN}</td>
+	 * <td>{@code OPEN}</td>
+	 * <td>all trial calls have completed and their failure rate or slow-call rate reaches
+	 * its threshold (out of {@code permittedNumberOfCallsInHalfOpenState}, with no
+	 * minimum)</td>
+	 * <td>on the completion of the last trial; the next opening of the streak</td>
+	 * </tr>
+	 * <tr>
+	 * <td>{@code HALF_OPEN}</td>
+	 * <td>{@code OPEN}</td>
+	 * <td>{@code maxWaitDurationInHalfOpenState} (if above zero) has passed since the
+	 * breaker went half-open, before the trials decided</td>
+	 * <td>by itself at the end of that time, or on the first call after it (which is
+	 * rejected); the next opening of the streak; trials still running are not
+	 * counted</td>
+	 * </tr>
+	 * <tr>
+	 * <td>any</td>
+	 * <td>any</td>
+	 * <td>{@link CircuitBreaker#transitionTo(State)}: every manual transition is legal,
+	 * and the only way out of {@code FORCED_OPEN} and {@code DISABLED} (besides
+	 * reset)</td>
+	 * <td>at once; the target starts afresh: {@code CLOSED} with an empty window,
+	 * {@code OPEN} as the first opening of a streak, {@code HALF_OPEN} with all its trial
+	 * calls (failing trials then open it as the first opening of a streak)</td>
+	 * </tr>
+	 * <tr>
+	 * <td>any</td>
+	 * <td>{@code CLOSED}</td>
+	 * <td>{@link CircuitBreaker#reset()}</td>
+	 * <td>at once; with an empty window and every counter zeroed, published as a
+	 * {@code RESET} event rather than a {@code STATE_TRANSITION}</td>
+	 * </tr>
+	 * </tbody>
+	 * </table>
+	 * Nothing else changes the state: {@code FORCED_OPEN} and {@code DISABLED} never
+	 * leave by themselves (in {@code DISABLED} outcomes reach only the total counters),
+	 * and {@link Policy#reconfigure reconfigure} keeps the current state ({@code CLOSED}
+	 * keeps its window unless the window's type or size changed, in which case it starts
+	 * an empty one; {@code OPEN} keeps its wait). The outcome of a permit issued in an
+	 * earlier state entry reaches only the total counters.
 	 */
 	enum State {
 

@@ -1,21 +1,15 @@
 package dev.resilience.circuitbreaker;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
-import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.internal.OnceWarning;
 import dev.resilience.core.Scheduler;
@@ -41,30 +35,16 @@ import org.jspecify.annotations.Nullable;
  * against one table (AUTOMATIC_TRANSITIONS); manual ones (transitionTo, reset) are always
  * legal. A scheduled task carries the state object it was scheduled for and does nothing
  * if that object is no longer current, so a task that could not be cancelled in time is
- * harmless.
+ * harmless. The rules (which event moves which state where) are the table in the Javadoc
+ * of CircuitBreaker.State.
  *
- * CLOSED records into a sliding window:
- * - CountWindow: a ring of outcome bytes (bit 0 failed, bit 1 slow) written with one
- *   getAndIncrement on the call index and one getAndSet on the slot. The failure and slow
- *   counts live in one AtomicLong as two 32-bit lanes, each biased by 2^30: a thread that
- *   overwrites a failure applies -1 possibly before the thread that wrote it applied +1,
- *   and the bias keeps such a transiently negative lane from borrowing from the other one.
- *   When the old and new outcomes are equal (a success overwriting a success) the counts
- *   do not change and are not touched. The rates can only rise when a failure or slow call
- *   is added, or when the window first reaches the minimum number of calls, so only those
- *   calls evaluate the thresholds (and the first call recorded under a new configuration,
- *   whose thresholds or minimum may have moved), from the counts their own atomic update
- *   returned and the call index read after it (so that of two racing calls, the later one
- *   sees both).
- *   Once all calls have completed the counts are exact.
- * - TimeWindow: one bucket per second (calls, failures, slow) in an AtomicLongArray and
- *   running totals in AtomicLongs. A call within the current second adds to its bucket and
- *   to the totals without a lock. The first call of a new second takes a ReentrantLock to
- *   evict the buckets that fell out of the window (at most slidingWindowSize of them, once
- *   per second); eviction takes each bucket's counts with getAndSet(0) and subtracts exactly
- *   what it took from the totals, so a call racing with eviction lands in some bucket and
- *   the totals and buckets never drift apart. Metrics evict too, so an idle breaker's rates
- *   decay.
+ * CLOSED records into a SlidingWindow: CountWindow (the last N calls) or TimeWindow (the
+ * last N seconds), each a file of its own with its design notes. The Closed state checks
+ * that it is still current before recording (a stale permit's outcome stays out of the
+ * window) and again before it opens; the window only says whether a threshold was reached,
+ * and the transition is the Closed state's CAS. A window dies with its state entry, so a
+ * new entry into CLOSED, or a reconfiguration that changes the window's type or size,
+ * starts an empty one.
  *
  * HALF_OPEN hands out exactly permittedNumberOfCallsInHalfOpenState trial permits with a
  * CAS-bounded counter (release() gives a slot back). Completed trials add their failure
@@ -88,13 +68,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class DefaultCircuitBreaker implements CircuitBreaker {
 
-	private static final int SUCCESS = 0;
-
-	private static final int FAILED = 1;
-
-	private static final int SLOW = 2;
-
-	// Not an outcome bit: onFailure's verdict for an ignored exception.
+	// Not an outcome bit (SlidingWindow has those): onFailure's verdict for an ignored
+	// exception.
 	private static final int IGNORED = 4;
 
 	/** The transitions the breaker makes by itself; manual transitions are all legal. */
@@ -188,7 +163,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		Objects.requireNonNull(target, "state must not be null");
 		CircuitState next = switch (target) {
 			case CLOSED -> new Closed(newWindow(this.config));
-			case OPEN -> new Open(1, Figures.EMPTY);
+			case OPEN -> new Open(1, WindowFigures.EMPTY);
 			case HALF_OPEN -> new HalfOpen(0);
 			case FORCED_OPEN -> new ForcedOpen();
 			case DISABLED -> new Disabled();
@@ -242,7 +217,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	@Override
 	public Metrics metrics() {
 		CircuitState current = this.state.get();
-		Figures figures = current.figures(this.config);
+		WindowFigures figures = current.figures(this.config);
 		return new Metrics(current.state(), figures.failureRate, figures.slowCallRate, figures.bufferedCalls,
 				figures.failedCalls, figures.slowCalls, current.notPermittedCalls(), this.totalSuccessful.sum(),
 				this.totalFailed.sum(), this.totalIgnored.sum(), this.totalNotPermitted.sum(), this.totalSlow.sum());
@@ -276,11 +251,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 				return;
 			}
 			if (failed) {
-				complete(permit, config, startNanos, FAILED, null);
+				complete(permit, config, startNanos, SlidingWindow.FAILED, null);
 				return;
 			}
 		}
-		complete(permit, config, startNanos, SUCCESS, null);
+		complete(permit, config, startNanos, SlidingWindow.SUCCESS, null);
 	}
 
 	private void onFailure(CircuitState permit, long startNanos, Throwable failure) {
@@ -288,8 +263,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		CircuitBreakerConfig config = this.config;
 		int outcome;
 		try {
-			outcome = config.exceptionMatcher().matches(failure) ? FAILED
-					: config.isIgnored(failure) ? IGNORED : SUCCESS;
+			outcome = config.exceptionMatcher().matches(failure) ? SlidingWindow.FAILED
+					: config.isIgnored(failure) ? IGNORED : SlidingWindow.SUCCESS;
 		}
 		catch (RuntimeException | Error ex) {
 			if (ex instanceof VirtualMachineError error) {
@@ -348,11 +323,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			now = this.ticker.read();
 			duration = now - startNanos;
 			if (duration > slowNanos) {
-				outcome |= SLOW;
+				outcome |= SlidingWindow.SLOW;
 				this.totalSlow.increment();
 			}
 		}
-		boolean failed = (outcome & FAILED) != 0;
+		boolean failed = (outcome & SlidingWindow.FAILED) != 0;
 		(failed ? this.totalFailed : this.totalSuccessful).increment();
 		if (this.events.hasListeners()) {
 			publish(failed ? CircuitBreakerEvent.Type.ERROR : CircuitBreakerEvent.Type.SUCCESS, duration, failure, null,
@@ -434,23 +409,13 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		return (streak == Integer.MAX_VALUE) ? streak : streak + 1;
 	}
 
-	private Window newWindow(CircuitBreakerConfig config) {
-		return (config.slidingWindowType() == SlidingWindowType.COUNT_BASED)
-				? new CountWindow(config.slidingWindowSize()) : new TimeWindow(config.slidingWindowSize(), this.ticker);
+	private SlidingWindow newWindow(CircuitBreakerConfig config) {
+		return SlidingWindow.of(config, this.ticker);
 	}
 
 	private void publish(CircuitBreakerEvent.Type type, long durationNanos, @Nullable Throwable failure,
 			@Nullable State from, @Nullable State to) {
 		this.events.publish(new CircuitBreakerEvent(this.name, type, durationNanos, failure, from, to));
-	}
-
-	private static boolean thresholdReached(CircuitBreakerConfig config, long failed, long slow, long calls) {
-		return rate(failed, calls) >= config.failureRateThreshold()
-				|| rate(slow, calls) >= config.slowCallRateThreshold();
-	}
-
-	private static float rate(long count, long calls) {
-		return count * 100.0f / calls;
 	}
 
 	// States
@@ -472,12 +437,15 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		 */
 		abstract @Nullable Permit tryAcquire();
 
-		/** Records a counted outcome ({@link #FAILED}, {@link #SLOW} bits). */
+		/**
+		 * Records a counted outcome ({@link SlidingWindow#FAILED},
+		 * {@link SlidingWindow#SLOW} bits).
+		 */
 		void record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
 		}
 
-		Figures figures(CircuitBreakerConfig config) {
-			return Figures.EMPTY;
+		WindowFigures figures(CircuitBreakerConfig config) {
+			return WindowFigures.EMPTY;
 		}
 
 		long notPermittedCalls() {
@@ -515,9 +483,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private final class Closed extends CircuitState {
 
-		final Window window;
+		final SlidingWindow window;
 
-		Closed(Window window) {
+		Closed(SlidingWindow window) {
 			this.window = window;
 		}
 
@@ -542,7 +510,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		}
 
 		@Override
-		Figures figures(CircuitBreakerConfig config) {
+		WindowFigures figures(CircuitBreakerConfig config) {
 			return this.window.figures(config);
 		}
 
@@ -564,11 +532,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		final long waitNanos;
 
 		/** The figures that opened the breaker, shown while it is open. */
-		final Figures figures;
+		final WindowFigures figures;
 
 		final LongAdder notPermitted = new LongAdder();
 
-		Open(int streak, Figures figures) {
+		Open(int streak, WindowFigures figures) {
 			this.streak = streak;
 			this.figures = figures;
 			this.waitNanos = DefaultCircuitBreaker.this.config.waitNanosInOpenState(streak);
@@ -593,7 +561,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		}
 
 		@Override
-		Figures figures(CircuitBreakerConfig config) {
+		WindowFigures figures(CircuitBreakerConfig config) {
 			return this.figures;
 		}
 
@@ -672,23 +640,24 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			if (DefaultCircuitBreaker.this.state.get() != this) {
 				return;
 			}
-			if ((outcome & FAILED) != 0) {
+			if ((outcome & SlidingWindow.FAILED) != 0) {
 				this.failed.incrementAndGet();
 			}
-			if ((outcome & SLOW) != 0) {
+			if ((outcome & SlidingWindow.SLOW) != 0) {
 				this.slow.incrementAndGet();
 			}
 			// Counted last, so that whoever completes the last trial sees all outcomes.
 			if (this.completed.incrementAndGet() == this.permitted) {
-				boolean open = thresholdReached(config, this.failed.get(), this.slow.get(), this.permitted);
+				boolean open = SlidingWindow.thresholdReached(config, this.failed.get(), this.slow.get(),
+						this.permitted);
 				transition(this,
 						open ? new Open(nextStreak(this.streak), figures(config)) : new Closed(newWindow(config)));
 			}
 		}
 
 		@Override
-		Figures figures(CircuitBreakerConfig config) {
-			return Figures.of(this.completed.get(), this.failed.get(), this.slow.get(), this.permitted);
+		WindowFigures figures(CircuitBreakerConfig config) {
+			return WindowFigures.of(this.completed.get(), this.failed.get(), this.slow.get(), this.permitted);
 		}
 
 		@Override
@@ -732,296 +701,6 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		@Override
 		Permit tryAcquire() {
 			return this;
-		}
-
-	}
-
-	// Windows
-
-	/**
-	 * The window figures of a state, with the rates computed.
-	 */
-	private static final class Figures {
-
-		static final Figures EMPTY = new Figures(-1, -1, 0, 0, 0);
-
-		final float failureRate;
-
-		final float slowCallRate;
-
-		final int bufferedCalls;
-
-		final int failedCalls;
-
-		final int slowCalls;
-
-		private Figures(float failureRate, float slowCallRate, int bufferedCalls, int failedCalls, int slowCalls) {
-			this.failureRate = failureRate;
-			this.slowCallRate = slowCallRate;
-			this.bufferedCalls = bufferedCalls;
-			this.failedCalls = failedCalls;
-			this.slowCalls = slowCalls;
-		}
-
-		static Figures of(long calls, long failed, long slow, int minimumNumberOfCalls) {
-			int buffered = clamp(calls, Integer.MAX_VALUE);
-			int failedCalls = clamp(failed, buffered);
-			int slowCalls = clamp(slow, buffered);
-			boolean rated = buffered > 0 && buffered >= minimumNumberOfCalls;
-			return new Figures(rated ? rate(failedCalls, buffered) : -1, rated ? rate(slowCalls, buffered) : -1,
-					buffered, failedCalls, slowCalls);
-		}
-
-		// Between two atomic reads a racing call may be half-recorded: stay in range.
-		private static int clamp(long value, int max) {
-			return (int) Math.max(0, Math.min(value, max));
-		}
-
-	}
-
-	/**
-	 * The sliding window of the closed state.
-	 */
-	private abstract static class Window {
-
-		/**
-		 * Records an outcome.
-		 * @param config the configuration in force
-		 * @param outcome the outcome bits
-		 * @param timed whether {@code now} holds a ticker reading taken for this call
-		 * @param now the ticker reading, if {@code timed}
-		 * @return {@code true} if a threshold was reached
-		 */
-		abstract boolean record(CircuitBreakerConfig config, int outcome, boolean timed, long now);
-
-		abstract Figures figures(CircuitBreakerConfig config);
-
-		/** Tells whether this window has the type and size {@code config} asks for. */
-		abstract boolean fits(CircuitBreakerConfig config);
-
-	}
-
-	/**
-	 * The last {@code size} outcomes, lock-free; see the design notes.
-	 */
-	private static final class CountWindow extends Window {
-
-		private static final VarHandle RING = MethodHandles.arrayElementVarHandle(byte[].class);
-
-		private static final long BIAS = 1L << 30;
-
-		private static final long LOW_LANE = 0xFFFF_FFFFL;
-
-		final int size;
-
-		private final byte[] ring;
-
-		/**
-		 * How many outcomes were ever recorded; the next slot is {@code index % size}.
-		 */
-		private final AtomicLong index = new AtomicLong();
-
-		/** Failures in the high lane, slow calls in the low lane, each biased. */
-		private final AtomicLong counts = new AtomicLong((BIAS << 32) | BIAS);
-
-		// The configuration the thresholds were last evaluated with; a call recorded
-		// under another one evaluates, so a reconfiguration applies from the next call
-		// on. Plain field: a stale read only costs one more evaluation.
-		private @Nullable CircuitBreakerConfig evaluatedWith;
-
-		CountWindow(int size) {
-			this.size = size;
-			this.ring = new byte[size];
-		}
-
-		@Override
-		boolean record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
-			long sequence = this.index.getAndIncrement();
-			int old = (byte) RING.getAndSet(this.ring, (int) (sequence % this.size), (byte) outcome);
-			int minimum = Math.min(config.minimumNumberOfCalls(), this.size);
-			long packed;
-			if (old == outcome) {
-				// Only the number of calls changed, which lowers the rates unless it
-				// just reached the minimum (or the thresholds changed).
-				if (sequence + 1 != minimum && config == this.evaluatedWith) {
-					return false;
-				}
-				packed = this.counts.get();
-			}
-			else {
-				packed = this.counts.addAndGet(delta(old, outcome));
-			}
-			this.evaluatedWith = config;
-			// Read after our update, so that of two racing calls the later sees both.
-			long buffered = Math.min(this.index.get(), this.size);
-			if (buffered < minimum) {
-				return false;
-			}
-			return thresholdReached(config, failures(packed), slowCalls(packed), buffered);
-		}
-
-		private static long delta(int old, int outcome) {
-			long failures = (outcome & FAILED) - (old & FAILED);
-			long slow = ((outcome & SLOW) - (old & SLOW)) >> 1;
-			return (failures << 32) + slow;
-		}
-
-		private static long failures(long packed) {
-			return (packed >>> 32) - BIAS;
-		}
-
-		private static long slowCalls(long packed) {
-			return (packed & LOW_LANE) - BIAS;
-		}
-
-		@Override
-		Figures figures(CircuitBreakerConfig config) {
-			long packed = this.counts.get();
-			long buffered = Math.min(this.index.get(), this.size);
-			return Figures.of(buffered, failures(packed), slowCalls(packed),
-					Math.min(config.minimumNumberOfCalls(), this.size));
-		}
-
-		@Override
-		boolean fits(CircuitBreakerConfig config) {
-			return config.slidingWindowType() == SlidingWindowType.COUNT_BASED
-					&& config.slidingWindowSize() == this.size;
-		}
-
-	}
-
-	/**
-	 * The outcomes of the last {@code size} seconds, in one-second buckets; see the
-	 * design notes.
-	 */
-	private static final class TimeWindow extends Window {
-
-		private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
-		private static final int CALLS = 0;
-
-		private static final int FAILURES = 1;
-
-		private static final int SLOW_CALLS = 2;
-
-		final int size;
-
-		private final Ticker ticker;
-
-		/** Three counters per bucket: calls, failures, slow calls. */
-		private final AtomicLongArray buckets;
-
-		private final AtomicLong calls = new AtomicLong();
-
-		private final AtomicLong failures = new AtomicLong();
-
-		private final AtomicLong slowCalls = new AtomicLong();
-
-		private final ReentrantLock rollLock = new ReentrantLock();
-
-		/**
-		 * The newest second the buckets are set up for; they hold (head - size, head].
-		 */
-		private volatile long head;
-
-		TimeWindow(int size, Ticker ticker) {
-			this.size = size;
-			this.ticker = ticker;
-			this.buckets = new AtomicLongArray(3 * size);
-			this.head = Math.floorDiv(ticker.read(), NANOS_PER_SECOND);
-		}
-
-		@Override
-		boolean record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
-			long second = Math.floorDiv(timed ? now : this.ticker.read(), NANOS_PER_SECOND);
-			long head = this.head;
-			if (second > head) {
-				roll(second);
-			}
-			else if (head - second >= this.size) {
-				// A reading older than the window (a thread delayed across a roll): count
-				// it in the newest second rather than in a bucket now meant for another.
-				second = head;
-			}
-			int base = 3 * Math.floorMod(second, this.size);
-			this.buckets.getAndIncrement(base + CALLS);
-			long calls = this.calls.incrementAndGet();
-			long failed;
-			if ((outcome & FAILED) != 0) {
-				this.buckets.getAndIncrement(base + FAILURES);
-				failed = this.failures.incrementAndGet();
-			}
-			else {
-				failed = this.failures.get();
-			}
-			long slow;
-			if ((outcome & SLOW) != 0) {
-				this.buckets.getAndIncrement(base + SLOW_CALLS);
-				slow = this.slowCalls.incrementAndGet();
-			}
-			else {
-				slow = this.slowCalls.get();
-			}
-			// Evicting old successes can raise the rates, so every call evaluates.
-			if (calls < config.minimumNumberOfCalls()) {
-				return false;
-			}
-			return thresholdReached(config, failed, slow, calls);
-		}
-
-		/**
-		 * Evicts the buckets of the seconds that fell out of the window at
-		 * {@code second}.
-		 */
-		private void roll(long second) {
-			this.rollLock.lock();
-			try {
-				long head = this.head;
-				if (second <= head) {
-					return;
-				}
-				long evicted = Math.min(second - head, this.size);
-				for (long i = 1; i <= evicted; i++) {
-					evict(3 * Math.floorMod(head + i, this.size));
-				}
-				this.head = second;
-			}
-			finally {
-				this.rollLock.unlock();
-			}
-		}
-
-		private void evict(int base) {
-			// Subtract exactly what was taken from the bucket, so that a call racing with
-			// eviction is either evicted from both or kept in both.
-			long calls = this.buckets.getAndSet(base + CALLS, 0);
-			if (calls != 0) {
-				this.calls.addAndGet(-calls);
-			}
-			long failed = this.buckets.getAndSet(base + FAILURES, 0);
-			if (failed != 0) {
-				this.failures.addAndGet(-failed);
-			}
-			long slow = this.buckets.getAndSet(base + SLOW_CALLS, 0);
-			if (slow != 0) {
-				this.slowCalls.addAndGet(-slow);
-			}
-		}
-
-		@Override
-		Figures figures(CircuitBreakerConfig config) {
-			long second = Math.floorDiv(this.ticker.read(), NANOS_PER_SECOND);
-			if (second > this.head) {
-				roll(second);
-			}
-			return Figures.of(this.calls.get(), this.failures.get(), this.slowCalls.get(),
-					config.minimumNumberOfCalls());
-		}
-
-		@Override
-		boolean fits(CircuitBreakerConfig config) {
-			return config.slidingWindowType() == SlidingWindowType.TIME_BASED
-					&& config.slidingWindowSize() == this.size;
 		}
 
 	}

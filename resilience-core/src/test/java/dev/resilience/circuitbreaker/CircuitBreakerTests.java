@@ -566,6 +566,15 @@ class CircuitBreakerTests {
 	}
 
 	@Test
+	void halfOpenExpiryOpensAsTheNextOpeningOfTheStreak() {
+		CircuitBreaker breaker = openBreaker(
+				config().waitDurationInOpenStateMultiplier(2).maxWaitDurationInHalfOpenState(Duration.ofSeconds(5)));
+		assertOpenFor(breaker, Duration.ofSeconds(10));
+		this.scheduler.advance(Duration.ofSeconds(5));
+		assertOpenFor(breaker, Duration.ofSeconds(20));
+	}
+
+	@Test
 	void halfOpenExpiryTaskIsCancelledWhenTrialsDecide() {
 		CircuitBreaker breaker = openBreaker(config().maxWaitDurationInHalfOpenState(Duration.ofSeconds(5)));
 		this.ticker.advance(Duration.ofSeconds(10));
@@ -692,6 +701,35 @@ class CircuitBreakerTests {
 		CircuitBreaker breaker = breaker(config());
 		breaker.transitionTo(State.OPEN);
 		assertOpenFor(breaker, Duration.ofSeconds(10));
+	}
+
+	@Test
+	void manualTransitionToOpenEndsByItselfWithAutomaticTransition() {
+		CircuitBreaker breaker = breaker(config().automaticTransitionFromOpenToHalfOpenEnabled(true));
+		breaker.transitionTo(State.OPEN);
+		this.scheduler.advance(Duration.ofSeconds(10).minusNanos(1));
+		assertThat(breaker.state()).isEqualTo(State.OPEN);
+		this.scheduler.advance(1);
+		assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
+	}
+
+	@Test
+	void manualTransitionToHalfOpenFailingTrialsOpenForTheBaseWait() {
+		CircuitBreaker breaker = breaker(
+				config().waitDurationInOpenStateMultiplier(2).permittedNumberOfCallsInHalfOpenState(1));
+		breaker.transitionTo(State.HALF_OPEN);
+		fail(breaker);
+		assertOpenFor(breaker, Duration.ofSeconds(10));
+	}
+
+	@Test
+	void manualTransitionToHalfOpenStartsItsTimeLimit() {
+		CircuitBreaker breaker = breaker(config().maxWaitDurationInHalfOpenState(Duration.ofSeconds(5)));
+		breaker.transitionTo(State.HALF_OPEN);
+		this.scheduler.advance(Duration.ofSeconds(5).minusNanos(1));
+		assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
+		this.scheduler.advance(1);
+		assertThat(breaker.state()).isEqualTo(State.OPEN);
 	}
 
 	@Test

@@ -75,7 +75,7 @@ final class FallbackMethods {
 	static Fallback resolve(String reference, Method method, Object target, Class<?> targetClass,
 			BeanFactory beanFactory, Function<@Nullable Object, @Nullable Object> resultAdapter,
 			@Nullable List<Class<? extends Throwable>> stageFailures) {
-		String subject = describe(method) + " @Fallback(method = \"" + reference + "\")";
+		String subject = Signatures.describe(method) + " @Fallback(method = \"" + reference + "\")";
 		Class<?> fallbackClass;
 		Supplier<@Nullable Object> fallbackTarget;
 		// For a method the other bean's proxy cannot intercept: its real object.
@@ -114,7 +114,7 @@ final class FallbackMethods {
 			}
 			String problem = problem(method, candidate);
 			if (problem != null) {
-				rejected.add(describe(candidate) + ": " + problem);
+				rejected.add(Signatures.describe(candidate) + ": " + problem);
 				continue;
 			}
 			Class<?> failureType = failureType(method, candidate);
@@ -123,8 +123,8 @@ final class FallbackMethods {
 			}
 			Method previous = byFailureType.putIfAbsent(failureType, candidate);
 			if (previous != null) {
-				throw new ResilienceConfigurationException(
-						subject, "fallback methods " + describe(previous) + " and " + describe(candidate)
+				throw new ResilienceConfigurationException(subject,
+						"fallback methods " + Signatures.describe(previous) + " and " + Signatures.describe(candidate)
 								+ " both handle " + failureType.getName(),
 						"Keep one fallback method per exception type.");
 			}
@@ -289,7 +289,8 @@ final class FallbackMethods {
 						+ failureType.getSimpleName() + " fallback)"
 				: "";
 		return new ResilienceConfigurationException(subject,
-				"fallback method " + describe(candidate) + " takes " + name + ", which " + describe(method)
+				"fallback method " + Signatures.describe(candidate) + " takes " + name + ", which "
+						+ Signatures.describe(method)
 						+ " can never throw: it is a checked exception that the method does not declare and no stage"
 						+ " of it throws, so the fallback would never be chosen",
 				"Take an exception type the method can throw" + timeoutHint + "; if the method throws it undeclared,"
@@ -303,12 +304,6 @@ final class FallbackMethods {
 		String withFailure = parameters.isEmpty() ? "Throwable" : parameters + ", Throwable";
 		return method.getReturnType().getSimpleName() + " " + name + "(" + parameters + ") or "
 				+ method.getReturnType().getSimpleName() + " " + name + "(" + withFailure + ") (any Throwable subtype)";
-	}
-
-	static String describe(Method method) {
-		return ClassUtils.getQualifiedMethodName(method) + "("
-				+ Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", "))
-				+ ")";
 	}
 
 }

@@ -203,7 +203,7 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 				warnUnreachable(annotations);
 				continue;
 			}
-			throw new ResilienceConfigurationException(FallbackMethods.describe(method),
+			throw new ResilienceConfigurationException(Signatures.describe(method),
 					"the bean is a JDK proxy of its interfaces (" + String.join(", ",
 							ClassUtils.getAllInterfacesForClassAsSet(targetClass).stream().map(Class::getName).toList())
 							+ "), made by another advisor, and no interface declares this method, so a call "
@@ -241,7 +241,7 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 		for (Class<? extends Annotation> type : ResilienceAnnotations.TYPES) {
 			if (AnnotatedElementUtils.hasAnnotation(objectMethod, type)) {
 				throw new ResilienceConfigurationException(
-						FallbackMethods.describe(objectMethod) + " @" + type.getSimpleName(),
+						Signatures.describe(objectMethod) + " @" + type.getSimpleName(),
 						"Object's methods (toString, equals, hashCode, clone, finalize) are never protected: "
 								+ "they are called by logging, collections and frameworks, not as calls to a "
 								+ "dependency",
@@ -252,7 +252,7 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 
 	private static void warnUnreachable(ResilienceAnnotations annotations) {
 		if (annotations.onMethod()) {
-			logger.warn("Resilience annotations on " + FallbackMethods.describe(annotations.method())
+			logger.warn("Resilience annotations on " + Signatures.describe(annotations.method())
 					+ " have no effect: a proxy cannot intercept a private, final or static method. "
 					+ "Make it a public (or protected) instance method that is not final.");
 		}

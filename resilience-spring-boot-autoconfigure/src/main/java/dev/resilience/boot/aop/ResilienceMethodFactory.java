@@ -84,7 +84,7 @@ public final class ResilienceMethodFactory {
 
 	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass) {
 		Method method = annotations.method();
-		String subject = FallbackMethods.describe(method);
+		String subject = Signatures.describe(method);
 		checkSpringAnnotations(annotations, method, targetClass, subject);
 		ReturnAdapter adapter = ReturnAdapter.of(method, annotations.retry() != null, subject);
 		if (adapter == null) {

@@ -34,8 +34,7 @@ final class ResilienceMethodInterceptor implements MethodInterceptor {
 
 	@Override
 	public String toString() {
-		return "ResilienceMethodInterceptor[" + FallbackMethods.describe(this.method) + " " + this.pipeline.stages()
-				+ "]";
+		return "ResilienceMethodInterceptor[" + Signatures.describe(this.method) + " " + this.pipeline.stages() + "]";
 	}
 
 }

@@ -10,9 +10,9 @@ import dev.resilience.retry.Retry;
  * them (see {@code docs/architecture.md}, "The permit protocol"): no lambda, no
  * decorator, nothing allocated by the caller.
  */
-final class Ours {
+final class PermitProtocol {
 
-	private Ours() {
+	private PermitProtocol() {
 	}
 
 	static String circuitBreaker(CircuitBreaker breaker, Backend backend) {
