@@ -25,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CircuitBreakerTests {
 
@@ -993,9 +992,13 @@ class CircuitBreakerTests {
 	@EnumSource(SlidingWindowType.class)
 	void successPathAllocatesNothingWithoutListeners(SlidingWindowType type) {
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-		assumeTrue(threads instanceof com.sun.management.ThreadMXBean);
+		// A JVM that cannot count per-thread allocation fails this test rather than
+		// skipping it.
+		assertThat(threads).as("the JVM's thread bean").isInstanceOf(com.sun.management.ThreadMXBean.class);
 		com.sun.management.ThreadMXBean allocations = (com.sun.management.ThreadMXBean) threads;
-		assumeTrue(allocations.isThreadAllocatedMemorySupported() && allocations.isThreadAllocatedMemoryEnabled());
+		assertThat(allocations.isThreadAllocatedMemorySupported() && allocations.isThreadAllocatedMemoryEnabled())
+			.as("per-thread allocation counting is supported and enabled")
+			.isTrue();
 		CircuitBreaker breaker = breaker(
 				config().slidingWindowType(type).slidingWindowSize(100).minimumNumberOfCalls(100));
 		Object result = "ok";
