@@ -73,6 +73,18 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	Bulkhead forKey(Object key);
 
 	/**
+	 * Zeroes the permitted and rejected counters and forgets the bulkheads of keys that
+	 * have no call in flight (as a new instance has none). Calls in flight are never
+	 * forgotten: each keeps its place, in the instance or in its key's bulkhead, until it
+	 * releases it (exactly once, as always), so a reset racing with calls never lets more
+	 * than {@code maxConcurrentCalls} in flight nor frees a place twice. Waiting callers
+	 * keep waiting, with their deadlines. On a key's bulkhead, resets its instance.
+	 * Thread-safe; a call counted while the reset runs may or may not survive it.
+	 */
+	@Override
+	void reset();
+
+	/**
 	 * Returns a snapshot of the figures.
 	 * @return the metrics
 	 */
@@ -86,8 +98,10 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	 *
 	 * @param maxConcurrentCalls the limit
 	 * @param availableConcurrentCalls places free now
-	 * @param totalPermittedCalls calls permitted since creation
-	 * @param totalRejectedCalls calls rejected since creation
+	 * @param totalPermittedCalls calls permitted since creation or the last
+	 * {@link #reset()}
+	 * @param totalRejectedCalls calls rejected since creation or the last
+	 * {@link #reset()}
 	 * @param liveKeys keys that have a bulkhead of their own now
 	 * ({@link #forKey(Object)})
 	 */

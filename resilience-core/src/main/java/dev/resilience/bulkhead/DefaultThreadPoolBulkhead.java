@@ -176,6 +176,14 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 	}
 
 	@Override
+	public void reset() {
+		// The executor's own accounting is the bulkhead: accepted calls keep their
+		// places.
+		this.permitted.reset();
+		this.rejected.reset();
+	}
+
+	@Override
 	public void close() {
 		this.executor.shutdown();
 	}

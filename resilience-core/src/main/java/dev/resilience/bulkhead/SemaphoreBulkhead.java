@@ -50,6 +50,10 @@ import org.jspecify.annotations.Nullable;
  * A release on a retired one goes there too, rightly: the bulkhead that granted the place
  * has a call in flight, so it is not retired and is the key's live one. While the key map
  * is under pressure, a key's bulkhead whose last call ends retires itself at once.
+ *
+ * Reset zeroes the counters and sweeps the keys: it never writes a state word, so the
+ * calls in flight and their places are exactly what they were, and every release still
+ * finds the bulkhead that granted its place.
  */
 final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
@@ -441,6 +445,24 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 		wakeAllWaiters();
 		this.keys.maxKeys(config.maxKeys());
 		this.keys.forEach(SemaphoreBulkhead::wakeAllWaiters);
+	}
+
+	/**
+	 * Zeroes the counters and forgets idle keys; never touches a state word, so calls in
+	 * flight keep their places (see the design notes).
+	 */
+	@Override
+	public void reset() {
+		if (this.instance != null) {
+			this.instance.reset();
+			return;
+		}
+		// A sweep retires exactly the keys with no call in flight (the CAS from 0 in
+		// flight to RETIRED), the same protocol as any sweep: a call racing with it
+		// either took its place first (the key stays) or follows to the live bulkhead.
+		this.keys.sweep();
+		this.permitted.reset();
+		this.rejected.reset();
 	}
 
 	private void onPermitted() {

@@ -82,6 +82,15 @@ public interface ThreadPoolBulkhead extends Policy<ThreadPoolBulkheadConfig>, Au
 	<T> CompletableFuture<T> submit(CheckedSupplier<? extends CompletionStage<T>> call);
 
 	/**
+	 * Zeroes the permitted and rejected counters. The pool, its threads and the calls it
+	 * accepted (running or queued) are not touched: every accepted call still runs and
+	 * completes its future, and holds its thread or queue slot until then. Thread-safe; a
+	 * call counted while the reset runs may or may not survive it.
+	 */
+	@Override
+	void reset();
+
+	/**
 	 * Returns a snapshot of the figures.
 	 * @return the metrics
 	 */
@@ -109,8 +118,10 @@ public interface ThreadPoolBulkhead extends Policy<ThreadPoolBulkheadConfig>, Au
 	 * @param remainingQueueCapacity the queue slots free now
 	 * @param activeThreads the threads running a call now (approximate, as
 	 * {@link java.util.concurrent.ThreadPoolExecutor#getActiveCount()})
-	 * @param totalPermittedCalls calls accepted since creation
-	 * @param totalRejectedCalls calls rejected since creation
+	 * @param totalPermittedCalls calls accepted since creation or the last
+	 * {@link #reset()}
+	 * @param totalRejectedCalls calls rejected since creation or the last
+	 * {@link #reset()}
 	 */
 	record Metrics(int coreThreadPoolSize, int threadPoolSize, int maxThreadPoolSize, int queueDepth, int queueCapacity,
 			int remainingQueueCapacity, int activeThreads, long totalPermittedCalls, long totalRejectedCalls) {

@@ -31,6 +31,16 @@ public interface Policy<C> {
 	void reconfigure(C config);
 
 	/**
+	 * Puts the instance back in the state of a new one with its current configuration
+	 * (for tests: {@code resilience-test} resets every instance of an application's
+	 * registries after each test method). The counters of its metrics restart from zero;
+	 * the configuration, the event listeners and the calls in flight are kept (each
+	 * primitive's Javadoc says what it resets). Thread-safe, but not atomic with calls in
+	 * flight: an outcome recorded while the reset runs may or may not survive it.
+	 */
+	void reset();
+
+	/**
 	 * Returns the publisher of this instance's events.
 	 * @return the event publisher
 	 */

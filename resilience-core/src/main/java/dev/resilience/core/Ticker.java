@@ -4,7 +4,7 @@ package dev.resilience.core;
  * A source of monotonic time in nanoseconds, the only way the primitives measure time.
  * <p>
  * Only {@link #system()} reads the machine's clock. Tests inject a fake ticker (see
- * {@code dev.resilience.testing.FakeTicker} in the {@code test-jar}) so that every
+ * {@code dev.resilience.testing.FakeTicker} in {@code resilience-test}) so that every
  * time-dependent rule can be exercised without sleeping.
  * <p>
  * Values are meaningful only relative to each other (as {@link System#nanoTime()});

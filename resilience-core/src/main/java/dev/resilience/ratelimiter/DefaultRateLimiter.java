@@ -73,6 +73,18 @@ import org.jspecify.annotations.Nullable;
  * bucket follows its instance's configuration: reconfigure() converts every stored
  * bucket, and a bucket made from the configuration of the moment before converts itself
  * on its first decision (one reference comparison per decision on a key).
+ *
+ * Reset. reset() fills the instance's bucket and every stored key's bucket in place
+ * (under the bucket's reconfigure lock, parked at SWITCHING like a conversion, then set
+ * to the ticker's now: a full bucket), then sweeps the keys, which retires the full
+ * buckets by the usual CAS to RETIRED and removes them: a caller that held a key's
+ * bucket across the reset goes to the key's live (new, full) bucket, as after any
+ * forgetting. The grid is kept, so a decision that read the tat before the reset either
+ * fails its CAS or read exactly the tat restored, which means the same level. A waiter's
+ * give back needs the tat it set, which a reset replaced by an earlier one (its own
+ * grant lay ahead of the clock): it gives nothing back, or, in the one case the restored
+ * tat equals it, moves the tat back to one that is still not after now, so the bucket
+ * stays full.
  */
 final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
@@ -487,6 +499,40 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 					// that a decision that read this tat before the switch fails its CAS
 					// instead of applying the old grid's arithmetic to the new one.
 					restored = notSwitching(current - 1);
+				}
+			}
+			finally {
+				this.tat.set(restored);
+			}
+		}
+	}
+
+	@Override
+	public void reset() {
+		if (this.instance != null) {
+			this.instance.reset();
+			return;
+		}
+		refill();
+		this.keys.forEach(DefaultRateLimiter::refill);
+		// Every refilled bucket is full now: the sweep retires and removes them all
+		// (except a key that took permits again meanwhile, after the reset).
+		this.keys.sweep();
+		this.permitted.reset();
+		this.rejected.reset();
+	}
+
+	/**
+	 * Makes this bucket full, keeping its grid (see the design notes).
+	 */
+	private void refill() {
+		synchronized (this.reconfigureLock) {
+			long current = this.tat.getAndSet(SWITCHING);
+			long restored = current;
+			try {
+				if (current != RETIRED) {
+					// Any tat not after now is a full bucket.
+					restored = notSwitching(this.ticker.read());
 				}
 			}
 			finally {

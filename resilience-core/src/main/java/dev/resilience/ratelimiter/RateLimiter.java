@@ -105,6 +105,18 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	Scheduler scheduler();
 
 	/**
+	 * Fills the bucket, forgets every key's bucket (the key's next call gets a full one)
+	 * and zeroes the counters, as in a new instance with the current configuration.
+	 * Callers already waiting for reserved permits keep their grant and their wait, and a
+	 * reservation made before the reset gives nothing back after it. On a key's limiter,
+	 * resets its instance. Thread-safe: a decision racing with the reset is taken either
+	 * before it (and erased) or after it (on the full bucket), never on a mix of both; a
+	 * call counted while the reset runs may or may not survive it.
+	 */
+	@Override
+	void reset();
+
+	/**
 	 * Returns a snapshot of the figures.
 	 * @return the metrics
 	 */
@@ -172,8 +184,10 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	 * A rate limiter's figures.
 	 *
 	 * @param availablePermissions permits available now (negative when reserved ahead)
-	 * @param totalPermittedCalls calls permitted since creation
-	 * @param totalRejectedCalls calls rejected since creation
+	 * @param totalPermittedCalls calls permitted since creation or the last
+	 * {@link #reset()}
+	 * @param totalRejectedCalls calls rejected since creation or the last
+	 * {@link #reset()}
 	 * @param liveKeys keys that have a bucket of their own now ({@link #forKey(Object)})
 	 */
 	record Metrics(long availablePermissions, long totalPermittedCalls, long totalRejectedCalls, long liveKeys) {

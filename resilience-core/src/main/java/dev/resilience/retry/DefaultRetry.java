@@ -104,6 +104,17 @@ final class DefaultRetry implements Retry {
 	}
 
 	@Override
+	public void reset() {
+		this.successfulCallsWithoutRetry.reset();
+		this.successfulCallsWithRetry.reset();
+		this.failedCallsWithoutRetry.reset();
+		this.failedCallsWithRetry.reset();
+		// Full, as a new instance's: withdrawals and deposits are CAS loops, so one that
+		// raced with this set applies to the full budget or is overwritten by it.
+		this.budgetMilliTokens.set(this.config.budgetMaxMilliTokens());
+	}
+
+	@Override
 	public long onResult(int attempt, @Nullable Object result) {
 		RetryConfig config = this.config;
 		Predicate<Object> retryOnResult = config.retryOnResult();

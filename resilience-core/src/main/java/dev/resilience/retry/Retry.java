@@ -75,6 +75,15 @@ public interface Retry extends Policy<RetryConfig> {
 	Scheduler scheduler();
 
 	/**
+	 * Zeroes the counters and fills the retry budget again, as in a new instance.
+	 * Executions in flight carry on (their caller owns the loop): their next decisions
+	 * are taken against the reset state. Thread-safe; an outcome counted, or a token
+	 * taken, while the reset runs may or may not survive it.
+	 */
+	@Override
+	void reset();
+
+	/**
 	 * Returns a snapshot of the counters.
 	 * @return the metrics
 	 */
@@ -84,7 +93,8 @@ public interface Retry extends Policy<RetryConfig> {
 	EventPublisher<RetryEvent> events();
 
 	/**
-	 * Counts of finished executions by outcome, since creation.
+	 * Counts of finished executions by outcome, since creation or the last
+	 * {@link #reset()}.
 	 *
 	 * @param successfulCallsWithoutRetry succeeded at the first attempt
 	 * @param successfulCallsWithRetry succeeded after at least one retry

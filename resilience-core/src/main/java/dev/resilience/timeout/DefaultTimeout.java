@@ -204,6 +204,14 @@ final class DefaultTimeout implements Timeout {
 	}
 
 	@Override
+	public void reset() {
+		// The deadlines armed on the scheduler belong to calls in flight: they stay.
+		this.successfulCalls.reset();
+		this.failedCalls.reset();
+		this.timedOutCalls.reset();
+	}
+
+	@Override
 	public Metrics metrics() {
 		return new Metrics(this.successfulCalls.sum(), this.failedCalls.sum(), this.timedOutCalls.sum());
 	}

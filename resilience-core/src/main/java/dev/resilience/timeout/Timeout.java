@@ -104,6 +104,14 @@ public interface Timeout extends Policy<TimeoutConfig> {
 	void onTimeout(TimeoutExceededException exception);
 
 	/**
+	 * Zeroes the counters. Calls in flight keep their deadlines and are counted when they
+	 * finish. Thread-safe; an outcome counted while the reset runs may or may not survive
+	 * it.
+	 */
+	@Override
+	void reset();
+
+	/**
 	 * Returns a snapshot of the counters.
 	 * @return the metrics
 	 */
@@ -113,7 +121,7 @@ public interface Timeout extends Policy<TimeoutConfig> {
 	EventPublisher<TimeoutEvent> events();
 
 	/**
-	 * Counts of calls by outcome, since creation.
+	 * Counts of calls by outcome, since creation or the last {@link #reset()}.
 	 *
 	 * @param totalSuccessfulCalls finished in time and returned
 	 * @param totalFailedCalls finished in time and threw

@@ -38,6 +38,11 @@ final class KeyLimiter implements RateLimiter {
 	}
 
 	@Override
+	public void reset() {
+		this.instance.reset();
+	}
+
+	@Override
 	public EventPublisher<RateLimiterEvent> events() {
 		return this.instance.events();
 	}

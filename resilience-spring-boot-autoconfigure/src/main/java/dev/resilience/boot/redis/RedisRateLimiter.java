@@ -300,6 +300,20 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 		return new Metrics(this.shared.remaining, this.permitted.sum(), this.rejected.sum(), this.liveKeys);
 	}
 
+	/**
+	 * Zeroes this instance's counters (permitted, rejected, backend failures). The
+	 * buckets and the configuration in Redis are not touched: they are shared by every
+	 * instance of the application, so a reset here would change the budget of all of
+	 * them. A test that needs fresh buckets gives each test its own key prefix or flushes
+	 * its own test Redis.
+	 */
+	@Override
+	public void reset() {
+		this.permitted.reset();
+		this.rejected.reset();
+		this.backendFailures.reset();
+	}
+
 	Metrics metrics(Bucket bucket) {
 		return new Metrics(bucket.remaining, this.permitted.sum(), this.rejected.sum(), 0);
 	}

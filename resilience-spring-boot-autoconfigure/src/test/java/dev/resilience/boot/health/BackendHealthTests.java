@@ -94,6 +94,11 @@ class BackendHealthTests {
 		}
 
 		@Override
+		public void reset() {
+			this.local.reset();
+		}
+
+		@Override
 		public EventPublisher<RateLimiterEvent> events() {
 			return this.local.events();
 		}

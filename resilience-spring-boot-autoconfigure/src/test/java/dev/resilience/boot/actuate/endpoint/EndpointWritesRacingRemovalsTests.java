@@ -271,6 +271,11 @@ class EndpointWritesRacingRemovalsTests {
 		}
 
 		@Override
+		public void reset() {
+			this.delegate.reset();
+		}
+
+		@Override
 		public void acquirePermission(int permits) {
 			this.delegate.acquirePermission(permits);
 		}
