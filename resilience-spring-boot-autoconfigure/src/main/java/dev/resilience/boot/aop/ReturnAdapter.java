@@ -61,13 +61,13 @@ abstract class ReturnAdapter {
 	}
 
 	/**
-	 * Returns the adapter that serves the method once its stages are resolved: this one
-	 * for return types served by the {@link Pipeline}, a compiled reactive chain for
-	 * Reactor types.
-	 * @param stages the method's stages
+	 * Returns the adapter that serves the method once its pipeline is built: this one for
+	 * return types served by the {@link Pipeline} itself, one holding the pipeline
+	 * compiled into Reactor operators for reactive types.
+	 * @param pipeline the method's pipeline
 	 * @return the adapter to invoke
 	 */
-	ReturnAdapter bind(MethodStages stages) {
+	ReturnAdapter bind(Pipeline pipeline) {
 		return this;
 	}
 
