@@ -16,6 +16,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.internal.CancellableFuture;
+import dev.resilience.internal.PerKeyInstances;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
@@ -71,29 +72,52 @@ public final class Pipeline {
 
 	private static final AsyncInvoker<Supplier<? extends CompletionStage<?>>> SUPPLIER = Supplier::get;
 
-	private final Step[] steps;
+	private final PipelineStage[] chain;
+
+	private final List<Stage> order;
 
 	private final @Nullable Fallback fallback;
 
 	private final boolean synchronousSupported;
 
+	private final @Nullable Retry retry;
+
+	private final @Nullable CircuitBreaker circuitBreaker;
+
+	private final @Nullable RateLimiter rateLimiter;
+
+	private final int rateLimiterPermits;
+
 	private final @Nullable KeySelector rateLimiterKeys;
 
 	private final String rateLimiterKeysOf;
+
+	private final @Nullable Timeout timeout;
+
+	private final @Nullable Bulkhead bulkhead;
 
 	private final @Nullable KeySelector bulkheadKeys;
 
 	private final String bulkheadKeysOf;
 
-	private Pipeline(Step[] steps, @Nullable Fallback fallback, boolean synchronousSupported, Builder builder) {
-		this.steps = steps;
-		this.fallback = fallback;
-		this.synchronousSupported = synchronousSupported;
+	private final @Nullable ThreadPoolBulkhead threadPoolBulkhead;
+
+	private Pipeline(PipelineStage[] chain, List<Stage> order, Builder builder) {
+		this.chain = chain;
+		this.order = order;
+		this.fallback = builder.fallback;
+		this.synchronousSupported = builder.threadPoolBulkhead == null;
+		this.retry = builder.retry;
+		this.circuitBreaker = builder.circuitBreaker;
+		this.rateLimiter = builder.rateLimiter;
+		this.rateLimiterPermits = builder.permits;
 		this.rateLimiterKeys = builder.rateLimiterKeys;
-		this.rateLimiterKeysOf = (builder.rateLimiter != null) ? "rate limiter '" + builder.rateLimiter.name() + "'"
-				: "";
+		this.rateLimiterKeysOf = (builder.rateLimiter != null) ? PerKeyInstances.describe(builder.rateLimiter) : "";
+		this.timeout = builder.timeout;
+		this.bulkhead = builder.bulkhead;
 		this.bulkheadKeys = builder.bulkheadKeys;
-		this.bulkheadKeysOf = (builder.bulkhead != null) ? "bulkhead '" + builder.bulkhead.name() + "'" : "";
+		this.bulkheadKeysOf = (builder.bulkhead != null) ? PerKeyInstances.describe(builder.bulkhead) : "";
+		this.threadPoolBulkhead = builder.threadPoolBulkhead;
 	}
 
 	/**
@@ -160,7 +184,7 @@ public final class Pipeline {
 		Fallback fallback = this.fallback;
 		// A fresh future completed with the unwrapped outcome, so that callers never see
 		// the CompletionException wrappers that dependent stages add; cancelling it
-		// cancels the execution stage by stage (see Steps).
+		// cancels the execution stage by stage (see PipelineStage).
 		CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
 		result.waitOn(inner);
 		inner.whenComplete((value, failure) -> {
@@ -226,19 +250,101 @@ public final class Pipeline {
 	 * @return the stages
 	 */
 	public List<Stage> stages() {
-		List<Stage> stages = new ArrayList<>(this.steps.length);
-		for (Step step : this.steps) {
-			stages.add(step.stage());
-		}
-		return List.copyOf(stages);
+		return this.order;
+	}
+
+	// The read API: what the pipeline was built from, for integrations that apply the
+	// same stages another way (the Reactor operators of resilience-reactor). Read once,
+	// when such an integration compiles the pipeline, never per call.
+
+	/**
+	 * Returns the retry.
+	 * @return the retry, or {@code null} if the pipeline has none
+	 */
+	public @Nullable Retry retry() {
+		return this.retry;
+	}
+
+	/**
+	 * Returns the circuit breaker.
+	 * @return the circuit breaker, or {@code null} if the pipeline has none
+	 */
+	public @Nullable CircuitBreaker circuitBreaker() {
+		return this.circuitBreaker;
+	}
+
+	/**
+	 * Returns the rate limiter.
+	 * @return the rate limiter, or {@code null} if the pipeline has none
+	 */
+	public @Nullable RateLimiter rateLimiter() {
+		return this.rateLimiter;
+	}
+
+	/**
+	 * Returns the permits the rate limiter takes per call.
+	 * @return at least 1 (1 without a rate limiter)
+	 */
+	public int rateLimiterPermits() {
+		return this.rateLimiterPermits;
+	}
+
+	/**
+	 * Returns what picks the rate limiter's key of each call.
+	 * @return the selector, or {@code null} if the rate limiter (if any) is not applied
+	 * per key
+	 */
+	public @Nullable KeySelector rateLimiterKeys() {
+		return this.rateLimiterKeys;
+	}
+
+	/**
+	 * Returns the timeout.
+	 * @return the timeout, or {@code null} if the pipeline has none
+	 */
+	public @Nullable Timeout timeout() {
+		return this.timeout;
+	}
+
+	/**
+	 * Returns the semaphore bulkhead.
+	 * @return the bulkhead, or {@code null} if the pipeline has none
+	 */
+	public @Nullable Bulkhead bulkhead() {
+		return this.bulkhead;
+	}
+
+	/**
+	 * Returns what picks the semaphore bulkhead's key of each call.
+	 * @return the selector, or {@code null} if the bulkhead (if any) is not applied per
+	 * key
+	 */
+	public @Nullable KeySelector bulkheadKeys() {
+		return this.bulkheadKeys;
+	}
+
+	/**
+	 * Returns the thread-pool bulkhead.
+	 * @return the bulkhead, or {@code null} if the pipeline has none
+	 */
+	public @Nullable ThreadPoolBulkhead threadPoolBulkhead() {
+		return this.threadPoolBulkhead;
+	}
+
+	/**
+	 * Returns the fallback, applied outermost.
+	 * @return the fallback, or {@code null} if the pipeline has none
+	 */
+	public @Nullable Fallback fallback() {
+		return this.fallback;
 	}
 
 	@Nullable Object run(int index, Object context, @Nullable Object rateLimiterKey, @Nullable Object bulkheadKey,
 			Invoker<Object> invoker) throws Throwable {
-		if (index == this.steps.length) {
+		if (index == this.chain.length) {
 			return invoker.invoke(context);
 		}
-		return this.steps[index].execute(this, index + 1, context, rateLimiterKey, bulkheadKey, invoker);
+		return this.chain[index].execute(this, index + 1, context, rateLimiterKey, bulkheadKey, invoker);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -248,30 +354,17 @@ public final class Pipeline {
 	}
 
 	private @Nullable Object rateLimiterKey(Object context) {
-		return (this.rateLimiterKeys != null) ? key(this.rateLimiterKeys, context, this.rateLimiterKeysOf) : null;
+		return PerKeyInstances.key(this.rateLimiterKeys, context, this.rateLimiterKeysOf);
 	}
 
 	private @Nullable Object bulkheadKey(Object context) {
-		return (this.bulkheadKeys != null) ? key(this.bulkheadKeys, context, this.bulkheadKeysOf) : null;
-	}
-
-	private static @Nullable Object key(KeySelector keys, Object context, String of) {
-		try {
-			return keys.key(context);
-		}
-		catch (KeyEvaluationException ex) {
-			throw ex;
-		}
-		catch (Exception ex) {
-			throw new KeyEvaluationException("The key of the " + of + " could not be computed for this call: " + ex,
-					ex);
-		}
+		return PerKeyInstances.key(this.bulkheadKeys, context, this.bulkheadKeysOf);
 	}
 
 	@SuppressWarnings("unchecked")
 	CompletableFuture<@Nullable Object> runAsync(int index, Object context, @Nullable Object rateLimiterKey,
 			@Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
-		if (index == this.steps.length) {
+		if (index == this.chain.length) {
 			try {
 				CompletionStage<?> stage = ((AsyncInvoker<Object>) invoker).invoke(context);
 				if (stage == null) {
@@ -285,7 +378,7 @@ public final class Pipeline {
 			}
 		}
 		try {
-			return this.steps[index].executeAsync(this, index + 1, context, rateLimiterKey, bulkheadKey, invoker);
+			return this.chain[index].executeAsync(this, index + 1, context, rateLimiterKey, bulkheadKey, invoker);
 		}
 		catch (Throwable ex) {
 			// A primitive that rejects synchronously (open breaker, full bulkhead) fails
@@ -526,27 +619,29 @@ public final class Pipeline {
 			if (this.bulkhead != null && this.threadPoolBulkhead != null) {
 				throw new IllegalStateException("A pipeline takes one bulkhead: semaphore or thread pool, not both");
 			}
-			List<Step> steps = new ArrayList<>();
+			List<PipelineStage> chain = new ArrayList<>();
+			List<Stage> present = new ArrayList<>();
 			for (Stage stage : this.order) {
-				Step step = step(stage);
-				if (step != null) {
-					steps.add(step);
+				PipelineStage implementation = stage(stage);
+				if (implementation != null) {
+					chain.add(implementation);
+					present.add(implementation.stage());
 				}
 			}
-			return new Pipeline(steps.toArray(new Step[0]), this.fallback, this.threadPoolBulkhead == null, this);
+			return new Pipeline(chain.toArray(new PipelineStage[0]), List.copyOf(present), this);
 		}
 
-		private @Nullable Step step(Stage stage) {
+		private @Nullable PipelineStage stage(Stage stage) {
 			return switch (stage) {
-				case RETRY -> (this.retry != null) ? new Steps.RetryStep(this.retry) : null;
+				case RETRY -> (this.retry != null) ? new RetryStage(this.retry) : null;
 				case CIRCUIT_BREAKER ->
-					(this.circuitBreaker != null) ? new Steps.CircuitBreakerStep(this.circuitBreaker) : null;
+					(this.circuitBreaker != null) ? new CircuitBreakerStage(this.circuitBreaker) : null;
 				case RATE_LIMITER ->
-					(this.rateLimiter != null) ? new Steps.RateLimiterStep(this.rateLimiter, this.permits) : null;
-				case TIMEOUT -> (this.timeout != null) ? new Steps.TimeoutStep(this.timeout) : null;
+					(this.rateLimiter != null) ? new RateLimiterStage(this.rateLimiter, this.permits) : null;
+				case TIMEOUT -> (this.timeout != null) ? new TimeoutStage(this.timeout) : null;
 				case BULKHEAD ->
-					(this.bulkhead != null) ? new Steps.BulkheadStep(this.bulkhead) : (this.threadPoolBulkhead != null)
-							? new Steps.ThreadPoolBulkheadStep(this.threadPoolBulkhead) : null;
+					(this.bulkhead != null) ? new BulkheadStage(this.bulkhead) : (this.threadPoolBulkhead != null)
+							? new ThreadPoolBulkheadStage(this.threadPoolBulkhead) : null;
 			};
 		}
 

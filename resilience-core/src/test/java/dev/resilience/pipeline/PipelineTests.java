@@ -355,6 +355,37 @@ class PipelineTests {
 	}
 
 	@Test
+	void thePipelineTellsWhatItWasBuiltFromAndOnlyThePresentStages() {
+		RateLimiter limiter = limiter(5);
+		Bulkhead bulkhead = bulkhead(1);
+		Retry retry = retry(2);
+		KeySelector keys = (context) -> "key";
+		Fallback fallback = Fallback.of(IOException.class, (context, failure) -> "fallback");
+		Pipeline pipeline = Pipeline.builder()
+			.rateLimiter(limiter, 3, keys)
+			.bulkhead(bulkhead, keys)
+			.retry(retry)
+			.fallback(fallback)
+			.build();
+		assertThat(pipeline.stages()).containsExactly(Pipeline.Stage.RETRY, Pipeline.Stage.RATE_LIMITER,
+				Pipeline.Stage.BULKHEAD);
+		assertThat(pipeline.retry()).isSameAs(retry);
+		assertThat(pipeline.rateLimiter()).isSameAs(limiter);
+		assertThat(pipeline.rateLimiterPermits()).isEqualTo(3);
+		assertThat(pipeline.rateLimiterKeys()).isSameAs(keys);
+		assertThat(pipeline.bulkhead()).isSameAs(bulkhead);
+		assertThat(pipeline.bulkheadKeys()).isSameAs(keys);
+		assertThat(pipeline.fallback()).isSameAs(fallback);
+		assertThat(pipeline.circuitBreaker()).isNull();
+		assertThat(pipeline.timeout()).isNull();
+		assertThat(pipeline.threadPoolBulkhead()).isNull();
+		Pipeline plain = Pipeline.builder().rateLimiter(limiter).build();
+		assertThat(plain.rateLimiterPermits()).isEqualTo(1);
+		assertThat(plain.rateLimiterKeys()).isNull();
+		assertThat(plain.fallback()).isNull();
+	}
+
+	@Test
 	void orderMustNameEveryStageOnce() {
 		assertThatThrownBy(() -> Pipeline.builder().order(Pipeline.Stage.RETRY, Pipeline.Stage.RETRY))
 			.isInstanceOf(IllegalArgumentException.class)

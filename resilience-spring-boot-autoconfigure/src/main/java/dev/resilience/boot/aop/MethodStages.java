@@ -17,10 +17,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The stages of one annotated method as resolved at startup: its primitives, their keys,
- * its fallback and the stage order. Both the core {@link Pipeline} (plain values and
- * futures) and the {@link ReactiveChain} (Mono and Flux) are built from it, so every
- * return type gets the same stages in the same order. Filled in once by
- * {@link ResilienceMethodFactory}, then only read.
+ * its fallback and the stage order, from which the method's {@link Pipeline} is built.
+ * The pipeline serves plain values and futures, and compiled into resilience-reactor's
+ * operators, Mono and Flux, so every return type gets the same stages in the same order.
+ * Filled in once by {@link ResilienceMethodFactory}, then only read.
  */
 final class MethodStages {
 

@@ -2,15 +2,19 @@ package dev.resilience.boot.aop;
 
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.function.Function;
 
 import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.core.Invoker;
 import dev.resilience.pipeline.Pipeline;
+import dev.resilience.reactor.ResilienceOperator;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
@@ -18,14 +22,15 @@ import org.springframework.core.ReactiveAdapterRegistry;
 /**
  * Reactive return types; loaded only when reactor-core is on the class path.
  * <p>
- * A {@code Mono} or {@code Flux} is served by a {@link ReactiveChain} compiled at startup
- * from the method's stages: Reactor operators applied to the method's publisher, so a
- * {@code Flux} streams (an endless one included) and each subscription runs the stages.
- * Every other type that Spring's shared {@link ReactiveAdapterRegistry} knows (a plain
- * Reactive Streams {@code Publisher}, {@code java.util.concurrent.Flow.Publisher},
- * RxJava, Mutiny, Kotlin's {@code Flow}...) is adapted to a {@code Flux} (multi-value
- * types) or a {@code Mono} (single- and no-value types), served by the same chain, and
- * adapted back to the declared type. {@code CompletionStage} is left to the pipeline.
+ * A {@code Mono} or {@code Flux} is served by resilience-reactor's
+ * {@link ResilienceOperator} applied at startup to the method's pipeline: Reactor
+ * operators around the method's publisher, so a {@code Flux} streams (an endless one
+ * included) and each subscription runs the stages. Every other type that Spring's shared
+ * {@link ReactiveAdapterRegistry} knows (a plain Reactive Streams {@code Publisher},
+ * {@code java.util.concurrent.Flow.Publisher}, RxJava, Mutiny, Kotlin's {@code Flow}...)
+ * is adapted to a {@code Flux} (multi-value types) or a {@code Mono} (single- and
+ * no-value types), served by the same chain, and adapted back to the declared type.
+ * {@code CompletionStage} is left to the pipeline.
  */
 final class ReactorAdapters {
 
@@ -48,10 +53,10 @@ final class ReactorAdapters {
 	static @Nullable ReturnAdapter of(Class<?> type, String declared, String subject,
 			Invoker<MethodInvocation> proceed) {
 		if (type == Mono.class) {
-			return new ReactorAdapter(proceed, true, null, null);
+			return new ReactorAdapter(proceed, true, null);
 		}
 		if (type == Flux.class) {
-			return new ReactorAdapter(proceed, false, null, null);
+			return new ReactorAdapter(proceed, false, null);
 		}
 		ReactiveAdapter adapter = ReactiveAdapterRegistry.getSharedInstance().getAdapter(type);
 		if (adapter == null) {
@@ -75,10 +80,33 @@ final class ReactorAdapters {
 							+ adapter.getReactiveType().getSimpleName() + ", not a " + type.getName(),
 					"Declare " + adapter.getReactiveType().getName() + " as the return type.");
 		}
-		return new ReactorAdapter(proceed, !adapter.isMultiValue(), adapter, null);
+		return new ReactorAdapter(proceed, !adapter.isMultiValue(), adapter);
 	}
 
+	/*
+	 * Design. The stages are resilience-reactor's operators (ResilienceOperator), applied
+	 * once at startup, by bind, around a publisher that calls the method:
+	 * Flux.deferContextual reads the call's MethodInvocation from the Reactor Context,
+	 * where invoke puts it (contextWrite), and proceeds down the interceptor chain. The
+	 * operator gets the same invocation from the Context as the call context of the key
+	 * expressions and the fallback method. So every subscription proceeds once per
+	 * attempt, and the stages, the Context keeping and the streaming are
+	 * resilience-reactor's, shared with code-built pipelines; what is left here is the
+	 * method: its invocation, its result type's adapter.
+	 */
 	private static final class ReactorAdapter extends ReturnAdapter {
+
+		/** Where a call's {@link MethodInvocation} travels in the Reactor Context. */
+		private static final Object INVOCATION = new Object() {
+
+			@Override
+			public String toString() {
+				return "resilience.invocation";
+			}
+
+		};
+
+		private static final Function<ContextView, Object> INVOCATION_OF = (context) -> context.get(INVOCATION);
 
 		private final Invoker<MethodInvocation> proceed;
 
@@ -87,36 +115,98 @@ final class ReactorAdapters {
 		// The declared type's adapter; null for Mono and Flux, served as they are.
 		private final @Nullable ReactiveAdapter adapter;
 
-		private final @Nullable ReactiveChain chain;
+		// The compiled stages; null until bind.
+		private final @Nullable Mono<Object> monoChain;
 
-		ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter,
-				@Nullable ReactiveChain chain) {
+		private final @Nullable Flux<Object> fluxChain;
+
+		ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter) {
+			this(proceed, mono, adapter, null, null);
+		}
+
+		private ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter,
+				@Nullable Mono<Object> monoChain, @Nullable Flux<Object> fluxChain) {
 			this.proceed = proceed;
 			this.mono = mono;
 			this.adapter = adapter;
-			this.chain = chain;
+			this.monoChain = monoChain;
+			this.fluxChain = fluxChain;
 		}
 
 		@Override
-		ReturnAdapter bind(MethodStages stages) {
-			return new ReactorAdapter(this.proceed, this.mono, this.adapter,
-					new ReactiveChain(stages, this.proceed, this.mono, this.adapter));
+		ReturnAdapter bind(Pipeline pipeline) {
+			Invoker<MethodInvocation> proceed = this.proceed;
+			ReactiveAdapter adapter = this.adapter;
+			Flux<Object> call = Flux.deferContextual((context) -> call(proceed, context.get(INVOCATION), adapter));
+			ResilienceOperator<Object> stages = ResilienceOperator.of(pipeline, INVOCATION_OF);
+			if (this.mono) {
+				return new ReactorAdapter(proceed, true, adapter, (Mono<Object>) stages.apply(Mono.fromDirect(call)),
+						null);
+			}
+			return new ReactorAdapter(proceed, false, adapter, null, (Flux<Object>) stages.apply(call));
 		}
 
 		@Override
 		Object invoke(Pipeline pipeline, MethodInvocation invocation) {
-			ReactiveChain chain = this.chain;
-			if (chain == null) {
-				throw new IllegalStateException("The reactive chain is compiled by bind(stages) before any call");
+			Function<Context, Context> withInvocation = (context) -> context.put(INVOCATION, invocation);
+			Publisher<?> published;
+			if (this.monoChain != null) {
+				published = this.monoChain.contextWrite(withInvocation);
 			}
-			Publisher<?> published = chain.invoke(invocation);
+			else if (this.fluxChain != null) {
+				published = this.fluxChain.contextWrite(withInvocation);
+			}
+			else {
+				throw new IllegalStateException("The reactive chain is compiled by bind(pipeline) before any call");
+			}
 			ReactiveAdapter adapter = this.adapter;
 			return (adapter != null) ? adapter.fromPublisher(published) : published;
+		}
+
+		/**
+		 * A fallback method's result as the stages take it: a publisher; another reactive
+		 * type through the declared type's adapter.
+		 */
+		@Override
+		@Nullable Object adaptFallbackResult(@Nullable Object result) {
+			ReactiveAdapter adapter = this.adapter;
+			return (adapter != null && result != null && !(result instanceof Publisher<?>))
+					? adapter.toPublisher(result) : result;
 		}
 
 		@Override
 		boolean isAsynchronous() {
 			return true;
+		}
+
+		private static Publisher<Object> call(Invoker<MethodInvocation> proceed, MethodInvocation invocation,
+				@Nullable ReactiveAdapter adapter) {
+			Object result;
+			try {
+				result = proceed.invoke(invocation);
+			}
+			catch (Throwable ex) {
+				return Flux.error(ex);
+			}
+			return publisher(result, adapter);
+		}
+
+		/**
+		 * The method's result as a publisher: a Mono or Flux as it is, another reactive
+		 * type through its adapter, nothing as an empty one.
+		 */
+		@SuppressWarnings("unchecked")
+		private static Publisher<Object> publisher(@Nullable Object result, @Nullable ReactiveAdapter adapter) {
+			if (result == null) {
+				return Flux.empty();
+			}
+			if (result instanceof Publisher<?> publisher) {
+				return (Publisher<Object>) publisher;
+			}
+			if (adapter != null) {
+				return adapter.toPublisher(result);
+			}
+			return Flux.just(result);
 		}
 
 	}

@@ -156,7 +156,8 @@ public final class ResilienceMethodFactory {
 					this.beanFactory, adapter::adaptFallbackResult,
 					adapter.isAsynchronous() ? null : stages.synchronousFailures());
 		}
-		return new ResilienceMethodInterceptor(method, stages.pipeline(), adapter.bind(stages));
+		Pipeline pipeline = stages.pipeline();
+		return new ResilienceMethodInterceptor(method, pipeline, adapter.bind(pipeline));
 	}
 
 	private static void checkTimeoutCoversTheWork(Method method, ReturnAdapter adapter, String subject) {

@@ -29,6 +29,11 @@ abstract class ReturnAdapter {
 	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
 			ReturnAdapter.class.getClassLoader());
 
+	// The operators that serve reactive types: an optional dependency of this module, as
+	// reactor-core is (the starter brings it, without reactor-core).
+	private static final boolean OPERATORS_PRESENT = ClassUtils.isPresent("dev.resilience.reactor.ResilienceOperator",
+			ReturnAdapter.class.getClassLoader());
+
 	/** Proceeds down the rest of the interceptor chain once. */
 	static final Invoker<MethodInvocation> PROCEED = MethodInvocation::proceed;
 
@@ -61,13 +66,13 @@ abstract class ReturnAdapter {
 	}
 
 	/**
-	 * Returns the adapter that serves the method once its stages are resolved: this one
-	 * for return types served by the {@link Pipeline}, a compiled reactive chain for
-	 * Reactor types.
-	 * @param stages the method's stages
+	 * Returns the adapter that serves the method once its pipeline is built: this one for
+	 * return types served by the {@link Pipeline} itself, one holding the pipeline
+	 * compiled into Reactor operators for reactive types.
+	 * @param pipeline the method's pipeline
 	 * @return the adapter to invoke
 	 */
-	ReturnAdapter bind(MethodStages stages) {
+	ReturnAdapter bind(Pipeline pipeline) {
 		return this;
 	}
 
@@ -91,7 +96,7 @@ abstract class ReturnAdapter {
 	static @Nullable ReturnAdapter of(Method method, boolean retried, String subject) {
 		Class<?> type = method.getReturnType();
 		Invoker<MethodInvocation> proceed = retried ? PROCEED_CLONE : PROCEED;
-		if (REACTOR_PRESENT) {
+		if (REACTOR_PRESENT && OPERATORS_PRESENT) {
 			// Every subscription proceeds on a copy of the invocation: a publisher may be
 			// subscribed more than once, and each subscription runs the stages again.
 			ReturnAdapter reactive = ReactorAdapters.of(type, method.getGenericReturnType().getTypeName(), subject,
@@ -99,6 +104,14 @@ abstract class ReturnAdapter {
 			if (reactive != null) {
 				return reactive;
 			}
+		}
+		else if (REACTOR_PRESENT && isReactive(type)) {
+			throw new ResilienceConfigurationException(subject,
+					"the return type " + method.getGenericReturnType().getTypeName()
+							+ " is reactive, and reactive types are protected with the Reactor operators of "
+							+ "resilience-reactor, which is not on the class path",
+					"Add dev.resilience:resilience-reactor to the application (resilience-spring-boot-starter "
+							+ "brings it), or return a CompletableFuture.");
 		}
 		else if (isReactive(type)) {
 			throw new ResilienceConfigurationException(subject,

@@ -19,6 +19,7 @@ import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.TimeoutRegistry;
 import dev.resilience.annotation.Retry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -91,6 +92,35 @@ class ResilienceAutoConfigurationTests {
 				assertThat(context.getBean(RetryRegistry.class).find("flaky").orElseThrow().metrics())
 					.satisfies((metrics) -> assertThat(metrics.successfulCallsWithRetry()).isEqualTo(2));
 			});
+	}
+
+	@Test
+	void aReactiveMethodWithoutResilienceReactorOnTheClassPathFailsAtStartupNamingTheDependency() {
+		// reactor-core is there, resilience-reactor (optional in this module) is not.
+		ClassLoader withoutOperators = new WithoutReactorClassLoader(getClass().getClassLoader(),
+				"dev.resilience.reactor.");
+		new ApplicationContextRunner().withClassLoader(withoutOperators)
+			.withUserConfiguration(loadAgain(withoutOperators, ResilienceAutoConfiguration.class))
+			.withBean("service", loadAgain(withoutOperators, MonoService.class))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				Throwable root = context.getStartupFailure();
+				while (root.getCause() != null) {
+					root = root.getCause();
+				}
+				assertThat(root.getClass().getName()).isEqualTo(ResilienceConfigurationException.class.getName());
+				assertThat(root).hasMessageContaining("resilience-reactor, which is not on the class path");
+			});
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Class<Object> loadAgain(ClassLoader loader, Class<?> type) {
+		try {
+			return (Class<Object>) loader.loadClass(type.getName());
+		}
+		catch (ClassNotFoundException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test
@@ -271,14 +301,30 @@ class ResilienceAutoConfigurationTests {
 	 */
 	static final class WithoutReactorClassLoader extends ClassLoader {
 
+		private final String[] hidden;
+
 		WithoutReactorClassLoader(ClassLoader parent) {
+			this(parent, "reactor.", "org.reactivestreams.");
+		}
+
+		WithoutReactorClassLoader(ClassLoader parent, String... hidden) {
 			super("without-reactor", parent);
+			this.hidden = hidden;
+		}
+
+		private boolean hides(String name) {
+			for (String prefix : this.hidden) {
+				if (name.startsWith(prefix)) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 		@Override
 		protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
 			synchronized (getClassLoadingLock(name)) {
-				if (name.startsWith("reactor.") || name.startsWith("org.reactivestreams.")) {
+				if (hides(name)) {
 					throw new ClassNotFoundException(name + " is hidden");
 				}
 				if (!name.startsWith("dev.resilience.boot.")) {
@@ -306,6 +352,16 @@ class ResilienceAutoConfigurationTests {
 			catch (IOException ex) {
 				throw new ClassNotFoundException(name, ex);
 			}
+		}
+
+	}
+
+	/** A Mono method, which needs resilience-reactor's operators. */
+	public static class MonoService {
+
+		@Retry(name = "flaky")
+		public Mono<String> get() {
+			return Mono.just("value");
 		}
 
 	}
