@@ -2,6 +2,7 @@ package dev.resilience.boot.aop;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,7 @@ import dev.resilience.pipeline.Pipeline;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.RetryRegistry;
+import dev.resilience.timeout.TimeoutExceededException;
 import dev.resilience.timeout.TimeoutRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -93,13 +95,15 @@ public final class ResilienceMethodFactory {
 					"Return a plain value, CompletionStage or CompletableFuture (or, with reactor-core, Mono, Flux "
 							+ "or another reactive type).");
 		}
-		MethodStages stages = new MethodStages(this.order);
+		// The method's pipeline is the one description of its stages: every return type's
+		// path (plain values, futures, resilience-reactor's operators) reads it.
+		Pipeline.Builder stages = Pipeline.builder().order(this.order);
 		if (annotations.circuitBreaker() != null) {
-			stages.circuitBreaker = this.circuitBreakers
-				.instance(checkName(annotations.circuitBreaker().name(), "@CircuitBreaker", subject));
+			stages.circuitBreaker(this.circuitBreakers
+				.instance(checkName(annotations.circuitBreaker().name(), "@CircuitBreaker", subject)));
 		}
 		if (annotations.retry() != null) {
-			stages.retry = this.retries.instance(checkName(annotations.retry().name(), "@Retry", subject));
+			stages.retry(this.retries.instance(checkName(annotations.retry().name(), "@Retry", subject)));
 		}
 		if (annotations.rateLimited() != null) {
 			var rateLimited = annotations.rateLimited();
@@ -113,16 +117,17 @@ public final class ResilienceMethodFactory {
 						"Lower permits, or raise resilience.ratelimiter.instances." + limiter.name()
 								+ ".burst-capacity.");
 			}
-			stages.rateLimiter = limiter;
-			stages.permits = rateLimited.permits();
-			if (!rateLimited.key().isEmpty()) {
-				stages.rateLimiterKeys = KeyExpressions.compile(rateLimited.key(), method,
-						subject + " @RateLimited(key = \"" + rateLimited.key() + "\")");
+			if (rateLimited.key().isEmpty()) {
+				stages.rateLimiter(limiter, rateLimited.permits());
+			}
+			else {
+				stages.rateLimiter(limiter, rateLimited.permits(), KeyExpressions.compile(rateLimited.key(), method,
+						subject + " @RateLimited(key = \"" + rateLimited.key() + "\")"));
 			}
 		}
 		if (annotations.timeout() != null) {
 			checkTimeoutCoversTheWork(method, adapter, subject);
-			stages.timeout = this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject));
+			stages.timeout(this.timeouts.instance(checkName(annotations.timeout().name(), "@Timeout", subject)));
 		}
 		if (annotations.bulkhead() != null) {
 			Bulkhead bulkhead = annotations.bulkhead();
@@ -141,23 +146,43 @@ public final class ResilienceMethodFactory {
 							"a thread-pool bulkhead has no per-key pools",
 							"Remove the key, or use type = SEMAPHORE for a limit per key.");
 				}
-				stages.threadPoolBulkhead = this.threadPoolBulkheads.instance(name);
+				stages.threadPoolBulkhead(this.threadPoolBulkheads.instance(name));
 			}
 			else {
-				stages.bulkhead = this.bulkheads.instance(name);
-				if (!bulkhead.key().isEmpty()) {
-					stages.bulkheadKeys = KeyExpressions.compile(bulkhead.key(), method,
-							subject + " @Bulkhead(key = \"" + bulkhead.key() + "\")");
+				if (bulkhead.key().isEmpty()) {
+					stages.bulkhead(this.bulkheads.instance(name));
+				}
+				else {
+					stages.bulkhead(this.bulkheads.instance(name), KeyExpressions.compile(bulkhead.key(), method,
+							subject + " @Bulkhead(key = \"" + bulkhead.key() + "\")"));
 				}
 			}
 		}
 		if (annotations.fallback() != null) {
-			stages.fallback = FallbackMethods.resolve(annotations.fallback().method(), method, target, targetClass,
+			stages.fallback(FallbackMethods.resolve(annotations.fallback().method(), method, target, targetClass,
 					this.beanFactory, adapter::adaptFallbackResult,
-					adapter.isAsynchronous() ? null : stages.synchronousFailures());
+					adapter.isAsynchronous() ? null : synchronousFailures(annotations)));
 		}
-		Pipeline pipeline = stages.pipeline();
+		Pipeline pipeline = stages.build();
 		return new ResilienceMethodInterceptor(method, pipeline, adapter.bind(pipeline));
+	}
+
+	/**
+	 * Returns the checked exception types that the stages of a synchronous call may
+	 * throw, for the startup check of fallback parameters: a timeout's
+	 * {@link TimeoutExceededException} (unchecked itself, but it counts as a
+	 * {@code TimeoutException}), and the {@link InterruptedException} of a retry
+	 * interrupted between attempts.
+	 */
+	private static List<Class<? extends Throwable>> synchronousFailures(ResilienceAnnotations annotations) {
+		List<Class<? extends Throwable>> failures = new ArrayList<>(2);
+		if (annotations.timeout() != null) {
+			failures.add(TimeoutExceededException.class);
+		}
+		if (annotations.retry() != null) {
+			failures.add(InterruptedException.class);
+		}
+		return failures;
 	}
 
 	private static void checkTimeoutCoversTheWork(Method method, ReturnAdapter adapter, String subject) {
