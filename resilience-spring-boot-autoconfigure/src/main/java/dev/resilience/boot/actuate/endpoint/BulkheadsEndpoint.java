@@ -245,7 +245,7 @@ public final class BulkheadsEndpoint {
 		Bulkhead.Metrics metrics = bulkhead.metrics();
 		return new SemaphoreBulkheadDescriptor(bulkhead.name(), SEMAPHORE, metrics.maxConcurrentCalls(),
 				metrics.availableConcurrentCalls(), metrics.activeCalls(), metrics.totalPermittedCalls(),
-				metrics.totalRejectedCalls(), metrics.liveKeys(), ConfigDescriptions.of(bulkhead.config()));
+				metrics.totalRejectedCalls(), metrics.liveKeys(), ConfigDescriptions.of(bulkhead.config().describe()));
 	}
 
 	private static ThreadPoolBulkheadDescriptor describe(ThreadPoolBulkhead bulkhead) {
@@ -253,7 +253,7 @@ public final class BulkheadsEndpoint {
 		return new ThreadPoolBulkheadDescriptor(bulkhead.name(), THREAD_POOL, metrics.coreThreadPoolSize(),
 				metrics.threadPoolSize(), metrics.maxThreadPoolSize(), metrics.queueDepth(), metrics.queueCapacity(),
 				metrics.remainingQueueCapacity(), metrics.activeThreads(), metrics.totalPermittedCalls(),
-				metrics.totalRejectedCalls(), ConfigDescriptions.of(bulkhead.config()));
+				metrics.totalRejectedCalls(), ConfigDescriptions.of(bulkhead.config().describe()));
 	}
 
 	/**

@@ -139,7 +139,7 @@ public final class CircuitBreakersEndpoint {
 				metrics.slowCallRate(), metrics.bufferedCalls(), metrics.failedCalls(), metrics.slowCalls(),
 				metrics.notPermittedCalls(), metrics.totalSuccessfulCalls(), metrics.totalFailedCalls(),
 				metrics.totalIgnoredCalls(), metrics.totalNotPermittedCalls(), metrics.totalSlowCalls(),
-				ConfigDescriptions.of(breaker.config()));
+				ConfigDescriptions.of(breaker.config().describe()));
 	}
 
 	/**

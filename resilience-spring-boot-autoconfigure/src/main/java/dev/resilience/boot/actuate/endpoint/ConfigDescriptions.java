@@ -6,13 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.resilience.bulkhead.BulkheadConfig;
-import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
-import dev.resilience.circuitbreaker.CircuitBreakerConfig;
-import dev.resilience.ratelimiter.RateLimiterConfig;
-import dev.resilience.retry.RetryConfig;
-import dev.resilience.timeout.TimeoutConfig;
-
 /**
  * The effective configuration of an instance as a JSON object, from the core
  * configuration's own description ({@code describe()}, the one list of a primitive's
@@ -27,31 +20,12 @@ final class ConfigDescriptions {
 	private ConfigDescriptions() {
 	}
 
-	static Map<String, Object> of(CircuitBreakerConfig config) {
-		return json(config.describe());
-	}
-
-	static Map<String, Object> of(RetryConfig config) {
-		return json(config.describe());
-	}
-
-	static Map<String, Object> of(RateLimiterConfig config) {
-		return json(config.describe());
-	}
-
-	static Map<String, Object> of(BulkheadConfig config) {
-		return json(config.describe());
-	}
-
-	static Map<String, Object> of(ThreadPoolBulkheadConfig config) {
-		return json(config.describe());
-	}
-
-	static Map<String, Object> of(TimeoutConfig config) {
-		return json(config.describe());
-	}
-
-	private static Map<String, Object> json(Map<String, Object> settings) {
+	/**
+	 * Returns a configuration's settings as JSON values.
+	 * @param settings what the configuration's {@code describe()} returns
+	 * @return the JSON object
+	 */
+	static Map<String, Object> of(Map<String, Object> settings) {
 		Map<String, Object> map = new LinkedHashMap<>();
 		settings.forEach((name, value) -> map.put(name, json(value)));
 		return map;

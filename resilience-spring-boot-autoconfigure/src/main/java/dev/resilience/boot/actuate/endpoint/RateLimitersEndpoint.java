@@ -136,7 +136,7 @@ public final class RateLimitersEndpoint {
 		return new RateLimiterDescriptor(limiter.name(), metrics.availablePermissions(),
 				config.effectiveBurstCapacity(), metrics.totalPermittedCalls(), metrics.totalRejectedCalls(),
 				metrics.liveKeys(), (backend != null) ? backend.backend() : "local",
-				(backend != null) ? backend.backendAvailable() : null, ConfigDescriptions.of(config));
+				(backend != null) ? backend.backendAvailable() : null, ConfigDescriptions.of(config.describe()));
 	}
 
 	/**

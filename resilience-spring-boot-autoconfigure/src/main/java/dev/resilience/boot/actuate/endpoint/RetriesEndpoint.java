@@ -58,7 +58,7 @@ public final class RetriesEndpoint {
 		Retry.Metrics metrics = retry.metrics();
 		return new RetryDescriptor(retry.name(), metrics.successfulCallsWithoutRetry(),
 				metrics.successfulCallsWithRetry(), metrics.failedCallsWithoutRetry(), metrics.failedCallsWithRetry(),
-				metrics.budgetTokens(), ConfigDescriptions.of(retry.config()));
+				metrics.budgetTokens(), ConfigDescriptions.of(retry.config().describe()));
 	}
 
 	/**

@@ -118,7 +118,7 @@ public final class TimeoutsEndpoint {
 	private static TimeoutDescriptor describe(Timeout timeout) {
 		Timeout.Metrics metrics = timeout.metrics();
 		return new TimeoutDescriptor(timeout.name(), metrics.totalSuccessfulCalls(), metrics.totalFailedCalls(),
-				metrics.totalTimedOutCalls(), ConfigDescriptions.of(timeout.config()));
+				metrics.totalTimedOutCalls(), ConfigDescriptions.of(timeout.config().describe()));
 	}
 
 	/**
