@@ -102,6 +102,8 @@ public final class Pipeline {
 
 	private final @Nullable ThreadPoolBulkhead threadPoolBulkhead;
 
+	private final @Nullable AttemptObserver attemptObserver;
+
 	private Pipeline(PipelineStage[] chain, List<Stage> order, Builder builder) {
 		this.chain = chain;
 		this.order = order;
@@ -118,6 +120,7 @@ public final class Pipeline {
 		this.bulkheadKeys = builder.bulkheadKeys;
 		this.bulkheadKeysOf = (builder.bulkhead != null) ? PerKeyInstances.describe(builder.bulkhead) : "";
 		this.threadPoolBulkhead = builder.threadPoolBulkhead;
+		this.attemptObserver = builder.attemptObserver;
 	}
 
 	/**
@@ -339,6 +342,14 @@ public final class Pipeline {
 		return this.fallback;
 	}
 
+	/**
+	 * Returns what sees the retry's attempts.
+	 * @return the observer, or {@code null} if the pipeline has none
+	 */
+	public @Nullable AttemptObserver attemptObserver() {
+		return this.attemptObserver;
+	}
+
 	@Nullable Object run(int index, Object context, @Nullable Object rateLimiterKey, @Nullable Object bulkheadKey,
 			Invoker<Object> invoker) throws Throwable {
 		if (index == this.chain.length) {
@@ -461,6 +472,8 @@ public final class Pipeline {
 
 		private List<Stage> order = Stage.DEFAULT_ORDER;
 
+		private @Nullable AttemptObserver attemptObserver;
+
 		private Builder() {
 		}
 
@@ -579,6 +592,16 @@ public final class Pipeline {
 		}
 
 		/**
+		 * Sets what sees each attempt of the retry (it is not called without a retry).
+		 * @param observer the observer
+		 * @return this builder
+		 */
+		public Builder attemptObserver(AttemptObserver observer) {
+			this.attemptObserver = Objects.requireNonNull(observer, "observer must not be null");
+			return this;
+		}
+
+		/**
 		 * Sets the order of the inner stages, outermost first; every stage must be named
 		 * once.
 		 * @param order the order
@@ -633,7 +656,7 @@ public final class Pipeline {
 
 		private @Nullable PipelineStage stage(Stage stage) {
 			return switch (stage) {
-				case RETRY -> (this.retry != null) ? new RetryStage(this.retry) : null;
+				case RETRY -> (this.retry != null) ? new RetryStage(this.retry, this.attemptObserver) : null;
 				case CIRCUIT_BREAKER ->
 					(this.circuitBreaker != null) ? new CircuitBreakerStage(this.circuitBreaker) : null;
 				case RATE_LIMITER ->

@@ -18,8 +18,13 @@ final class RetryStage extends PipelineStage {
 
 	private final Retry retry;
 
-	RetryStage(Retry retry) {
+	// Null unless the pipeline observes attempts: then the loops tell it each start and
+	// end; without it they are what they were, a null check more per attempt.
+	private final @Nullable AttemptObserver observer;
+
+	RetryStage(Retry retry, @Nullable AttemptObserver observer) {
 		this.retry = retry;
+		this.observer = observer;
 	}
 
 	@Override
@@ -30,19 +35,27 @@ final class RetryStage extends PipelineStage {
 	@Override
 	@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
 			@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
+		AttemptObserver observer = this.observer;
 		for (int attempt = 1;; attempt++) {
 			Object result;
 			long wait;
+			Object token = (observer != null) ? observer.started(context, attempt) : null;
 			try {
 				result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
 			}
 			catch (Throwable ex) {
+				if (observer != null) {
+					observer.ended(context, token, ex);
+				}
 				wait = this.retry.onFailure(attempt, ex);
 				if (wait == Retry.NO_RETRY) {
 					throw ex;
 				}
 				pause(wait, ex);
 				continue;
+			}
+			if (observer != null) {
+				observer.ended(context, token, null);
 			}
 			wait = this.retry.onResult(attempt, result);
 			if (wait == Retry.NO_RETRY) {
@@ -88,10 +101,16 @@ final class RetryStage extends PipelineStage {
 			// attempts.
 			return;
 		}
+		AttemptObserver observer = this.observer;
+		Object token = (observer != null) ? observer.started(context, attempt) : null;
 		CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
 				invoker);
 		result.waitOn(inner);
 		inner.whenComplete((value, failure) -> {
+			if (observer != null) {
+				// First, so that an attempt cut short by a cancel is seen to end too.
+				observer.ended(context, token, (failure != null) ? CancellableFuture.unwrap(failure) : null);
+			}
 			if (result.isDone()) {
 				return;
 			}

@@ -84,7 +84,8 @@ final class ReactivePipeline {
 		for (int i = order.size() - 1; i >= 0; i--) {
 			chain = stage(order.get(i), pipeline, chain, single);
 		}
-		if (pipeline.fallback() != null || pipeline.rateLimiterKeys() != null || pipeline.bulkheadKeys() != null) {
+		if (pipeline.fallback() != null || pipeline.rateLimiterKeys() != null || pipeline.bulkheadKeys() != null
+				|| (pipeline.attemptObserver() != null && pipeline.retry() != null)) {
 			chain = call(pipeline, context, chain, single);
 		}
 		return chain;
@@ -92,7 +93,8 @@ final class ReactivePipeline {
 
 	private static Flux<Object> stage(Pipeline.Stage stage, Pipeline pipeline, Flux<Object> inner, boolean single) {
 		return switch (stage) {
-			case RETRY -> ReactiveRetryStage.apply(Objects.requireNonNull(pipeline.retry()), inner);
+			case RETRY ->
+				ReactiveRetryStage.apply(Objects.requireNonNull(pipeline.retry()), pipeline.attemptObserver(), inner);
 			case CIRCUIT_BREAKER ->
 				ReactiveCircuitBreakerStage.apply(Objects.requireNonNull(pipeline.circuitBreaker()), inner, single);
 			case RATE_LIMITER -> ReactiveRateLimiterStage.apply(Objects.requireNonNull(pipeline.rateLimiter()),
@@ -115,7 +117,10 @@ final class ReactivePipeline {
 		Fallback fallback = pipeline.fallback();
 		KeySelector rateLimiterKeys = pipeline.rateLimiterKeys();
 		KeySelector bulkheadKeys = pipeline.bulkheadKeys();
-		boolean keyed = rateLimiterKeys != null || bulkheadKeys != null;
+		// The retry's attempt observer gets the call context too, so it travels with the
+		// keys.
+		boolean travels = rateLimiterKeys != null || bulkheadKeys != null
+				|| (pipeline.attemptObserver() != null && pipeline.retry() != null);
 		// Described once here, not per subscription.
 		String rateLimiterOf = (pipeline.rateLimiter() != null) ? PerKeyInstances.describe(pipeline.rateLimiter()) : "";
 		String bulkheadOf = (pipeline.bulkhead() != null) ? PerKeyInstances.describe(pipeline.bulkhead()) : "";
@@ -125,7 +130,7 @@ final class ReactivePipeline {
 			try {
 				context = Objects.requireNonNull(contexts.apply(subscriber),
 						"The call context computed from the subscriber's Context is null");
-				keys = keyed ? new Keys(PerKeyInstances.key(rateLimiterKeys, context, rateLimiterOf),
+				keys = travels ? new Keys(context, PerKeyInstances.key(rateLimiterKeys, context, rateLimiterOf),
 						PerKeyInstances.key(bulkheadKeys, context, bulkheadOf)) : null;
 			}
 			catch (RuntimeException ex) {
@@ -184,9 +189,18 @@ final class ReactivePipeline {
 	}
 
 	/**
-	 * The keys of one subscription, computed before its stages.
+	 * Returns the subscription's call context, computed outermost.
+	 * @param context the Context the stage was subscribed with
+	 * @return the call context
 	 */
-	private record Keys(@Nullable Object rateLimiter, @Nullable Object bulkhead) {
+	static Object callContext(ContextView context) {
+		return context.<Keys>get(KEYS).context();
+	}
+
+	/**
+	 * The call context and keys of one subscription, computed before its stages.
+	 */
+	private record Keys(Object context, @Nullable Object rateLimiter, @Nullable Object bulkhead) {
 	}
 
 }

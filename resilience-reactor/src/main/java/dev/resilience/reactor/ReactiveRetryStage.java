@@ -1,9 +1,13 @@
 package dev.resilience.reactor;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.resilience.pipeline.AttemptObserver;
 import dev.resilience.retry.Retry;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.Flux;
@@ -28,14 +32,81 @@ final class ReactiveRetryStage {
 	private ReactiveRetryStage() {
 	}
 
-	static Flux<Object> apply(Retry retry, Flux<Object> inner) {
+	static Flux<Object> apply(Retry retry, @Nullable AttemptObserver observer, Flux<Object> inner) {
 		return Flux.defer(() -> {
 			RetryCall call = new RetryCall(retry);
-			return inner.doOnSubscribe(call)
+			Flux<Object> attempts = (observer != null) ? observed(inner, observer, call) : inner;
+			return attempts.doOnSubscribe(call)
 				.handle(call)
 				.switchIfEmpty(Flux.defer(call::completedEmpty))
 				.retryWhen(call);
 		});
+	}
+
+	/**
+	 * Tells the observer of every subscription of the inner chain (an attempt): its start
+	 * when it is subscribed, and its end exactly once, at its completion, its error, or
+	 * its cancellation (after an element: a result, as a Mono's subscriber cancels after
+	 * the value and the retry after a result it retries; before any: a cancelled
+	 * attempt).
+	 */
+	private static Flux<Object> observed(Flux<Object> inner, AttemptObserver observer, RetryCall call) {
+		return Flux.deferContextual((subscriber) -> {
+			Object context = ReactivePipeline.callContext(subscriber);
+			ObservedAttempt attempt = new ObservedAttempt(observer, context,
+					observer.started(context, ++call.observed));
+			return inner.doOnNext(attempt)
+				.doOnComplete(attempt::completed)
+				.doOnError(attempt::failed)
+				.doOnCancel(attempt::cancelled);
+		});
+	}
+
+	/**
+	 * One observed attempt: whichever of its terminal signals comes first ends it.
+	 */
+	@SuppressWarnings("serial")
+	private static final class ObservedAttempt extends AtomicBoolean implements Consumer<Object> {
+
+		private final AttemptObserver observer;
+
+		private final Object context;
+
+		private final @Nullable Object token;
+
+		private volatile boolean emitted;
+
+		ObservedAttempt(AttemptObserver observer, Object context, @Nullable Object token) {
+			this.observer = observer;
+			this.context = context;
+			this.token = token;
+		}
+
+		@Override
+		public void accept(Object element) {
+			if (!this.emitted) {
+				this.emitted = true;
+			}
+		}
+
+		void completed() {
+			end(null);
+		}
+
+		void failed(Throwable failure) {
+			end(failure);
+		}
+
+		void cancelled() {
+			end(this.emitted ? null : new CancellationException("The attempt was cancelled"));
+		}
+
+		private void end(@Nullable Throwable failure) {
+			if (compareAndSet(false, true)) {
+				this.observer.ended(this.context, this.token, failure);
+			}
+		}
+
 	}
 
 	/**
@@ -50,6 +121,10 @@ final class ReactiveRetryStage {
 
 		// Attempts are sequential, but may run on different threads (after a wait).
 		private volatile int attempt;
+
+		// The attempts told to an AttemptObserver (counted apart: the observer is told
+		// before doOnSubscribe counts the attempt).
+		volatile int observed;
 
 		private volatile boolean emitted;
 

@@ -198,13 +198,26 @@ final class FallbackMethods {
 				arguments = Arrays.copyOf(arguments, arguments.length + 1);
 				arguments[arguments.length - 1] = failure;
 			}
-			try {
-				return resultAdapter.apply(candidate.invoke(isStatic ? null : fallbackTarget.get(), arguments));
+			if (context instanceof ObservedCall call) {
+				// An observed call: the fallback answers it (its outcome is "fallback" if
+				// the answer succeeds), and runs in the call's observation.
+				try (AutoCloseable scope = call.answeredByFallback(failure)) {
+					return invoke(candidate, isStatic, fallbackTarget, arguments, resultAdapter);
+				}
 			}
-			catch (InvocationTargetException ex) {
-				throw ex.getTargetException();
-			}
+			return invoke(candidate, isStatic, fallbackTarget, arguments, resultAdapter);
 		};
+	}
+
+	private static @Nullable Object invoke(Method candidate, boolean isStatic,
+			Supplier<@Nullable Object> fallbackTarget, @Nullable Object[] arguments,
+			Function<@Nullable Object, @Nullable Object> resultAdapter) throws Throwable {
+		try {
+			return resultAdapter.apply(candidate.invoke(isStatic ? null : fallbackTarget.get(), arguments));
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getTargetException();
+		}
 	}
 
 	private static @Nullable String problem(Method method, Method candidate) {

@@ -1,5 +1,6 @@
 package dev.resilience.boot.aop;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
@@ -8,6 +9,8 @@ import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.core.Invoker;
 import dev.resilience.pipeline.Pipeline;
 import dev.resilience.reactor.ResilienceOperator;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -120,47 +123,97 @@ final class ReactorAdapters {
 
 		private final @Nullable Flux<Object> fluxChain;
 
+		// Observes every subscription; null if calls are not observed.
+		private final @Nullable MethodObserver observer;
+
 		ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter) {
-			this(proceed, mono, adapter, null, null);
+			this(proceed, mono, adapter, null, null, null);
 		}
 
 		private ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter,
-				@Nullable Mono<Object> monoChain, @Nullable Flux<Object> fluxChain) {
+				@Nullable Mono<Object> monoChain, @Nullable Flux<Object> fluxChain, @Nullable MethodObserver observer) {
 			this.proceed = proceed;
 			this.mono = mono;
 			this.adapter = adapter;
 			this.monoChain = monoChain;
 			this.fluxChain = fluxChain;
+			this.observer = observer;
 		}
 
 		@Override
-		ReturnAdapter bind(Pipeline pipeline) {
-			Invoker<MethodInvocation> proceed = this.proceed;
+		ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer) {
 			ReactiveAdapter adapter = this.adapter;
-			Flux<Object> call = Flux.deferContextual((context) -> call(proceed, context.get(INVOCATION), adapter));
+			Invoker<MethodInvocation> proceed = (observer != null) ? MethodObserver.proceed(this.proceed)
+					: this.proceed;
+			Flux<Object> call = (observer != null)
+					? Flux.deferContextual((context) -> observedCall(proceed, context.get(INVOCATION), adapter))
+					: Flux.deferContextual((context) -> call(proceed, context.get(INVOCATION), adapter));
 			ResilienceOperator<Object> stages = ResilienceOperator.of(pipeline, INVOCATION_OF);
 			if (this.mono) {
 				return new ReactorAdapter(proceed, true, adapter, (Mono<Object>) stages.apply(Mono.fromDirect(call)),
-						null);
+						null, observer);
 			}
-			return new ReactorAdapter(proceed, false, adapter, null, (Flux<Object>) stages.apply(call));
+			return new ReactorAdapter(proceed, false, adapter, null, (Flux<Object>) stages.apply(call), observer);
 		}
 
 		@Override
 		Object invoke(Pipeline pipeline, MethodInvocation invocation) {
-			Function<Context, Context> withInvocation = (context) -> context.put(INVOCATION, invocation);
 			Publisher<?> published;
-			if (this.monoChain != null) {
-				published = this.monoChain.contextWrite(withInvocation);
-			}
-			else if (this.fluxChain != null) {
-				published = this.fluxChain.contextWrite(withInvocation);
+			MethodObserver observer = this.observer;
+			if (observer != null) {
+				published = observed(invocation, observer);
 			}
 			else {
-				throw new IllegalStateException("The reactive chain is compiled by bind(pipeline) before any call");
+				Function<Context, Context> withInvocation = (context) -> context.put(INVOCATION, invocation);
+				if (this.monoChain != null) {
+					published = this.monoChain.contextWrite(withInvocation);
+				}
+				else if (this.fluxChain != null) {
+					published = this.fluxChain.contextWrite(withInvocation);
+				}
+				else {
+					throw new IllegalStateException("The reactive chain is compiled by bind(pipeline) before any call");
+				}
 			}
 			ReactiveAdapter adapter = this.adapter;
 			return (adapter != null) ? adapter.fromPublisher(published) : published;
+		}
+
+		/**
+		 * The chain with an observation per subscription: a child of the subscriber's
+		 * (from its Context, where Reactor's observability keeps it), the parent of what
+		 * the chain's stages and the method observe, stopped once at the first of
+		 * completion, error and cancellation (after an element: a result; before any: a
+		 * cancelled call).
+		 */
+		private Publisher<?> observed(MethodInvocation invocation, MethodObserver observer) {
+			Mono<Object> monoChain = this.monoChain;
+			Flux<Object> fluxChain = this.fluxChain;
+			if (monoChain == null && fluxChain == null) {
+				throw new IllegalStateException("The reactive chain is compiled by bind(pipeline) before any call");
+			}
+			Flux<Object> observed = Flux.<Object>deferContextual((subscriber) -> {
+				Observation parent = subscriber.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+				ObservedCall call = observer.start(invocation, parent);
+				Function<Context, Context> withCall = (context) -> context.put(INVOCATION, call)
+					.put(ObservationThreadLocalAccessor.KEY, call.observation());
+				if (monoChain != null) {
+					// A Mono's outcome is its element, as for its stages: its subscriber
+					// may have what it waited for before the completion arrives.
+					return monoChain.contextWrite(withCall)
+						.doOnNext((element) -> observer.stop(call, null))
+						.doOnSuccess((element) -> observer.stop(call, null))
+						.doOnError((failure) -> observer.stop(call, failure))
+						.doOnCancel(() -> observer.stop(call, new CancellationException("The call was cancelled")));
+				}
+				return fluxChain.contextWrite(withCall)
+					.doOnNext((element) -> call.emitted())
+					.doOnComplete(() -> observer.stop(call, null))
+					.doOnError((failure) -> observer.stop(call, failure))
+					.doOnCancel(() -> observer.stop(call,
+							call.hasEmitted() ? null : new CancellationException("The call was cancelled")));
+			});
+			return (monoChain != null) ? Mono.fromDirect(observed) : observed;
 		}
 
 		/**
@@ -189,6 +242,27 @@ final class ReactorAdapters {
 				return Flux.error(ex);
 			}
 			return publisher(result, adapter);
+		}
+
+		/**
+		 * Calls the method of an observed call: what the method's publisher observes (a
+		 * WebClient exchange) is a child of the current attempt, or of the call without a
+		 * retry.
+		 */
+		private static Publisher<Object> observedCall(Invoker<MethodInvocation> proceed, ObservedCall call,
+				@Nullable ReactiveAdapter adapter) {
+			Observation current = call.current();
+			Publisher<Object> published = call(proceed, call, adapter);
+			// In the Context for what reads it there (WebClient), and current on the
+			// thread while the method's publisher is subscribed, for what does its work
+			// then (a Mono.fromCallable, an RxJava Single).
+			Publisher<Object> scoped = (subscriber) -> {
+				try (Observation.Scope scope = current.openScope()) {
+					published.subscribe(subscriber);
+				}
+			};
+			return Flux.from(scoped)
+				.contextWrite((context) -> context.put(ObservationThreadLocalAccessor.KEY, current));
 		}
 
 		/**

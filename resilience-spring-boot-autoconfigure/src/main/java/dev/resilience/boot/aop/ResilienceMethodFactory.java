@@ -14,6 +14,8 @@ import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.boot.observation.ProtectedMethod;
+import dev.resilience.boot.observation.ResilienceObservations;
 import dev.resilience.pipeline.Pipeline;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -23,6 +25,7 @@ import dev.resilience.timeout.TimeoutRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
@@ -59,6 +62,8 @@ public final class ResilienceMethodFactory {
 
 	private final BeanFactory beanFactory;
 
+	private @Nullable ObjectProvider<ResilienceObservations> observations;
+
 	/**
 	 * Creates a factory.
 	 * @param circuitBreakers the circuit breaker registry
@@ -82,6 +87,16 @@ public final class ResilienceMethodFactory {
 		this.timeouts = timeouts;
 		this.order = order;
 		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * Observes the calls of the methods compiled from now on, when the provider has
+	 * {@link ResilienceObservations} (Micrometer Observations are on); without, calls are
+	 * not observed and nothing is added to their path.
+	 * @param observations the observations' settings, read when a method is compiled
+	 */
+	public void setObservations(ObjectProvider<ResilienceObservations> observations) {
+		this.observations = observations;
 	}
 
 	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass) {
@@ -164,7 +179,18 @@ public final class ResilienceMethodFactory {
 					adapter.isAsynchronous() ? null : synchronousFailures(annotations)));
 		}
 		Pipeline pipeline = stages.build();
-		return new ResilienceMethodInterceptor(method, pipeline, adapter.bind(pipeline));
+		MethodObserver observer = null;
+		ResilienceObservations observations = (this.observations != null) ? this.observations.getIfAvailable() : null;
+		if (observations != null) {
+			observer = new MethodObserver(observations, new ProtectedMethod(method,
+					ClassUtils.getUserClass(targetClass).getSimpleName() + "." + method.getName(), pipeline));
+			if (pipeline.retry() != null) {
+				// Built again, now that the method's observer exists, to see its
+				// attempts.
+				pipeline = stages.attemptObserver(observer).build();
+			}
+		}
+		return new ResilienceMethodInterceptor(method, pipeline, adapter.bind(pipeline, observer));
 	}
 
 	/**

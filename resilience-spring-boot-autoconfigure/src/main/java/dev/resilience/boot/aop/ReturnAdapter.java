@@ -10,6 +10,7 @@ import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.core.Invoker;
 import dev.resilience.pipeline.Pipeline;
+import io.micrometer.observation.Observation;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
@@ -68,13 +69,14 @@ abstract class ReturnAdapter {
 	/**
 	 * Returns the adapter that serves the method once its pipeline is built: this one for
 	 * return types served by the {@link Pipeline} itself, one holding the pipeline
-	 * compiled into Reactor operators for reactive types.
+	 * compiled into Reactor operators for reactive types; with an observer, one that
+	 * observes every call.
 	 * @param pipeline the method's pipeline
+	 * @param observer observes the method's calls, or {@code null} if they are not
+	 * observed (then nothing is added to the call path)
 	 * @return the adapter to invoke
 	 */
-	ReturnAdapter bind(Pipeline pipeline) {
-		return this;
-	}
+	abstract ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer);
 
 	/**
 	 * Tells whether the return type is served asynchronously.
@@ -166,6 +168,54 @@ abstract class ReturnAdapter {
 		}
 
 		@Override
+		ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer) {
+			return (observer != null) ? new ObservedSyncAdapter(MethodObserver.proceed(this.proceed), observer) : this;
+		}
+
+		@Override
+		boolean isAsynchronous() {
+			return false;
+		}
+
+	}
+
+	/**
+	 * A plain value, observed: the call's observation is current while the pipeline runs
+	 * on the caller's thread, and stops when it returns or throws.
+	 */
+	private static final class ObservedSyncAdapter extends ReturnAdapter {
+
+		private final Invoker<MethodInvocation> proceed;
+
+		private final MethodObserver observer;
+
+		ObservedSyncAdapter(Invoker<MethodInvocation> proceed, MethodObserver observer) {
+			this.proceed = proceed;
+			this.observer = observer;
+		}
+
+		@Override
+		@Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) throws Throwable {
+			ObservedCall call = this.observer.start(invocation, null);
+			Throwable failure = null;
+			try (Observation.Scope scope = call.observation().openScope()) {
+				return pipeline.execute(call, this.proceed);
+			}
+			catch (Throwable ex) {
+				failure = ex;
+				throw ex;
+			}
+			finally {
+				this.observer.stop(call, failure);
+			}
+		}
+
+		@Override
+		ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer) {
+			return this;
+		}
+
+		@Override
 		boolean isAsynchronous() {
 			return false;
 		}
@@ -176,7 +226,11 @@ abstract class ReturnAdapter {
 
 		private final AsyncInvoker<MethodInvocation> proceed;
 
+		// The invoker the stage one is made from, kept for the observed variant.
+		private final Invoker<MethodInvocation> raw;
+
 		StageAdapter(Invoker<MethodInvocation> proceed) {
+			this.raw = proceed;
 			this.proceed = (invocation) -> {
 				Object result = proceed.invoke(invocation);
 				return (result != null) ? (CompletionStage<?>) result : CompletableFuture.completedFuture(null);
@@ -186,6 +240,49 @@ abstract class ReturnAdapter {
 		@Override
 		@Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) {
 			return pipeline.executeAsync(invocation, this.proceed);
+		}
+
+		@Override
+		ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer) {
+			return (observer != null) ? new ObservedStageAdapter(this.raw, observer) : this;
+		}
+
+		@Override
+		boolean isAsynchronous() {
+			return true;
+		}
+
+	}
+
+	/**
+	 * A {@code CompletionStage}, observed: the call's observation is current while the
+	 * pipeline starts the call, and stops when the future the caller gets completes.
+	 */
+	private static final class ObservedStageAdapter extends ReturnAdapter {
+
+		private final StageAdapter stages;
+
+		private final MethodObserver observer;
+
+		ObservedStageAdapter(Invoker<MethodInvocation> proceed, MethodObserver observer) {
+			this.stages = new StageAdapter(MethodObserver.proceed(proceed));
+			this.observer = observer;
+		}
+
+		@Override
+		@Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) {
+			ObservedCall call = this.observer.start(invocation, null);
+			CompletableFuture<@Nullable Object> result;
+			try (Observation.Scope scope = call.observation().openScope()) {
+				result = pipeline.executeAsync(call, this.stages.proceed);
+			}
+			this.observer.stopOn(call, result);
+			return result;
+		}
+
+		@Override
+		ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer) {
+			return this;
 		}
 
 		@Override

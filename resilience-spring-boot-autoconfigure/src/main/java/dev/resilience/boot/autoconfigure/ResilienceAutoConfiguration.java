@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.resilience.boot.aop.ResilienceAnnotationPostProcessor;
 import dev.resilience.boot.aop.ResilienceMethodFactory;
+import dev.resilience.boot.observation.ResilienceObservations;
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
@@ -115,9 +116,11 @@ public final class ResilienceAutoConfiguration {
 	ResilienceMethodFactory resilienceMethodFactory(CircuitBreakerRegistry circuitBreakers, RetryRegistry retries,
 			RateLimiterRegistry rateLimiters, BulkheadRegistry bulkheads,
 			ThreadPoolBulkheadRegistry threadPoolBulkheads, TimeoutRegistry timeouts, ResilienceProperties properties,
-			BeanFactory beanFactory) {
-		return new ResilienceMethodFactory(circuitBreakers, retries, rateLimiters, bulkheads, threadPoolBulkheads,
-				timeouts, properties.order(), beanFactory);
+			BeanFactory beanFactory, ObjectProvider<ResilienceObservations> observations) {
+		ResilienceMethodFactory factory = new ResilienceMethodFactory(circuitBreakers, retries, rateLimiters, bulkheads,
+				threadPoolBulkheads, timeouts, properties.order(), beanFactory);
+		factory.setObservations(observations);
+		return factory;
 	}
 
 	/**

@@ -37,6 +37,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param events the recent-events buffer behind the {@code resilienceevents} Actuator
  * endpoint
  * @param metrics Micrometer meters
+ * @param observations Micrometer Observations of annotated calls
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -44,7 +45,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
-		@DefaultValue Events events, @DefaultValue Metrics metrics){
+		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -616,6 +617,18 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		public Metrics {
 			tags = (tags != null) ? Map.copyOf(tags) : Map.of();
 		}
+
+	}
+
+	/**
+	 * The Micrometer Observations of annotated calls ({@code resilience.call} per call,
+	 * {@code resilience.attempt} per retry attempt), made when an
+	 * {@code ObservationRegistry} bean exists.
+	 *
+	 * @param enabled whether calls are observed; default true (without an
+	 * {@code ObservationRegistry} they are not, whatever this says)
+	 */
+	public record Observations(@DefaultValue("true") boolean enabled) {
 
 	}
 
