@@ -37,6 +37,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param events the recent-events buffer behind the {@code resilienceevents} Actuator
  * endpoint
  * @param metrics Micrometer meters
+ * @param logging the log lines of circuit-breaker state changes
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -44,7 +45,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
-		@DefaultValue Events events, @DefaultValue Metrics metrics){
+		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Logging logging){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -616,6 +617,19 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		public Metrics {
 			tags = (tags != null) ? Map.copyOf(tags) : Map.of();
 		}
+
+	}
+
+	/**
+	 * The log lines of the resilience instances, under the logger
+	 * {@code dev.resilience.circuitbreaker.transitions}.
+	 *
+	 * @param transitions whether every circuit-breaker state change is logged (one line,
+	 * with the figures that caused it: {@code WARN} into {@code OPEN}, {@code INFO}
+	 * otherwise), and the first call rejected after each opening; read like
+	 * {@code resilience.enabled}; default true
+	 */
+	public record Logging(@DefaultValue("true") boolean transitions) {
 
 	}
 
