@@ -101,6 +101,21 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	EventPublisher<CircuitBreakerEvent> events();
 
 	/**
+	 * Returns the publisher of this breaker's state changes only, for a log or an alert
+	 * that must not cost anything per call: every {@code STATE_TRANSITION} and
+	 * {@code RESET} event (with its {@link CircuitBreakerEvent#cause() cause} and
+	 * {@link CircuitBreakerEvent#figures() figures}), and the first {@code NOT_PERMITTED}
+	 * event of each entry into {@code OPEN} or {@code FORCED_OPEN}, published once
+	 * however many threads are rejected at once, and after the transition's event. No
+	 * outcome event, and no other rejection: a listener here leaves the success path free
+	 * of events and allocation, unlike one on {@link #events()}. The same event objects
+	 * as on {@link #events()}, delivered synchronously on the thread that caused them
+	 * (after the listeners of {@link #events()}).
+	 * @return the publisher of state changes
+	 */
+	EventPublisher<CircuitBreakerEvent> stateEvents();
+
+	/**
 	 * The states of a circuit breaker, and every rule that moves it from one to another.
 	 * The settings named are those of {@link CircuitBreakerConfig}.
 	 * <table class="striped">

@@ -75,7 +75,7 @@ final class CountWindow extends SlidingWindow {
 	}
 
 	@Override
-	boolean record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
+	@Nullable WindowFigures record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
 		long sequence = this.index.getAndIncrement();
 		int old = (byte) RING.getAndSet(this.ring, (int) (sequence % this.size), (byte) outcome);
 		int minimum = Math.min(config.minimumNumberOfCalls(), this.size);
@@ -84,7 +84,7 @@ final class CountWindow extends SlidingWindow {
 			// Only the number of calls changed, which lowers the rates unless it
 			// just reached the minimum (or the thresholds changed).
 			if (sequence + 1 != minimum && config == this.evaluatedWith) {
-				return false;
+				return null;
 			}
 			packed = this.counts.get();
 		}
@@ -95,9 +95,9 @@ final class CountWindow extends SlidingWindow {
 		// Read after our update, so that of two racing calls the later sees both.
 		long buffered = Math.min(this.index.get(), this.size);
 		if (buffered < minimum) {
-			return false;
+			return null;
 		}
-		return thresholdReached(config, failures(packed), slowCalls(packed), buffered);
+		return reached(config, failures(packed), slowCalls(packed), buffered, minimum);
 	}
 
 	private static long delta(int old, int outcome) {

@@ -5,11 +5,14 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
+import dev.resilience.circuitbreaker.CircuitBreakerEvent.Cause;
+import dev.resilience.circuitbreaker.CircuitBreakerEvent.Figures;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.internal.OnceWarning;
 import dev.resilience.core.Scheduler;
@@ -57,6 +60,22 @@ import org.jspecify.annotations.Nullable;
  * rejected), so a clock step between building the state and publishing it cannot shorten
  * the wait.
  *
+ * Every state entry knows why it was entered (a Cause, and the Figures that decided it when
+ * figures did: the window's reading returned by the call that reached a threshold, or the
+ * trial counts read by the call that completed the last trial), so that its transition
+ * event, and the rejections of an open state, say so without reading anything again. The
+ * figures are built on the transition only.
+ *
+ * stateEvents() is a second publisher that gets the transitions and resets, and the first
+ * rejection of each entry into OPEN or FORCED_OPEN, never an outcome: listening to it
+ * leaves the success path as it is without listeners. The first rejection is claimed by
+ * one CAS per state entry. A rejecting thread may run before the thread that made the
+ * transition has published it; so a rejection claims only once the transition was
+ * published (the flag "announced", set by entered() after publishing), and otherwise
+ * leaves a note ("pending") that entered() reads after setting the flag: with both flags
+ * volatile, one of the two sees the other, so the first rejection is published exactly
+ * once and never before the transition.
+ *
  * A user predicate (recordResult, recordFailurePredicate) that throws never leaves a permit
  * open: the call counts as ignored (its trial slot goes back), the caller gets the call's
  * own outcome (the predicate's exception suppressed on a failure), and the predicate's
@@ -83,6 +102,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private final EventPublisher<CircuitBreakerEvent> events = new EventPublisher<>();
 
+	private final EventPublisher<CircuitBreakerEvent> stateEvents = new EventPublisher<>();
+
 	private final AtomicReference<CircuitState> state;
 
 	private volatile CircuitBreakerConfig config;
@@ -106,7 +127,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		this.config = Objects.requireNonNull(config, "config must not be null");
 		this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
 		this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");
-		this.state = new AtomicReference<>(new Closed(newWindow(config)));
+		this.state = new AtomicReference<>(new Closed(newWindow(config), null, null));
 	}
 
 	private static Map<State, Set<State>> automaticTransitions() {
@@ -162,9 +183,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	public void transitionTo(State target) {
 		Objects.requireNonNull(target, "state must not be null");
 		CircuitState next = switch (target) {
-			case CLOSED -> new Closed(newWindow(this.config));
-			case OPEN -> new Open(1, WindowFigures.EMPTY);
-			case HALF_OPEN -> new HalfOpen(0);
+			case CLOSED -> new Closed(newWindow(this.config), Cause.MANUAL, null);
+			case OPEN -> new Open(1, WindowFigures.EMPTY, Cause.MANUAL, null);
+			case HALF_OPEN -> new HalfOpen(0, Cause.MANUAL);
 			case FORCED_OPEN -> new ForcedOpen();
 			case DISABLED -> new Disabled();
 		};
@@ -174,7 +195,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	@Override
 	public void reset() {
-		CircuitState next = new Closed(newWindow(this.config));
+		CircuitState next = new Closed(newWindow(this.config), Cause.RESET, null);
 		CircuitState previous = this.state.getAndSet(next);
 		// Not atomic with calls in flight: a racing outcome may survive the reset.
 		this.totalSuccessful.reset();
@@ -195,7 +216,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			if (current instanceof Closed closed && !closed.window.fits(config)) {
 				// Same state, new window shape: swap quietly (no transition event);
 				// permits issued before are stale from now on and are not recorded.
-				if (!this.state.compareAndSet(current, new Closed(newWindow(config)))) {
+				if (!this.state.compareAndSet(current,
+						new Closed(newWindow(config), closed.cause, closed.causeFigures))) {
 					continue;
 				}
 			}
@@ -226,6 +248,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	@Override
 	public EventPublisher<CircuitBreakerEvent> events() {
 		return this.events;
+	}
+
+	@Override
+	public EventPublisher<CircuitBreakerEvent> stateEvents() {
+		return this.stateEvents;
 	}
 
 	@Override
@@ -303,7 +330,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		this.totalIgnored.increment();
 		if (this.events.hasListeners()) {
 			long duration = (config.slowCallDurationThresholdNanos >= 0) ? this.ticker.read() - startNanos : -1;
-			publish(CircuitBreakerEvent.Type.IGNORED_ERROR, duration, failure, null, null);
+			publish(CircuitBreakerEvent.Type.IGNORED_ERROR, duration, failure);
 		}
 		// An ignored outcome is no outcome: in half-open the trial slot goes back.
 		permit.release();
@@ -330,8 +357,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		boolean failed = (outcome & SlidingWindow.FAILED) != 0;
 		(failed ? this.totalFailed : this.totalSuccessful).increment();
 		if (this.events.hasListeners()) {
-			publish(failed ? CircuitBreakerEvent.Type.ERROR : CircuitBreakerEvent.Type.SUCCESS, duration, failure, null,
-					null);
+			publish(failed ? CircuitBreakerEvent.Type.ERROR : CircuitBreakerEvent.Type.SUCCESS, duration, failure);
 		}
 		permit.record(config, outcome, timed, now);
 	}
@@ -340,7 +366,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		notPermitted.increment();
 		this.totalNotPermitted.increment();
 		if (this.events.hasListeners()) {
-			publish(CircuitBreakerEvent.Type.NOT_PERMITTED, -1, null, null, null);
+			this.events.publish(stateEvent(CircuitBreakerEvent.Type.NOT_PERMITTED, null, null, current));
 		}
 		return new CallNotPermittedException(this.name, current.state());
 	}
@@ -378,8 +404,19 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 				schedule(halfOpen, () -> halfOpenWaitElapsed(halfOpen), halfOpen.maxWaitNanos);
 			}
 		}
-		if (this.events.hasListeners()) {
-			publish(eventType, -1, null, from.state(), to.state());
+		boolean all = this.events.hasListeners();
+		boolean states = this.stateEvents.hasListeners();
+		if (all || states) {
+			CircuitBreakerEvent event = stateEvent(eventType, from.state(), to.state(), to);
+			if (all) {
+				this.events.publish(event);
+			}
+			if (states) {
+				this.stateEvents.publish(event);
+			}
+		}
+		if (to instanceof Rejecting rejecting) {
+			rejecting.announce();
 		}
 	}
 
@@ -395,13 +432,16 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private void openWaitElapsed(Open open) {
 		if (this.state.get() == open) {
-			transition(open, new HalfOpen(open.streak));
+			transition(open, new HalfOpen(open.streak, Cause.OPEN_WAIT_ELAPSED));
 		}
 	}
 
 	private void halfOpenWaitElapsed(HalfOpen halfOpen) {
 		if (this.state.get() == halfOpen) {
-			transition(halfOpen, new Open(nextStreak(halfOpen.streak), halfOpen.figures(this.config)));
+			CircuitBreakerConfig config = this.config;
+			WindowFigures trials = halfOpen.figures(config);
+			transition(halfOpen, new Open(nextStreak(halfOpen.streak), trials, Cause.HALF_OPEN_TIME_LIMIT,
+					new Figures(trials, config)));
 		}
 	}
 
@@ -413,9 +453,21 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		return SlidingWindow.of(config, this.ticker);
 	}
 
-	private void publish(CircuitBreakerEvent.Type type, long durationNanos, @Nullable Throwable failure,
-			@Nullable State from, @Nullable State to) {
-		this.events.publish(new CircuitBreakerEvent(this.name, type, durationNanos, failure, from, to));
+	/** The cause of an opening that {@code figures} decided. */
+	private static Cause openedBy(Figures figures) {
+		return figures.failureRateReached() ? Cause.FAILURE_RATE : Cause.SLOW_CALL_RATE;
+	}
+
+	private void publish(CircuitBreakerEvent.Type type, long durationNanos, @Nullable Throwable failure) {
+		this.events
+			.publish(new CircuitBreakerEvent(this.name, type, durationNanos, failure, null, null, null, null, -1));
+	}
+
+	/** An event about {@code entry}: its transition, or one of its rejections. */
+	private CircuitBreakerEvent stateEvent(CircuitBreakerEvent.Type type, @Nullable State from, @Nullable State to,
+			CircuitState entry) {
+		return new CircuitBreakerEvent(this.name, type, -1, null, from, to, entry.cause, entry.causeFigures,
+				entry.waitNanos());
 	}
 
 	// States
@@ -425,8 +477,19 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	 */
 	private abstract class CircuitState implements Permit {
 
+		/** Why the state was entered; {@code null} for the state a breaker is made in. */
+		final @Nullable Cause cause;
+
+		/** The figures that decided the entry, if figures did. */
+		final @Nullable Figures causeFigures;
+
 		/** The task scheduled for this state entry, cancelled when the state is left. */
 		volatile Scheduler.@Nullable Cancellable task;
+
+		CircuitState(@Nullable Cause cause, @Nullable Figures causeFigures) {
+			this.cause = cause;
+			this.causeFigures = causeFigures;
+		}
 
 		abstract State state();
 
@@ -450,6 +513,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		long notPermittedCalls() {
 			return 0;
+		}
+
+		/** How long this entry rejects calls, in nanoseconds; {@code -1} but in OPEN. */
+		long waitNanos() {
+			return -1;
 		}
 
 		final void cancelTask() {
@@ -481,11 +549,68 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	}
 
+	/**
+	 * A state entry that rejects every call: {@code OPEN} and {@code FORCED_OPEN}, whose
+	 * first rejection goes to {@link #stateEvents()} (see the design notes).
+	 */
+	private abstract class Rejecting extends CircuitState {
+
+		final LongAdder notPermitted = new LongAdder();
+
+		/** Set once the transition into this entry has been published. */
+		private volatile boolean announced;
+
+		/** Set by a rejection that came before {@link #announced}. */
+		private volatile boolean pending;
+
+		private final AtomicBoolean firstRejectionClaimed = new AtomicBoolean();
+
+		Rejecting(@Nullable Cause cause, @Nullable Figures causeFigures) {
+			super(cause, causeFigures);
+		}
+
+		/** Rejects the call: counts and publishes it; the caller throws the result. */
+		final CallNotPermittedException rejectCall() {
+			CallNotPermittedException rejection = reject(this, this.notPermitted);
+			// After the first claim, one volatile read per rejection.
+			if (!this.firstRejectionClaimed.get()) {
+				this.pending = true;
+				if (this.announced) {
+					claimFirstRejection();
+				}
+			}
+			return rejection;
+		}
+
+		/** Called once, by entered(), after the transition was published. */
+		final void announce() {
+			this.announced = true;
+			if (this.pending) {
+				claimFirstRejection();
+			}
+		}
+
+		private void claimFirstRejection() {
+			if (this.firstRejectionClaimed.compareAndSet(false, true)
+					&& DefaultCircuitBreaker.this.stateEvents.hasListeners()) {
+				DefaultCircuitBreaker.this.stateEvents
+					.publish(stateEvent(CircuitBreakerEvent.Type.NOT_PERMITTED, null, null, this));
+			}
+		}
+
+		@Override
+		long notPermittedCalls() {
+			return this.notPermitted.sum();
+		}
+
+	}
+
 	private final class Closed extends CircuitState {
 
 		final SlidingWindow window;
 
-		Closed(SlidingWindow window) {
+		Closed(SlidingWindow window, @Nullable Cause cause, @Nullable Figures causeFigures) {
+			super(cause, causeFigures);
 			this.window = window;
 		}
 
@@ -504,8 +629,10 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			if (DefaultCircuitBreaker.this.state.get() != this) {
 				return;
 			}
-			if (this.window.record(config, outcome, timed, now) && DefaultCircuitBreaker.this.state.get() == this) {
-				transition(this, new Open(1, this.window.figures(config)));
+			WindowFigures reached = this.window.record(config, outcome, timed, now);
+			if (reached != null && DefaultCircuitBreaker.this.state.get() == this) {
+				Figures figures = new Figures(reached, config);
+				transition(this, new Open(1, reached, openedBy(figures), figures));
 			}
 		}
 
@@ -516,7 +643,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	}
 
-	private final class Open extends CircuitState {
+	private final class Open extends Rejecting {
 
 		/** How many times in a row the breaker has opened without closing, from 1. */
 		final int streak;
@@ -534,9 +661,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		/** The figures that opened the breaker, shown while it is open. */
 		final WindowFigures figures;
 
-		final LongAdder notPermitted = new LongAdder();
-
-		Open(int streak, WindowFigures figures) {
+		Open(int streak, WindowFigures figures, Cause cause, @Nullable Figures causeFigures) {
+			super(cause, causeFigures);
 			this.streak = streak;
 			this.figures = figures;
 			this.waitNanos = DefaultCircuitBreaker.this.config.waitNanosInOpenState(streak);
@@ -557,7 +683,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			if (DefaultCircuitBreaker.this.state.get() != this) {
 				return null;
 			}
-			throw reject(this, this.notPermitted);
+			throw rejectCall();
 		}
 
 		@Override
@@ -566,8 +692,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		}
 
 		@Override
-		long notPermittedCalls() {
-			return this.notPermitted.sum();
+		long waitNanos() {
+			return this.waitNanos;
 		}
 
 	}
@@ -596,7 +722,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		final LongAdder notPermitted = new LongAdder();
 
-		HalfOpen(int streak) {
+		HalfOpen(int streak, Cause cause) {
+			super(cause, null);
 			CircuitBreakerConfig config = DefaultCircuitBreaker.this.config;
 			this.streak = streak;
 			this.permitted = config.permittedNumberOfCallsInHalfOpenState();
@@ -648,10 +775,14 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			}
 			// Counted last, so that whoever completes the last trial sees all outcomes.
 			if (this.completed.incrementAndGet() == this.permitted) {
-				boolean open = SlidingWindow.thresholdReached(config, this.failed.get(), this.slow.get(),
-						this.permitted);
-				transition(this,
-						open ? new Open(nextStreak(this.streak), figures(config)) : new Closed(newWindow(config)));
+				// One reading decides and is shown.
+				int failedTrials = this.failed.get();
+				int slowTrials = this.slow.get();
+				WindowFigures trials = WindowFigures.of(this.permitted, failedTrials, slowTrials, this.permitted);
+				Figures figures = new Figures(trials, config);
+				boolean open = SlidingWindow.thresholdReached(config, failedTrials, slowTrials, this.permitted);
+				transition(this, open ? new Open(nextStreak(this.streak), trials, openedBy(figures), figures)
+						: new Closed(newWindow(config), Cause.TRIAL_CALLS_PASSED, figures));
 			}
 		}
 
@@ -667,9 +798,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	}
 
-	private final class ForcedOpen extends CircuitState {
+	private final class ForcedOpen extends Rejecting {
 
-		final LongAdder notPermitted = new LongAdder();
+		ForcedOpen() {
+			super(Cause.MANUAL, null);
+		}
 
 		@Override
 		State state() {
@@ -681,17 +814,16 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			if (DefaultCircuitBreaker.this.state.get() != this) {
 				return null;
 			}
-			throw reject(this, this.notPermitted);
-		}
-
-		@Override
-		long notPermittedCalls() {
-			return this.notPermitted.sum();
+			throw rejectCall();
 		}
 
 	}
 
 	private final class Disabled extends CircuitState {
+
+		Disabled() {
+			super(Cause.MANUAL, null);
+		}
 
 		@Override
 		State state() {

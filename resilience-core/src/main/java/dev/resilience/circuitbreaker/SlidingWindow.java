@@ -2,6 +2,7 @@ package dev.resilience.circuitbreaker;
 
 import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design: the sliding window of the closed state, and what a recorded outcome is.
@@ -11,7 +12,10 @@ import dev.resilience.core.Ticker;
  * drops it with itself. It records outcomes that the breaker has already judged: bits
  * FAILED and SLOW of an int, also used by the half-open trials. It answers one question per
  * recorded call, whether a threshold is now reached, and the closed state makes the
- * transition (a CAS in DefaultCircuitBreaker); a window never sees the state machine.
+ * transition (a CAS in DefaultCircuitBreaker); a window never sees the state machine. The
+ * answer "yes" is the figures the call read when it decided (null means no), so that the
+ * transition's event shows what opened the breaker rather than a later reading: only the
+ * call that reaches a threshold allocates them.
  *
  * Two implementations, both final and the only ones (sealed): CountWindow (the last N
  * calls, no clock) and TimeWindow (the last N seconds). The success path calls the window
@@ -52,9 +56,11 @@ abstract sealed class SlidingWindow permits CountWindow, TimeWindow {
 	 * @param outcome the outcome bits
 	 * @param timed whether {@code now} holds a ticker reading taken for this call
 	 * @param now the ticker reading, if {@code timed}
-	 * @return {@code true} if a threshold was reached
+	 * @return the figures that reached a threshold (read once, by this call), or
+	 * {@code null} if no threshold was reached; only a call that opens the breaker
+	 * allocates
 	 */
-	abstract boolean record(CircuitBreakerConfig config, int outcome, boolean timed, long now);
+	abstract @Nullable WindowFigures record(CircuitBreakerConfig config, int outcome, boolean timed, long now);
 
 	abstract WindowFigures figures(CircuitBreakerConfig config);
 
@@ -68,6 +74,15 @@ abstract sealed class SlidingWindow permits CountWindow, TimeWindow {
 	static boolean thresholdReached(CircuitBreakerConfig config, long failed, long slow, long calls) {
 		return WindowFigures.rate(failed, calls) >= config.failureRateThreshold()
 				|| WindowFigures.rate(slow, calls) >= config.slowCallRateThreshold();
+	}
+
+	/**
+	 * Returns the figures of {@code calls} calls if one of their rates reaches its
+	 * threshold, else {@code null}; {@code calls} is at least {@code minimum}.
+	 */
+	static @Nullable WindowFigures reached(CircuitBreakerConfig config, long failed, long slow, long calls,
+			int minimum) {
+		return thresholdReached(config, failed, slow, calls) ? WindowFigures.of(calls, failed, slow, minimum) : null;
 	}
 
 }

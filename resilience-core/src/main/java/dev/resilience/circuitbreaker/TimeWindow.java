@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design: the time-based sliding window, lock-free within a second.
@@ -81,7 +82,7 @@ final class TimeWindow extends SlidingWindow {
 	}
 
 	@Override
-	boolean record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
+	@Nullable WindowFigures record(CircuitBreakerConfig config, int outcome, boolean timed, long now) {
 		long second = Math.floorDiv(timed ? now : this.ticker.read(), NANOS_PER_SECOND);
 		long head = this.head;
 		if (second > head) {
@@ -113,9 +114,9 @@ final class TimeWindow extends SlidingWindow {
 		}
 		// Evicting old successes can raise the rates, so every call evaluates.
 		if (calls < config.minimumNumberOfCalls()) {
-			return false;
+			return null;
 		}
-		return thresholdReached(config, failed, slow, calls);
+		return reached(config, failed, slow, calls, config.minimumNumberOfCalls());
 	}
 
 	/**

@@ -7,7 +7,7 @@ package dev.resilience.circuitbreaker;
  */
 final class WindowFigures {
 
-	static final WindowFigures EMPTY = new WindowFigures(-1, -1, 0, 0, 0);
+	static final WindowFigures EMPTY = new WindowFigures(-1, -1, 0, 0, 0, 0);
 
 	final float failureRate;
 
@@ -19,12 +19,17 @@ final class WindowFigures {
 
 	final int slowCalls;
 
-	private WindowFigures(float failureRate, float slowCallRate, int bufferedCalls, int failedCalls, int slowCalls) {
+	/** The calls a rate needs. */
+	final int minimumNumberOfCalls;
+
+	private WindowFigures(float failureRate, float slowCallRate, int bufferedCalls, int failedCalls, int slowCalls,
+			int minimumNumberOfCalls) {
 		this.failureRate = failureRate;
 		this.slowCallRate = slowCallRate;
 		this.bufferedCalls = bufferedCalls;
 		this.failedCalls = failedCalls;
 		this.slowCalls = slowCalls;
+		this.minimumNumberOfCalls = minimumNumberOfCalls;
 	}
 
 	static WindowFigures of(long calls, long failed, long slow, int minimumNumberOfCalls) {
@@ -33,7 +38,7 @@ final class WindowFigures {
 		int slowCalls = clamp(slow, buffered);
 		boolean rated = buffered > 0 && buffered >= minimumNumberOfCalls;
 		return new WindowFigures(rated ? rate(failedCalls, buffered) : -1, rated ? rate(slowCalls, buffered) : -1,
-				buffered, failedCalls, slowCalls);
+				buffered, failedCalls, slowCalls, minimumNumberOfCalls);
 	}
 
 	/** The percentage {@code count} is of {@code calls}. */

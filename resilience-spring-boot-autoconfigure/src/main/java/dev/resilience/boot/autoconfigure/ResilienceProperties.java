@@ -38,6 +38,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * endpoint
  * @param metrics Micrometer meters
  * @param observations Micrometer Observations of annotated calls
+ * @param logging the log lines of circuit-breaker state changes
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -45,7 +46,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue CircuitBreakers circuitbreaker, @DefaultValue Retries retry,
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
-		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations){
+		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations,
+		@DefaultValue Logging logging){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -629,6 +631,19 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * {@code ObservationRegistry} they are not, whatever this says)
 	 */
 	public record Observations(@DefaultValue("true") boolean enabled) {
+
+	}
+
+	/**
+	 * The log lines of the resilience instances, under the logger
+	 * {@code dev.resilience.circuitbreaker.transitions}.
+	 *
+	 * @param transitions whether every circuit-breaker state change is logged (one line,
+	 * with the figures that caused it: {@code WARN} into {@code OPEN}, {@code INFO}
+	 * otherwise), and the first call rejected after each opening; read like
+	 * {@code resilience.enabled}; default true
+	 */
+	public record Logging(@DefaultValue("true") boolean transitions) {
 
 	}
 

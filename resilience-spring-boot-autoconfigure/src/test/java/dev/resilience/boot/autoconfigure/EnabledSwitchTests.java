@@ -4,6 +4,8 @@ import java.util.stream.Stream;
 
 import dev.resilience.boot.actuate.endpoint.ResilienceEndpointAutoConfiguration;
 import dev.resilience.boot.health.ResilienceHealthAutoConfiguration;
+import dev.resilience.boot.logging.CircuitBreakerTransitionLog;
+import dev.resilience.boot.logging.ResilienceLoggingAutoConfiguration;
 import dev.resilience.boot.metrics.ResilienceMeterBinder;
 import dev.resilience.boot.metrics.ResilienceMetricsAutoConfiguration;
 import dev.resilience.boot.redis.ResilienceRedisAutoConfiguration;
@@ -45,8 +47,8 @@ class EnabledSwitchTests {
 
 	static Stream<Class<?>> everyAutoConfiguration() {
 		return Stream.of(ResilienceAutoConfiguration.class, ResilienceEndpointAutoConfiguration.class,
-				ResilienceHealthAutoConfiguration.class, ResilienceMetricsAutoConfiguration.class,
-				ResilienceRedisAutoConfiguration.class);
+				ResilienceHealthAutoConfiguration.class, ResilienceLoggingAutoConfiguration.class,
+				ResilienceMetricsAutoConfiguration.class, ResilienceRedisAutoConfiguration.class);
 	}
 
 	@ParameterizedTest
@@ -95,6 +97,19 @@ class EnabledSwitchTests {
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ResilienceMeterBinder.class));
 		metrics.withPropertyValues("resilience.metrics.enabled=sometimes")
 			.run((context) -> assertThat(analysis(context).getDescription()).contains("resilience.metrics.enabled")
+				.contains("'sometimes'"));
+	}
+
+	@Test
+	void theLoggingSwitchReadsBooleansAsTheBinderDoes() {
+		ApplicationContextRunner logging = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(ResilienceLoggingAutoConfiguration.class));
+		logging.withPropertyValues("resilience.logging.transitions=yes")
+			.run((context) -> assertThat(context).hasSingleBean(CircuitBreakerTransitionLog.class));
+		logging.withPropertyValues("resilience.logging.transitions=off")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CircuitBreakerTransitionLog.class));
+		logging.withPropertyValues("resilience.logging.transitions=sometimes")
+			.run((context) -> assertThat(analysis(context).getDescription()).contains("resilience.logging.transitions")
 				.contains("'sometimes'"));
 	}
 
