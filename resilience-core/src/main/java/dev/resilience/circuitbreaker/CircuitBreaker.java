@@ -264,6 +264,8 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	 * @param bufferedCalls the calls in the window
 	 * @param failedCalls the failed calls in the window
 	 * @param slowCalls the slow calls in the window
+	 * @param slowFailedCalls the slow calls in the window that also failed (counted in
+	 * both {@code failedCalls} and {@code slowCalls})
 	 * @param notPermittedCalls the calls rejected since the state was entered
 	 * @param totalSuccessfulCalls successful calls, in total
 	 * @param totalFailedCalls failed calls, in total
@@ -272,8 +274,25 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	 * @param totalSlowCalls slow calls, in total
 	 */
 	record Metrics(State state, float failureRate, float slowCallRate, int bufferedCalls, int failedCalls,
-			int slowCalls, long notPermittedCalls, long totalSuccessfulCalls, long totalFailedCalls,
-			long totalIgnoredCalls, long totalNotPermittedCalls, long totalSlowCalls) {
+			int slowCalls, int slowFailedCalls, long notPermittedCalls, long totalSuccessfulCalls,
+			long totalFailedCalls, long totalIgnoredCalls, long totalNotPermittedCalls, long totalSlowCalls) {
+
+		/**
+		 * Returns the successful calls in the window.
+		 * @return {@code bufferedCalls - failedCalls}
+		 */
+		public int successfulCalls() {
+			return this.bufferedCalls - this.failedCalls;
+		}
+
+		/**
+		 * Returns the slow calls in the window that succeeded.
+		 * @return {@code slowCalls - slowFailedCalls}
+		 */
+		public int slowSuccessfulCalls() {
+			return this.slowCalls - this.slowFailedCalls;
+		}
+
 	}
 
 }

@@ -219,8 +219,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		CircuitState current = this.state.get();
 		WindowFigures figures = current.figures(this.config);
 		return new Metrics(current.state(), figures.failureRate, figures.slowCallRate, figures.bufferedCalls,
-				figures.failedCalls, figures.slowCalls, current.notPermittedCalls(), this.totalSuccessful.sum(),
-				this.totalFailed.sum(), this.totalIgnored.sum(), this.totalNotPermitted.sum(), this.totalSlow.sum());
+				figures.failedCalls, figures.slowCalls, figures.slowFailedCalls, current.notPermittedCalls(),
+				this.totalSuccessful.sum(), this.totalFailed.sum(), this.totalIgnored.sum(),
+				this.totalNotPermitted.sum(), this.totalSlow.sum());
 	}
 
 	@Override
@@ -594,6 +595,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		final AtomicInteger slow = new AtomicInteger();
 
+		/** Trials both failed and slow, for the metrics. */
+		final AtomicInteger slowFailed = new AtomicInteger();
+
 		final LongAdder notPermitted = new LongAdder();
 
 		HalfOpen(int streak) {
@@ -645,6 +649,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			}
 			if ((outcome & SlidingWindow.SLOW) != 0) {
 				this.slow.incrementAndGet();
+				if ((outcome & SlidingWindow.FAILED) != 0) {
+					this.slowFailed.incrementAndGet();
+				}
 			}
 			// Counted last, so that whoever completes the last trial sees all outcomes.
 			if (this.completed.incrementAndGet() == this.permitted) {
@@ -657,7 +664,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		@Override
 		WindowFigures figures(CircuitBreakerConfig config) {
-			return WindowFigures.of(this.completed.get(), this.failed.get(), this.slow.get(), this.permitted);
+			return WindowFigures.of(this.completed.get(), this.failed.get(), this.slow.get(), this.slowFailed.get(),
+					this.permitted);
 		}
 
 		@Override

@@ -7,7 +7,7 @@ package dev.resilience.circuitbreaker;
  */
 final class WindowFigures {
 
-	static final WindowFigures EMPTY = new WindowFigures(-1, -1, 0, 0, 0);
+	static final WindowFigures EMPTY = new WindowFigures(-1, -1, 0, 0, 0, 0);
 
 	final float failureRate;
 
@@ -19,21 +19,27 @@ final class WindowFigures {
 
 	final int slowCalls;
 
-	private WindowFigures(float failureRate, float slowCallRate, int bufferedCalls, int failedCalls, int slowCalls) {
+	/** The slow calls that also failed (a subset of both failedCalls and slowCalls). */
+	final int slowFailedCalls;
+
+	private WindowFigures(float failureRate, float slowCallRate, int bufferedCalls, int failedCalls, int slowCalls,
+			int slowFailedCalls) {
 		this.failureRate = failureRate;
 		this.slowCallRate = slowCallRate;
 		this.bufferedCalls = bufferedCalls;
 		this.failedCalls = failedCalls;
 		this.slowCalls = slowCalls;
+		this.slowFailedCalls = slowFailedCalls;
 	}
 
-	static WindowFigures of(long calls, long failed, long slow, int minimumNumberOfCalls) {
+	static WindowFigures of(long calls, long failed, long slow, long slowFailed, int minimumNumberOfCalls) {
 		int buffered = clamp(calls, Integer.MAX_VALUE);
 		int failedCalls = clamp(failed, buffered);
 		int slowCalls = clamp(slow, buffered);
+		int slowFailedCalls = clamp(slowFailed, Math.min(failedCalls, slowCalls));
 		boolean rated = buffered > 0 && buffered >= minimumNumberOfCalls;
 		return new WindowFigures(rated ? rate(failedCalls, buffered) : -1, rated ? rate(slowCalls, buffered) : -1,
-				buffered, failedCalls, slowCalls);
+				buffered, failedCalls, slowCalls, slowFailedCalls);
 	}
 
 	/** The percentage {@code count} is of {@code calls}. */

@@ -62,6 +62,16 @@ class CircuitBreakerTests {
 	}
 
 	/**
+	 * A failing call that takes {@code duration}; moves the ticker only.
+	 */
+	private void failSlowly(CircuitBreaker breaker, Duration duration) {
+		Permit permit = breaker.acquirePermit();
+		long start = this.ticker.read();
+		this.ticker.advance(duration);
+		permit.onFailure(start, new IOException("slow boom"));
+	}
+
+	/**
 	 * A call that takes {@code duration}; moves the ticker only (no scheduled task runs).
 	 */
 	private void succeedSlowly(CircuitBreaker breaker, Duration duration) {
@@ -749,7 +759,7 @@ class CircuitBreakerTests {
 		assertRejected(breaker, State.OPEN);
 		breaker.reset();
 		assertThat(this.scheduler.pendingTasks()).isZero();
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
 		fail(breaker);
 		fail(breaker);
 		fail(breaker);
@@ -757,6 +767,64 @@ class CircuitBreakerTests {
 	}
 
 	// Metrics
+
+	@Test
+	void aCountWindowSplitsItsSlowCallsIntoSuccessfulAndFailedAndForgetsThoseThatLeaveIt() {
+		CircuitBreaker breaker = breaker(config().slidingWindowSize(3)
+			.minimumNumberOfCalls(3)
+			.failureRateThreshold(100)
+			.slowCallRateThreshold(100)
+			.slowCallDurationThreshold(Duration.ofSeconds(1)));
+		failSlowly(breaker, Duration.ofSeconds(2));
+		succeedSlowly(breaker, Duration.ofSeconds(2));
+		fail(breaker);
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.slowCalls()).isEqualTo(2);
+		assertThat(metrics.slowFailedCalls()).isEqualTo(1);
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		assertThat(metrics.failedCalls()).isEqualTo(2);
+		assertThat(metrics.successfulCalls()).isEqualTo(1);
+		// The slow failure is the oldest outcome: a success overwrites it.
+		succeed(breaker);
+		metrics = breaker.metrics();
+		assertThat(metrics.slowFailedCalls()).isZero();
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		assertThat(metrics.successfulCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void aTimeWindowSplitsItsSlowCallsAndEvictsThemWithTheirSecond() {
+		CircuitBreaker breaker = breaker(config().slidingWindowType(SlidingWindowType.TIME_BASED)
+			.slidingWindowSize(10)
+			.minimumNumberOfCalls(10)
+			.slowCallDurationThreshold(Duration.ofSeconds(1)));
+		failSlowly(breaker, Duration.ofSeconds(2));
+		failSlowly(breaker, Duration.ofSeconds(2));
+		succeedSlowly(breaker, Duration.ofSeconds(2));
+		fail(breaker);
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.bufferedCalls()).isEqualTo(4);
+		assertThat(metrics.slowFailedCalls()).isEqualTo(2);
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		this.ticker.advance(Duration.ofSeconds(20));
+		metrics = breaker.metrics();
+		assertThat(metrics.bufferedCalls()).isZero();
+		assertThat(metrics.slowFailedCalls()).isZero();
+	}
+
+	@Test
+	void halfOpenTrialsSplitTheirSlowCalls() {
+		CircuitBreaker breaker = openBreaker(
+				config().permittedNumberOfCallsInHalfOpenState(3).slowCallDurationThreshold(Duration.ofSeconds(1)));
+		breaker.transitionTo(State.HALF_OPEN);
+		failSlowly(breaker, Duration.ofSeconds(2));
+		succeedSlowly(breaker, Duration.ofSeconds(2));
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.state()).isEqualTo(State.HALF_OPEN);
+		assertThat(metrics.slowFailedCalls()).isEqualTo(1);
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		assertThat(metrics.successfulCalls()).isEqualTo(1);
+	}
 
 	@Test
 	void metricsSnapshotReportsEveryField() {
@@ -769,13 +837,13 @@ class CircuitBreakerTests {
 		succeedSlowly(breaker, Duration.ofSeconds(2));
 		fail(breaker);
 		fail(breaker, new IllegalStateException());
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, -1, -1, 3, 1, 1, 0, 2, 1, 1, 0, 1));
+		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, -1, -1, 3, 1, 1, 0, 0, 2, 1, 1, 0, 1));
 		fail(breaker);
 		succeed(breaker);
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, 40, 20, 5, 2, 1, 0, 3, 2, 1, 0, 1));
+		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, 40, 20, 5, 2, 1, 0, 0, 3, 2, 1, 0, 1));
 		breaker.transitionTo(State.FORCED_OPEN);
 		assertRejected(breaker, State.FORCED_OPEN);
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.FORCED_OPEN, -1, -1, 0, 0, 0, 1, 3, 2, 1, 1, 1));
+		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.FORCED_OPEN, -1, -1, 0, 0, 0, 0, 1, 3, 2, 1, 1, 1));
 	}
 
 	@Test
