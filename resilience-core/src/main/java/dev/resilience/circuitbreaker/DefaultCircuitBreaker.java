@@ -97,6 +97,15 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private final LongAdder totalSlow = new LongAdder();
 
+	// Durations of the calls measured, by outcome: only while slow-call tracking reads
+	// the
+	// ticker for every call (no clock is read for these sums alone).
+	private final LongAdder totalSuccessfulNanos = new LongAdder();
+
+	private final LongAdder totalFailedNanos = new LongAdder();
+
+	private final LongAdder totalIgnoredNanos = new LongAdder();
+
 	private static final System.Logger logger = System.getLogger(CircuitBreaker.class.getName());
 
 	private final OnceWarning predicateFailures = new OnceWarning();
@@ -182,6 +191,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		this.totalIgnored.reset();
 		this.totalNotPermitted.reset();
 		this.totalSlow.reset();
+		this.totalSuccessfulNanos.reset();
+		this.totalFailedNanos.reset();
+		this.totalIgnoredNanos.reset();
 		entered(previous, next, CircuitBreakerEvent.Type.RESET);
 	}
 
@@ -221,7 +233,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		return new Metrics(current.state(), figures.failureRate, figures.slowCallRate, figures.bufferedCalls,
 				figures.failedCalls, figures.slowCalls, figures.slowFailedCalls, current.notPermittedCalls(),
 				this.totalSuccessful.sum(), this.totalFailed.sum(), this.totalIgnored.sum(),
-				this.totalNotPermitted.sum(), this.totalSlow.sum());
+				this.totalNotPermitted.sum(), this.totalSlow.sum(), this.totalSuccessfulNanos.sum(),
+				this.totalFailedNanos.sum(), this.totalIgnoredNanos.sum());
 	}
 
 	@Override
@@ -302,8 +315,12 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private void ignore(CircuitState permit, CircuitBreakerConfig config, long startNanos, Throwable failure) {
 		this.totalIgnored.increment();
+		long duration = -1;
+		if (config.slowCallDurationThresholdNanos >= 0) {
+			duration = this.ticker.read() - startNanos;
+			this.totalIgnoredNanos.add(duration);
+		}
 		if (this.events.hasListeners()) {
-			long duration = (config.slowCallDurationThresholdNanos >= 0) ? this.ticker.read() - startNanos : -1;
 			publish(CircuitBreakerEvent.Type.IGNORED_ERROR, duration, failure, null, null);
 		}
 		// An ignored outcome is no outcome: in half-open the trial slot goes back.
@@ -330,6 +347,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		}
 		boolean failed = (outcome & SlidingWindow.FAILED) != 0;
 		(failed ? this.totalFailed : this.totalSuccessful).increment();
+		if (timed) {
+			(failed ? this.totalFailedNanos : this.totalSuccessfulNanos).add(duration);
+		}
 		if (this.events.hasListeners()) {
 			publish(failed ? CircuitBreakerEvent.Type.ERROR : CircuitBreakerEvent.Type.SUCCESS, duration, failure, null,
 					null);
