@@ -53,8 +53,9 @@ import static dev.resilience.boot.metrics.RegistryFollower.gauge;
  * {@code kind=thread-pool};</li>
  * <li>{@code resilience.timeout.calls{outcome=success|failure|timeout}}.</li>
  * </ul>
- * May be bound to several meter registries. Thread-safe. {@link #close()} stops following
- * the registries (the meters stay).
+ * The default naming; {@link Resilience4jMeterBinder} publishes Resilience4j's names
+ * instead. May be bound to several meter registries. Thread-safe. {@link #close()} stops
+ * following the registries (the meters stay).
  */
 public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 

@@ -7,6 +7,7 @@ import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.boot.autoconfigure.ResilienceConfigurationException;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -200,6 +202,30 @@ class ResilienceMetricsAutoConfigurationTests {
 					() -> new Resilience4jMeterBinder(null, null, null, null, null, null, Map.of()))
 			.run((context) -> assertThat(context).getBean(Resilience4jMeterBinder.class)
 				.isSameAs(context.getBean("custom")));
+	}
+
+	@Test
+	void aResilienceMeterBinderBeanOfTheApplicationKeepsOurMetersNextToResilience4js() {
+		this.contextRunner
+			.withPropertyValues("resilience.metrics.naming=resilience4j",
+					"resilience.ratelimiter.instances.api.limit-for-period=5")
+			.withUserConfiguration(BothNamings.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ResilienceMeterBinder.class)
+					.hasSingleBean(Resilience4jMeterBinder.class);
+				assertThat(meterNames(context)).contains("resilience.ratelimiter.calls",
+						"resilience4j.ratelimiter.waiting_threads");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BothNamings {
+
+		@Bean
+		ResilienceMeterBinder ours(RateLimiterRegistry rateLimiters) {
+			return new ResilienceMeterBinder(null, null, rateLimiters, null, null, null, Map.of());
+		}
+
 	}
 
 	private static List<String> meterNames(AssertableApplicationContext context) {
