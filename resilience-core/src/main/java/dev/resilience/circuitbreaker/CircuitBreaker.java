@@ -279,16 +279,43 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	 * @param bufferedCalls the calls in the window
 	 * @param failedCalls the failed calls in the window
 	 * @param slowCalls the slow calls in the window
+	 * @param slowFailedCalls the slow calls in the window that also failed (counted in
+	 * both {@code failedCalls} and {@code slowCalls})
 	 * @param notPermittedCalls the calls rejected since the state was entered
 	 * @param totalSuccessfulCalls successful calls, in total
 	 * @param totalFailedCalls failed calls, in total
 	 * @param totalIgnoredCalls calls whose exception was ignored, in total
 	 * @param totalNotPermittedCalls rejected calls, in total
 	 * @param totalSlowCalls slow calls, in total
+	 * @param totalSuccessfulCallNanos the summed durations of the successful calls, in
+	 * nanoseconds, in total; calls are timed only while
+	 * {@link CircuitBreakerConfig#slowCallDurationThreshold()} is set (the breaker reads
+	 * no clock otherwise), so this sums the calls made with it set and stays {@code 0}
+	 * without it
+	 * @param totalFailedCallNanos the same for the failed calls
+	 * @param totalIgnoredCallNanos the same for the calls whose exception was ignored
 	 */
 	record Metrics(State state, float failureRate, float slowCallRate, int bufferedCalls, int failedCalls,
-			int slowCalls, long notPermittedCalls, long totalSuccessfulCalls, long totalFailedCalls,
-			long totalIgnoredCalls, long totalNotPermittedCalls, long totalSlowCalls) {
+			int slowCalls, int slowFailedCalls, long notPermittedCalls, long totalSuccessfulCalls,
+			long totalFailedCalls, long totalIgnoredCalls, long totalNotPermittedCalls, long totalSlowCalls,
+			long totalSuccessfulCallNanos, long totalFailedCallNanos, long totalIgnoredCallNanos) {
+
+		/**
+		 * Returns the successful calls in the window.
+		 * @return {@code bufferedCalls - failedCalls}
+		 */
+		public int successfulCalls() {
+			return this.bufferedCalls - this.failedCalls;
+		}
+
+		/**
+		 * Returns the slow calls in the window that succeeded.
+		 * @return {@code slowCalls - slowFailedCalls}
+		 */
+		public int slowSuccessfulCalls() {
+			return this.slowCalls - this.slowFailedCalls;
+		}
+
 	}
 
 }

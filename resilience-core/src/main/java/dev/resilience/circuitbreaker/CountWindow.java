@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * What it stores: the last `size` outcomes, one byte each (bit 0 failed, bit 1 slow), in a
  * ring; how many outcomes were ever recorded (an AtomicLong index, the next slot being
  * index % size); and the failure and slow counts of the ring in one AtomicLong, as two
- * 32-bit lanes each biased by 2^30.
+ * 32-bit lanes each biased by 2^30; and, apart, how many of the ring's outcomes are both
+ * failed and slow (an AtomicLong touched only when such an outcome enters or leaves the
+ * ring, for the metrics: the thresholds never read it).
  *
  * How it is updated: a call claims its slot with one getAndIncrement on the index and
  * writes its outcome with one getAndSet on the slot, which returns the outcome it replaced;
@@ -52,6 +54,8 @@ final class CountWindow extends SlidingWindow {
 
 	private static final long LOW_LANE = 0xFFFF_FFFFL;
 
+	private static final int SLOW_FAILED = FAILED | SLOW;
+
 	final int size;
 
 	private final byte[] ring;
@@ -63,6 +67,9 @@ final class CountWindow extends SlidingWindow {
 
 	/** Failures in the high lane, slow calls in the low lane, each biased. */
 	private final AtomicLong counts = new AtomicLong((BIAS << 32) | BIAS);
+
+	/** Outcomes in the ring that are both failed and slow; read by figures() only. */
+	private final AtomicLong slowFailed = new AtomicLong();
 
 	// The configuration the thresholds were last evaluated with; a call recorded
 	// under another one evaluates, so a reconfiguration applies from the next call
@@ -90,6 +97,10 @@ final class CountWindow extends SlidingWindow {
 		}
 		else {
 			packed = this.counts.addAndGet(delta(old, outcome));
+			int slowFailedDelta = ((outcome == SLOW_FAILED) ? 1 : 0) - ((old == SLOW_FAILED) ? 1 : 0);
+			if (slowFailedDelta != 0) {
+				this.slowFailed.addAndGet(slowFailedDelta);
+			}
 		}
 		this.evaluatedWith = config;
 		// Read after our update, so that of two racing calls the later sees both.
@@ -97,7 +108,7 @@ final class CountWindow extends SlidingWindow {
 		if (buffered < minimum) {
 			return null;
 		}
-		return reached(config, failures(packed), slowCalls(packed), buffered, minimum);
+		return reached(config, failures(packed), slowCalls(packed), this.slowFailed.get(), buffered, minimum);
 	}
 
 	private static long delta(int old, int outcome) {
@@ -118,7 +129,7 @@ final class CountWindow extends SlidingWindow {
 	WindowFigures figures(CircuitBreakerConfig config) {
 		long packed = this.counts.get();
 		long buffered = Math.min(this.index.get(), this.size);
-		return WindowFigures.of(buffered, failures(packed), slowCalls(packed),
+		return WindowFigures.of(buffered, failures(packed), slowCalls(packed), this.slowFailed.get(),
 				Math.min(config.minimumNumberOfCalls(), this.size));
 	}
 

@@ -118,6 +118,15 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private final LongAdder totalSlow = new LongAdder();
 
+	// Durations of the calls measured, by outcome: only while slow-call tracking reads
+	// the
+	// ticker for every call (no clock is read for these sums alone).
+	private final LongAdder totalSuccessfulNanos = new LongAdder();
+
+	private final LongAdder totalFailedNanos = new LongAdder();
+
+	private final LongAdder totalIgnoredNanos = new LongAdder();
+
 	private static final System.Logger logger = System.getLogger(CircuitBreaker.class.getName());
 
 	private final OnceWarning predicateFailures = new OnceWarning();
@@ -203,6 +212,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		this.totalIgnored.reset();
 		this.totalNotPermitted.reset();
 		this.totalSlow.reset();
+		this.totalSuccessfulNanos.reset();
+		this.totalFailedNanos.reset();
+		this.totalIgnoredNanos.reset();
 		entered(previous, next, CircuitBreakerEvent.Type.RESET);
 	}
 
@@ -241,8 +253,10 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		CircuitState current = this.state.get();
 		WindowFigures figures = current.figures(this.config);
 		return new Metrics(current.state(), figures.failureRate, figures.slowCallRate, figures.bufferedCalls,
-				figures.failedCalls, figures.slowCalls, current.notPermittedCalls(), this.totalSuccessful.sum(),
-				this.totalFailed.sum(), this.totalIgnored.sum(), this.totalNotPermitted.sum(), this.totalSlow.sum());
+				figures.failedCalls, figures.slowCalls, figures.slowFailedCalls, current.notPermittedCalls(),
+				this.totalSuccessful.sum(), this.totalFailed.sum(), this.totalIgnored.sum(),
+				this.totalNotPermitted.sum(), this.totalSlow.sum(), this.totalSuccessfulNanos.sum(),
+				this.totalFailedNanos.sum(), this.totalIgnoredNanos.sum());
 	}
 
 	@Override
@@ -328,8 +342,12 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 	private void ignore(CircuitState permit, CircuitBreakerConfig config, long startNanos, Throwable failure) {
 		this.totalIgnored.increment();
+		long duration = -1;
+		if (config.slowCallDurationThresholdNanos >= 0) {
+			duration = this.ticker.read() - startNanos;
+			this.totalIgnoredNanos.add(duration);
+		}
 		if (this.events.hasListeners()) {
-			long duration = (config.slowCallDurationThresholdNanos >= 0) ? this.ticker.read() - startNanos : -1;
 			publish(CircuitBreakerEvent.Type.IGNORED_ERROR, duration, failure);
 		}
 		// An ignored outcome is no outcome: in half-open the trial slot goes back.
@@ -356,6 +374,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		}
 		boolean failed = (outcome & SlidingWindow.FAILED) != 0;
 		(failed ? this.totalFailed : this.totalSuccessful).increment();
+		if (timed) {
+			(failed ? this.totalFailedNanos : this.totalSuccessfulNanos).add(duration);
+		}
 		if (this.events.hasListeners()) {
 			publish(failed ? CircuitBreakerEvent.Type.ERROR : CircuitBreakerEvent.Type.SUCCESS, duration, failure);
 		}
@@ -720,6 +741,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		final AtomicInteger slow = new AtomicInteger();
 
+		/** Trials both failed and slow, for the metrics. */
+		final AtomicInteger slowFailed = new AtomicInteger();
+
 		final LongAdder notPermitted = new LongAdder();
 
 		HalfOpen(int streak, Cause cause) {
@@ -772,13 +796,17 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 			}
 			if ((outcome & SlidingWindow.SLOW) != 0) {
 				this.slow.incrementAndGet();
+				if ((outcome & SlidingWindow.FAILED) != 0) {
+					this.slowFailed.incrementAndGet();
+				}
 			}
 			// Counted last, so that whoever completes the last trial sees all outcomes.
 			if (this.completed.incrementAndGet() == this.permitted) {
 				// One reading decides and is shown.
 				int failedTrials = this.failed.get();
 				int slowTrials = this.slow.get();
-				WindowFigures trials = WindowFigures.of(this.permitted, failedTrials, slowTrials, this.permitted);
+				WindowFigures trials = WindowFigures.of(this.permitted, failedTrials, slowTrials, this.slowFailed.get(),
+						this.permitted);
 				Figures figures = new Figures(trials, config);
 				boolean open = SlidingWindow.thresholdReached(config, failedTrials, slowTrials, this.permitted);
 				transition(this, open ? new Open(nextStreak(this.streak), trials, openedBy(figures), figures)
@@ -788,7 +816,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 
 		@Override
 		WindowFigures figures(CircuitBreakerConfig config) {
-			return WindowFigures.of(this.completed.get(), this.failed.get(), this.slow.get(), this.permitted);
+			return WindowFigures.of(this.completed.get(), this.failed.get(), this.slow.get(), this.slowFailed.get(),
+					this.permitted);
 		}
 
 		@Override

@@ -80,9 +80,10 @@ abstract sealed class SlidingWindow permits CountWindow, TimeWindow {
 	 * Returns the figures of {@code calls} calls if one of their rates reaches its
 	 * threshold, else {@code null}; {@code calls} is at least {@code minimum}.
 	 */
-	static @Nullable WindowFigures reached(CircuitBreakerConfig config, long failed, long slow, long calls,
-			int minimum) {
-		return thresholdReached(config, failed, slow, calls) ? WindowFigures.of(calls, failed, slow, minimum) : null;
+	static @Nullable WindowFigures reached(CircuitBreakerConfig config, long failed, long slow, long slowFailed,
+			long calls, int minimum) {
+		return thresholdReached(config, failed, slow, calls)
+				? WindowFigures.of(calls, failed, slow, slowFailed, minimum) : null;
 	}
 
 }

@@ -11,9 +11,10 @@ import org.jspecify.annotations.Nullable;
 /*
  * Design: the time-based sliding window, lock-free within a second.
  *
- * What it stores: one bucket per second of the window (calls, failures, slow calls: three
- * longs per bucket in one AtomicLongArray, the bucket of a second being second % size),
- * running totals of the three in AtomicLongs, and the newest second the buckets are set up
+ * What it stores: one bucket per second of the window (calls, failures, slow calls, and
+ * the calls both failed and slow, for the metrics: four longs per bucket in one
+ * AtomicLongArray, the bucket of a second being second % size), running totals of the
+ * four in AtomicLongs, and the newest second the buckets are set up
  * for (head, volatile): the buckets hold the seconds (head - size, head].
  *
  * How it is updated: a call within a second the buckets are set up for adds to its bucket
@@ -33,9 +34,10 @@ import org.jspecify.annotations.Nullable;
  * Evicting old successes can raise the rates, so every call evaluates the thresholds, from
  * the totals it read after its own increments.
  *
- * What it costs: 3 * size longs, three AtomicLongs and a lock per window. Per recorded
+ * What it costs: 4 * size longs, four AtomicLongs and a lock per window. Per recorded
  * call: a ticker reading unless slow-call tracking already took one for the call, two
- * atomic increments (two more for a failure, two more for a slow call) and a threshold
+ * atomic increments (two more for a failure, two more for a slow call, two more for a call
+ * both failed and slow) and a threshold
  * evaluation (two float divisions); no lock and no allocation within a second. Once per
  * second, the lock and up to size bucket evictions; callers of the new second that saw the
  * old head take the lock too, briefly, and find nothing left to do.
@@ -54,11 +56,15 @@ final class TimeWindow extends SlidingWindow {
 
 	private static final int SLOW_CALLS = 2;
 
+	private static final int SLOW_FAILED_CALLS = 3;
+
+	private static final int STRIDE = 4;
+
 	final int size;
 
 	private final Ticker ticker;
 
-	/** Three counters per bucket: calls, failures, slow calls. */
+	/** Four counters per bucket: calls, failures, slow calls, slow failed calls. */
 	private final AtomicLongArray buckets;
 
 	private final AtomicLong calls = new AtomicLong();
@@ -66,6 +72,8 @@ final class TimeWindow extends SlidingWindow {
 	private final AtomicLong failures = new AtomicLong();
 
 	private final AtomicLong slowCalls = new AtomicLong();
+
+	private final AtomicLong slowFailedCalls = new AtomicLong();
 
 	private final ReentrantLock rollLock = new ReentrantLock();
 
@@ -77,7 +85,7 @@ final class TimeWindow extends SlidingWindow {
 	TimeWindow(int size, Ticker ticker) {
 		this.size = size;
 		this.ticker = ticker;
-		this.buckets = new AtomicLongArray(3 * size);
+		this.buckets = new AtomicLongArray(STRIDE * size);
 		this.head = Math.floorDiv(ticker.read(), NANOS_PER_SECOND);
 	}
 
@@ -93,7 +101,7 @@ final class TimeWindow extends SlidingWindow {
 			// it in the newest second rather than in a bucket now meant for another.
 			second = head;
 		}
-		int base = 3 * Math.floorMod(second, this.size);
+		int base = STRIDE * Math.floorMod(second, this.size);
 		this.buckets.getAndIncrement(base + CALLS);
 		long calls = this.calls.incrementAndGet();
 		long failed;
@@ -112,11 +120,16 @@ final class TimeWindow extends SlidingWindow {
 		else {
 			slow = this.slowCalls.get();
 		}
+		if ((outcome & (FAILED | SLOW)) == (FAILED | SLOW)) {
+			// For the metrics only: the thresholds never read it.
+			this.buckets.getAndIncrement(base + SLOW_FAILED_CALLS);
+			this.slowFailedCalls.incrementAndGet();
+		}
 		// Evicting old successes can raise the rates, so every call evaluates.
 		if (calls < config.minimumNumberOfCalls()) {
 			return null;
 		}
-		return reached(config, failed, slow, calls, config.minimumNumberOfCalls());
+		return reached(config, failed, slow, this.slowFailedCalls.get(), calls, config.minimumNumberOfCalls());
 	}
 
 	/**
@@ -131,7 +144,7 @@ final class TimeWindow extends SlidingWindow {
 			}
 			long evicted = Math.min(second - head, this.size);
 			for (long i = 1; i <= evicted; i++) {
-				evict(3 * Math.floorMod(head + i, this.size));
+				evict(STRIDE * Math.floorMod(head + i, this.size));
 			}
 			this.head = second;
 		}
@@ -155,6 +168,10 @@ final class TimeWindow extends SlidingWindow {
 		if (slow != 0) {
 			this.slowCalls.addAndGet(-slow);
 		}
+		long slowFailed = this.buckets.getAndSet(base + SLOW_FAILED_CALLS, 0);
+		if (slowFailed != 0) {
+			this.slowFailedCalls.addAndGet(-slowFailed);
+		}
 	}
 
 	@Override
@@ -163,7 +180,7 @@ final class TimeWindow extends SlidingWindow {
 		if (second > this.head) {
 			roll(second);
 		}
-		return WindowFigures.of(this.calls.get(), this.failures.get(), this.slowCalls.get(),
+		return WindowFigures.of(this.calls.get(), this.failures.get(), this.slowCalls.get(), this.slowFailedCalls.get(),
 				config.minimumNumberOfCalls());
 	}
 

@@ -7,7 +7,7 @@ package dev.resilience.circuitbreaker;
  */
 final class WindowFigures {
 
-	static final WindowFigures EMPTY = new WindowFigures(-1, -1, 0, 0, 0, 0);
+	static final WindowFigures EMPTY = new WindowFigures(-1, -1, 0, 0, 0, 0, 0);
 
 	final float failureRate;
 
@@ -22,23 +22,28 @@ final class WindowFigures {
 	/** The calls a rate needs. */
 	final int minimumNumberOfCalls;
 
+	/** The slow calls that also failed (a subset of both failedCalls and slowCalls). */
+	final int slowFailedCalls;
+
 	private WindowFigures(float failureRate, float slowCallRate, int bufferedCalls, int failedCalls, int slowCalls,
-			int minimumNumberOfCalls) {
+			int slowFailedCalls, int minimumNumberOfCalls) {
 		this.failureRate = failureRate;
 		this.slowCallRate = slowCallRate;
 		this.bufferedCalls = bufferedCalls;
 		this.failedCalls = failedCalls;
 		this.slowCalls = slowCalls;
 		this.minimumNumberOfCalls = minimumNumberOfCalls;
+		this.slowFailedCalls = slowFailedCalls;
 	}
 
-	static WindowFigures of(long calls, long failed, long slow, int minimumNumberOfCalls) {
+	static WindowFigures of(long calls, long failed, long slow, long slowFailed, int minimumNumberOfCalls) {
 		int buffered = clamp(calls, Integer.MAX_VALUE);
 		int failedCalls = clamp(failed, buffered);
 		int slowCalls = clamp(slow, buffered);
+		int slowFailedCalls = clamp(slowFailed, Math.min(failedCalls, slowCalls));
 		boolean rated = buffered > 0 && buffered >= minimumNumberOfCalls;
 		return new WindowFigures(rated ? rate(failedCalls, buffered) : -1, rated ? rate(slowCalls, buffered) : -1,
-				buffered, failedCalls, slowCalls, minimumNumberOfCalls);
+				buffered, failedCalls, slowCalls, slowFailedCalls, minimumNumberOfCalls);
 	}
 
 	/** The percentage {@code count} is of {@code calls}. */

@@ -1,6 +1,7 @@
 package dev.resilience.ratelimiter;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -119,6 +120,9 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	private final LongAdder rejected;
 
+	// Threads blocked in acquirePermission; touched only by a caller that has to wait.
+	private final AtomicInteger waitingThreads;
+
 	private final EventPublisher<RateLimiterEvent> events;
 
 	// The buckets of keys (forKey); null in a key's own limiter.
@@ -140,6 +144,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		this.tat = new AtomicLong(notSwitching(now));
 		this.permitted = new LongAdder();
 		this.rejected = new LongAdder();
+		this.waitingThreads = new AtomicInteger();
 		this.events = new EventPublisher<>();
 		this.keys = new BoundedKeyMap<>(config.maxKeys(), (key) -> new DefaultRateLimiter(this, key), ticker);
 		this.instance = null;
@@ -155,6 +160,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		this.tat = new AtomicLong(notSwitching(now));
 		this.permitted = instance.permitted;
 		this.rejected = instance.rejected;
+		this.waitingThreads = instance.waitingThreads;
 		this.events = instance.events;
 		this.keys = null;
 		this.instance = instance;
@@ -240,6 +246,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				onRejected(permits);
 				throw new RequestNotPermittedException(this.name, retryAfter(decision));
 			}
+			this.waitingThreads.incrementAndGet();
 			try {
 				this.scheduler.sleep(decision);
 			}
@@ -248,6 +255,9 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				waiting.cancel();
 				onRejected(permits);
 				throw new RequestNotPermittedException(this.name, 0);
+			}
+			finally {
+				this.waitingThreads.decrementAndGet();
 			}
 		}
 		else if (decision < 0) {
@@ -423,7 +433,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		}
 		// A forgotten key's bucket was full, as its next one starts.
 		long available = (current == RETIRED) ? this.grid.capacity : availablePermissions(this.grid, current, now);
-		return new Metrics(available, this.permitted.sum(), this.rejected.sum(), live);
+		return new Metrics(available, this.permitted.sum(), this.rejected.sum(), live, this.waitingThreads.get());
 	}
 
 	private static long availablePermissions(Grid grid, long current, long now) {

@@ -189,8 +189,24 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	 * @param totalRejectedCalls calls rejected since creation or the last
 	 * {@link #reset()}
 	 * @param liveKeys keys that have a bucket of their own now ({@link #forKey(Object)})
+	 * @param waitingThreads threads blocked now in {@link #acquirePermission(int)} until
+	 * their permits fall due (the instance's and its keys'); a caller holding a
+	 * {@link #reserve(int) reservation} waits on its own and is not counted
 	 */
-	record Metrics(long availablePermissions, long totalPermittedCalls, long totalRejectedCalls, long liveKeys) {
+	record Metrics(long availablePermissions, long totalPermittedCalls, long totalRejectedCalls, long liveKeys,
+			int waitingThreads) {
+
+		/**
+		 * Creates the figures of a limiter with no waiting thread.
+		 * @param availablePermissions permits available now
+		 * @param totalPermittedCalls calls permitted
+		 * @param totalRejectedCalls calls rejected
+		 * @param liveKeys keys with a bucket of their own
+		 */
+		public Metrics(long availablePermissions, long totalPermittedCalls, long totalRejectedCalls, long liveKeys) {
+			this(availablePermissions, totalPermittedCalls, totalRejectedCalls, liveKeys, 0);
+		}
+
 	}
 
 }

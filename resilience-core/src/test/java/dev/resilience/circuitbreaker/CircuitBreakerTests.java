@@ -32,6 +32,10 @@ class CircuitBreakerTests {
 
 	private final ManualScheduler scheduler = new ManualScheduler(this.ticker);
 
+	private static final long MILLI = 1_000_000L;
+
+	private static final long SECOND = 1_000 * MILLI;
+
 	/** Window of 4 calls, all needed; opens at 50 %; 10 s open; 2 trial calls. */
 	private static CircuitBreakerConfig.Builder config() {
 		return CircuitBreakerConfig.builder()
@@ -59,6 +63,16 @@ class CircuitBreakerTests {
 
 	private void fail(CircuitBreaker breaker, Throwable failure) {
 		breaker.acquirePermit().onFailure(start(breaker), failure);
+	}
+
+	/**
+	 * A failing call that takes {@code duration}; moves the ticker only.
+	 */
+	private void failSlowly(CircuitBreaker breaker, Duration duration) {
+		Permit permit = breaker.acquirePermit();
+		long start = this.ticker.read();
+		this.ticker.advance(duration);
+		permit.onFailure(start, new IOException("slow boom"));
 	}
 
 	/**
@@ -749,7 +763,8 @@ class CircuitBreakerTests {
 		assertRejected(breaker, State.OPEN);
 		breaker.reset();
 		assertThat(this.scheduler.pendingTasks()).isZero();
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+		assertThat(breaker.metrics())
+			.isEqualTo(new Metrics(State.CLOSED, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
 		fail(breaker);
 		fail(breaker);
 		fail(breaker);
@@ -757,6 +772,92 @@ class CircuitBreakerTests {
 	}
 
 	// Metrics
+
+	@Test
+	void callsAreTimedByOutcomeWhileSlowCallTrackingIsOn() {
+		CircuitBreaker breaker = breaker(config().slidingWindowSize(10)
+			.slowCallDurationThreshold(Duration.ofSeconds(5))
+			.ignoreExceptions(IllegalStateException.class));
+		succeedSlowly(breaker, Duration.ofMillis(300));
+		succeedSlowly(breaker, Duration.ofMillis(200));
+		failSlowly(breaker, Duration.ofSeconds(7));
+		Permit ignored = breaker.acquirePermit();
+		long start = this.ticker.read();
+		this.ticker.advance(Duration.ofMillis(40));
+		ignored.onFailure(start, new IllegalStateException("ignored"));
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.totalSuccessfulCallNanos()).isEqualTo(500 * MILLI);
+		assertThat(metrics.totalFailedCallNanos()).isEqualTo(7 * SECOND);
+		assertThat(metrics.totalIgnoredCallNanos()).isEqualTo(40 * MILLI);
+		breaker.reset();
+		assertThat(breaker.metrics().totalSuccessfulCallNanos()).isZero();
+	}
+
+	@Test
+	void withoutSlowCallTrackingCallsAreCountedButNotTimed() {
+		CircuitBreaker breaker = breaker(config());
+		succeedSlowly(breaker, Duration.ofSeconds(3));
+		assertThat(breaker.metrics().totalSuccessfulCalls()).isEqualTo(1);
+		assertThat(breaker.metrics().totalSuccessfulCallNanos()).isZero();
+	}
+
+	@Test
+	void aCountWindowSplitsItsSlowCallsIntoSuccessfulAndFailedAndForgetsThoseThatLeaveIt() {
+		CircuitBreaker breaker = breaker(config().slidingWindowSize(3)
+			.minimumNumberOfCalls(3)
+			.failureRateThreshold(100)
+			.slowCallRateThreshold(100)
+			.slowCallDurationThreshold(Duration.ofSeconds(1)));
+		failSlowly(breaker, Duration.ofSeconds(2));
+		succeedSlowly(breaker, Duration.ofSeconds(2));
+		fail(breaker);
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.slowCalls()).isEqualTo(2);
+		assertThat(metrics.slowFailedCalls()).isEqualTo(1);
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		assertThat(metrics.failedCalls()).isEqualTo(2);
+		assertThat(metrics.successfulCalls()).isEqualTo(1);
+		// The slow failure is the oldest outcome: a success overwrites it.
+		succeed(breaker);
+		metrics = breaker.metrics();
+		assertThat(metrics.slowFailedCalls()).isZero();
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		assertThat(metrics.successfulCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void aTimeWindowSplitsItsSlowCallsAndEvictsThemWithTheirSecond() {
+		CircuitBreaker breaker = breaker(config().slidingWindowType(SlidingWindowType.TIME_BASED)
+			.slidingWindowSize(10)
+			.minimumNumberOfCalls(10)
+			.slowCallDurationThreshold(Duration.ofSeconds(1)));
+		failSlowly(breaker, Duration.ofSeconds(2));
+		failSlowly(breaker, Duration.ofSeconds(2));
+		succeedSlowly(breaker, Duration.ofSeconds(2));
+		fail(breaker);
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.bufferedCalls()).isEqualTo(4);
+		assertThat(metrics.slowFailedCalls()).isEqualTo(2);
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		this.ticker.advance(Duration.ofSeconds(20));
+		metrics = breaker.metrics();
+		assertThat(metrics.bufferedCalls()).isZero();
+		assertThat(metrics.slowFailedCalls()).isZero();
+	}
+
+	@Test
+	void halfOpenTrialsSplitTheirSlowCalls() {
+		CircuitBreaker breaker = openBreaker(
+				config().permittedNumberOfCallsInHalfOpenState(3).slowCallDurationThreshold(Duration.ofSeconds(1)));
+		breaker.transitionTo(State.HALF_OPEN);
+		failSlowly(breaker, Duration.ofSeconds(2));
+		succeedSlowly(breaker, Duration.ofSeconds(2));
+		Metrics metrics = breaker.metrics();
+		assertThat(metrics.state()).isEqualTo(State.HALF_OPEN);
+		assertThat(metrics.slowFailedCalls()).isEqualTo(1);
+		assertThat(metrics.slowSuccessfulCalls()).isEqualTo(1);
+		assertThat(metrics.successfulCalls()).isEqualTo(1);
+	}
 
 	@Test
 	void metricsSnapshotReportsEveryField() {
@@ -769,13 +870,16 @@ class CircuitBreakerTests {
 		succeedSlowly(breaker, Duration.ofSeconds(2));
 		fail(breaker);
 		fail(breaker, new IllegalStateException());
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, -1, -1, 3, 1, 1, 0, 2, 1, 1, 0, 1));
+		assertThat(breaker.metrics())
+			.isEqualTo(new Metrics(State.CLOSED, -1, -1, 3, 1, 1, 0, 0, 2, 1, 1, 0, 1, 2 * SECOND, 0, 0));
 		fail(breaker);
 		succeed(breaker);
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.CLOSED, 40, 20, 5, 2, 1, 0, 3, 2, 1, 0, 1));
+		assertThat(breaker.metrics())
+			.isEqualTo(new Metrics(State.CLOSED, 40, 20, 5, 2, 1, 0, 0, 3, 2, 1, 0, 1, 2 * SECOND, 0, 0));
 		breaker.transitionTo(State.FORCED_OPEN);
 		assertRejected(breaker, State.FORCED_OPEN);
-		assertThat(breaker.metrics()).isEqualTo(new Metrics(State.FORCED_OPEN, -1, -1, 0, 0, 0, 1, 3, 2, 1, 1, 1));
+		assertThat(breaker.metrics())
+			.isEqualTo(new Metrics(State.FORCED_OPEN, -1, -1, 0, 0, 0, 0, 1, 3, 2, 1, 1, 1, 2 * SECOND, 0, 0));
 	}
 
 	@Test

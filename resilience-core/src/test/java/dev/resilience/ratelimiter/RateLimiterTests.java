@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import dev.resilience.core.EventPublisher;
+import dev.resilience.core.Scheduler;
 import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
@@ -243,6 +244,39 @@ class RateLimiterTests {
 				Duration.ofMillis(50));
 		assertThat(this.ticker.read()).isEqualTo(400 * MS);
 		assertThat(limiter.metrics()).isEqualTo(new RateLimiter.Metrics(0, 13, 1, 0));
+	}
+
+	@Test
+	void aThreadWaitingForItsPermitsCountsAsWaitingUntilItWakes() {
+		List<Integer> waitingDuringSleep = new ArrayList<>();
+		RateLimiter[] limiter = new RateLimiter[1];
+		Scheduler watching = new Scheduler() {
+			@Override
+			public Cancellable schedule(Runnable task, long delayNanos) {
+				return RateLimiterTests.this.scheduler.schedule(task, delayNanos);
+			}
+
+			@Override
+			public void sleep(long nanos) throws InterruptedException {
+				waitingDuringSleep.add(limiter[0].metrics().waitingThreads());
+				RateLimiterTests.this.scheduler.sleep(nanos);
+			}
+		};
+		limiter[0] = RateLimiter.of("test", tenPerSecond().timeoutDuration(Duration.ofSeconds(1)).build(), this.ticker,
+				watching);
+		drain(limiter[0]);
+		limiter[0].acquirePermission(1);
+		assertThat(waitingDuringSleep).containsExactly(1);
+		assertThat(limiter[0].metrics().waitingThreads()).isZero();
+	}
+
+	@Test
+	void anInterruptedWaiterNoLongerCountsAsWaiting() {
+		RateLimiter limiter = limiter(tenPerSecond().timeoutDuration(Duration.ofSeconds(1)).build());
+		drain(limiter);
+		Thread.currentThread().interrupt();
+		assertThatExceptionOfType(RequestNotPermittedException.class).isThrownBy(() -> limiter.acquirePermission(1));
+		assertThat(limiter.metrics().waitingThreads()).isZero();
 	}
 
 	@Test

@@ -610,8 +610,11 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 *
 	 * @param enabled whether meters are registered; default true
 	 * @param tags extra tags added to every meter, such as {@code region: eu-west}
+	 * @param naming whose meter names the meters have; default
+	 * {@link MetricsNaming#RESILIENCE}
 	 */
-	public record Metrics(@DefaultValue("true") boolean enabled, @Nullable Map<String, String> tags) {
+	public record Metrics(@DefaultValue("true") boolean enabled, @Nullable Map<String, String> tags,
+			@DefaultValue("resilience") MetricsNaming naming) {
 
 		/**
 		 * Normalizes absent tags to none.
@@ -644,6 +647,22 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * {@code resilience.enabled}; default true
 	 */
 	public record Logging(@DefaultValue("true") boolean transitions) {
+
+	}
+
+	/**
+	 * Whose names, types and tags the meters have ({@code resilience.metrics.naming}).
+	 */
+	public enum MetricsNaming {
+
+		/** Our own: {@code resilience.*} (the default). */
+		RESILIENCE,
+
+		/**
+		 * Resilience4j's Micrometer module's: {@code resilience4j.*}, instead of ours, so
+		 * that dashboards and alerts written for Resilience4j keep working.
+		 */
+		RESILIENCE4J
 
 	}
 

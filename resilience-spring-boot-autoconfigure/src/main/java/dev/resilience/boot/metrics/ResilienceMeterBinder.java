@@ -1,12 +1,9 @@
 package dev.resilience.boot.metrics;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.ToDoubleFunction;
 
 import dev.resilience.boot.autoconfigure.BackendState;
 import dev.resilience.bulkhead.Bulkhead;
@@ -15,24 +12,20 @@ import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
-import dev.resilience.core.EventPublisher;
-import dev.resilience.core.Policy;
-import dev.resilience.core.Registry;
-import dev.resilience.core.RegistryEvent;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.Retry;
 import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.Timeout;
 import dev.resilience.timeout.TimeoutRegistry;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
+
+import static dev.resilience.boot.metrics.RegistryFollower.counter;
+import static dev.resilience.boot.metrics.RegistryFollower.gauge;
 
 /*
  * Design.
@@ -40,17 +33,8 @@ import org.jspecify.annotations.Nullable;
  * Every meter is a FunctionCounter or a Gauge over the instance itself: the meter registry
  * calls metrics() (or state()) when it is read, at scrape or publish time, so the call path
  * is exactly what it is without Micrometer. Counters read the instances' monotonic totals.
- *
- * Per (registry, meter registry) pair a Binding remembers, by instance name, the instance
- * and the meters made for it. It subscribes to the registry's events first and then binds
- * the instances already there, so an instance added in between is seen at least once;
- * binding is idempotent. add() binds only an instance that the registry still holds
- * (find(name) is that very object), so an instance removed while the existing ones are
- * bound never keeps meters: either add() sees it gone, or REMOVED arrives after add() and
- * takes the meters away. A new instance under a removed one's name replaces the old
- * meters. Bindings are synchronized: registry events are rare (startup, run-time changes).
+ * Following the registries (instances added and removed at run time) is RegistryFollower's.
  */
-
 /**
  * Binds Micrometer meters to every instance of the registries given, and to instances
  * created later (removed ones lose their meters). All meters carry the tag {@code name}
@@ -69,13 +53,14 @@ import org.jspecify.annotations.Nullable;
  * {@code kind=thread-pool};</li>
  * <li>{@code resilience.timeout.calls{outcome=success|failure|timeout}}.</li>
  * </ul>
- * May be bound to several meter registries. Thread-safe. {@link #close()} stops following
- * the registries (the meters stay).
+ * The default naming; {@link Resilience4jMeterBinder} publishes Resilience4j's names
+ * instead. May be bound to several meter registries. Thread-safe. {@link #close()} stops
+ * following the registries (the meters stay).
  */
 public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 
 	/** Tag keys the binder sets itself; extra tags may not use them. */
-	public static final List<String> RESERVED_TAG_KEYS = List.of("name", "outcome", "state", "kind");
+	public static final List<String> RESERVED_TAG_KEYS = RegistryFollower.RESERVED_TAG_KEYS;
 
 	private static final String BULKHEAD_CALLS = "resilience.bulkhead.calls";
 
@@ -85,11 +70,7 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 
 	private static final String BULKHEAD_ACTIVE_HELP = "Calls in flight now (thread-pool: threads running a call)";
 
-	private final List<Source<?>> sources = new ArrayList<>();
-
-	private final Tags tags;
-
-	private final List<EventPublisher.Subscription> subscriptions = new ArrayList<>();
+	private final RegistryFollower follower;
 
 	/**
 	 * Creates a binder; any registry may be {@code null} (not bound).
@@ -106,42 +87,18 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 			@Nullable RateLimiterRegistry rateLimiters, @Nullable BulkheadRegistry bulkheads,
 			@Nullable ThreadPoolBulkheadRegistry threadPoolBulkheads, @Nullable TimeoutRegistry timeouts,
 			Map<String, String> tags) {
-		for (String key : tags.keySet()) {
-			if (RESERVED_TAG_KEYS.contains(key)) {
-				throw new IllegalArgumentException(
-						"tag '" + key + "' is set by the meters themselves (reserved: " + RESERVED_TAG_KEYS + ")");
-			}
-		}
-		this.tags = Tags.of(tags.entrySet().stream().map((entry) -> Tag.of(entry.getKey(), entry.getValue())).toList());
-		addSource(circuitBreakers, ResilienceMeterBinder::circuitBreakerMeters);
-		addSource(retries, ResilienceMeterBinder::retryMeters);
-		addSource(rateLimiters, ResilienceMeterBinder::rateLimiterMeters);
-		addSource(bulkheads, ResilienceMeterBinder::bulkheadMeters);
-		addSource(threadPoolBulkheads, ResilienceMeterBinder::threadPoolBulkheadMeters);
-		addSource(timeouts, ResilienceMeterBinder::timeoutMeters);
-	}
-
-	private <P extends Policy<?>> void addSource(@Nullable Registry<P, ?> registry, Meters<P> meters) {
-		if (registry != null) {
-			this.sources.add(new Source<>(registry, meters));
-		}
+		this.follower = new RegistryFollower(tags);
+		this.follower.follow(circuitBreakers, ResilienceMeterBinder::circuitBreakerMeters);
+		this.follower.follow(retries, ResilienceMeterBinder::retryMeters);
+		this.follower.follow(rateLimiters, ResilienceMeterBinder::rateLimiterMeters);
+		this.follower.follow(bulkheads, ResilienceMeterBinder::bulkheadMeters);
+		this.follower.follow(threadPoolBulkheads, ResilienceMeterBinder::threadPoolBulkheadMeters);
+		this.follower.follow(timeouts, ResilienceMeterBinder::timeoutMeters);
 	}
 
 	@Override
 	public void bindTo(MeterRegistry meterRegistry) {
-		Objects.requireNonNull(meterRegistry, "meterRegistry must not be null");
-		for (Source<?> source : this.sources) {
-			bind(source, meterRegistry);
-		}
-	}
-
-	private <P extends Policy<?>> void bind(Source<P> source, MeterRegistry meterRegistry) {
-		Binding<P> binding = new Binding<>(source, meterRegistry, this.tags);
-		EventPublisher.Subscription subscription = source.registry.events().onEvent(binding::onEvent);
-		synchronized (this.subscriptions) {
-			this.subscriptions.add(subscription);
-		}
-		source.registry.all().forEach(binding::add);
+		this.follower.bindTo(meterRegistry);
 	}
 
 	/**
@@ -149,10 +106,7 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		synchronized (this.subscriptions) {
-			this.subscriptions.forEach(EventPublisher.Subscription::close);
-			this.subscriptions.clear();
-		}
+		this.follower.close();
 	}
 
 	// Meters of each primitive
@@ -201,7 +155,7 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 	private static List<Meter> rateLimiterMeters(RateLimiter limiter, Tags tags, MeterRegistry registry) {
 		String calls = "resilience.ratelimiter.calls";
 		String help = "Calls through the rate limiter by outcome";
-		List<Meter> meters = new java.util.ArrayList<>(List.of(
+		List<Meter> meters = new ArrayList<>(List.of(
 				counter(calls, help, limiter, (l) -> l.metrics().totalPermittedCalls(),
 						tags.and("outcome", "permitted"), registry),
 				counter(calls, help, limiter, (l) -> l.metrics().totalRejectedCalls(), tags.and("outcome", "rejected"),
@@ -254,94 +208,6 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 						registry),
 				counter(calls, help, timeout, (t) -> t.metrics().totalTimedOutCalls(), tags.and("outcome", "timeout"),
 						registry));
-	}
-
-	// No base units: Prometheus would append them to the names.
-
-	private static <T> Meter counter(String name, String description, T instance, ToDoubleFunction<T> count, Tags tags,
-			MeterRegistry registry) {
-		return FunctionCounter.builder(name, instance, count).description(description).tags(tags).register(registry);
-	}
-
-	private static <T> Meter gauge(String name, String description, T instance, ToDoubleFunction<T> value, Tags tags,
-			MeterRegistry registry) {
-		return Gauge.builder(name, instance, value).description(description).tags(tags).register(registry);
-	}
-
-	/**
-	 * Makes the meters of one instance.
-	 *
-	 * @param <P> the instance type
-	 */
-	@FunctionalInterface
-	private interface Meters<P> {
-
-		List<Meter> register(P instance, Tags tags, MeterRegistry registry);
-
-	}
-
-	private record Source<P extends Policy<?>>(Registry<P, ?> registry, Meters<P> meters) {
-	}
-
-	private record Bound<P>(P instance, List<Meter> meters) {
-	}
-
-	/**
-	 * One registry's instances bound to one meter registry.
-	 *
-	 * @param <P> the instance type
-	 */
-	private static final class Binding<P extends Policy<?>> {
-
-		private final Source<P> source;
-
-		private final MeterRegistry meterRegistry;
-
-		private final Tags tags;
-
-		private final Map<String, Bound<P>> bound = new HashMap<>();
-
-		Binding(Source<P> source, MeterRegistry meterRegistry, Tags tags) {
-			this.source = source;
-			this.meterRegistry = meterRegistry;
-			this.tags = tags;
-		}
-
-		void onEvent(RegistryEvent<P> event) {
-			switch (event.type()) {
-				case ADDED, REPLACED -> add(event.instance());
-				case REMOVED -> remove(event.instance());
-			}
-		}
-
-		synchronized void add(P instance) {
-			String name = instance.name();
-			if (this.source.registry.find(name).orElse(null) != instance) {
-				return;
-			}
-			Bound<P> previous = this.bound.get(name);
-			if (previous != null) {
-				if (previous.instance == instance) {
-					return;
-				}
-				unregister(previous);
-			}
-			List<Meter> meters = this.source.meters.register(instance, this.tags.and("name", name), this.meterRegistry);
-			this.bound.put(name, new Bound<>(instance, meters));
-		}
-
-		synchronized void remove(P instance) {
-			Bound<P> previous = this.bound.get(instance.name());
-			if (previous != null && previous.instance == instance) {
-				unregister(previous);
-				this.bound.remove(instance.name());
-			}
-		}
-
-		private void unregister(Bound<P> previous) {
-			previous.meters.forEach(this.meterRegistry::remove);
-		}
-
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.resilience.boot.autoconfigure.BackendState;
@@ -165,6 +166,9 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 
 	private final LongAdder rejected = new LongAdder();
 
+	// Threads blocked in acquirePermission until their permits fall due.
+	private final AtomicInteger waitingThreads = new AtomicInteger();
+
 	private final LongAdder backendFailures = new LongAdder();
 
 	private final EventPublisher<RateLimiterEvent> events = new EventPublisher<>();
@@ -297,7 +301,8 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 	 */
 	@Override
 	public Metrics metrics() {
-		return new Metrics(this.shared.remaining, this.permitted.sum(), this.rejected.sum(), this.liveKeys);
+		return new Metrics(this.shared.remaining, this.permitted.sum(), this.rejected.sum(), this.liveKeys,
+				this.waitingThreads.get());
 	}
 
 	/**
@@ -315,7 +320,7 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 	}
 
 	Metrics metrics(Bucket bucket) {
-		return new Metrics(bucket.remaining, this.permitted.sum(), this.rejected.sum(), 0);
+		return new Metrics(bucket.remaining, this.permitted.sum(), this.rejected.sum(), 0, this.waitingThreads.get());
 	}
 
 	/**
@@ -409,6 +414,7 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 			case GRANTED -> {
 				long wait = TimeUnit.MICROSECONDS.toNanos(decision.waitMicros());
 				if (wait > 0) {
+					this.waitingThreads.incrementAndGet();
 					try {
 						this.scheduler.sleep(wait);
 					}
@@ -416,6 +422,9 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 						giveBackBeforeReturning(bucket, decision, permits);
 						onRejected(permits);
 						throw new RequestNotPermittedException(this.name, 0);
+					}
+					finally {
+						this.waitingThreads.decrementAndGet();
 					}
 				}
 				onPermitted(permits);

@@ -50,7 +50,7 @@ class ConfigurationMetadataTests {
 	void everySettingIsDescribedWithTheCoreDefault() throws Exception {
 		Map<String, Map<String, Object>> metadata = metadata();
 		assertThat(metadata).containsKeys("resilience.enabled", "resilience.order", "resilience.metrics.enabled",
-				"resilience.metrics.tags");
+				"resilience.metrics.tags", "resilience.metrics.naming");
 		for (Primitive primitive : PRIMITIVES) {
 			assertThat(metadata).containsKeys("resilience." + primitive.name + ".configs",
 					"resilience." + primitive.name + ".instances");

@@ -85,9 +85,11 @@ class RedisGiveBackTests {
 		});
 		waiter.start();
 		assertThat(scheduler.sleeping.await(10, TimeUnit.SECONDS)).as("the waiter waits for its permit").isTrue();
+		assertThat(limiter.metrics().waitingThreads()).as("waiting threads while it waits").isEqualTo(1);
 		waiter.interrupt();
 		waiter.join(10_000);
 		assertThat(outcome.get()).isInstanceOf(RequestNotPermittedException.class);
+		assertThat(limiter.metrics().waitingThreads()).as("waiting threads once it gave up").isZero();
 		// The next caller's permit comes in an hour, not behind the one given up.
 		assertThat(Duration.ofNanos(limiter.reservePermission(1))).isBetween(Duration.ofMinutes(59),
 				Duration.ofHours(1));
