@@ -12,6 +12,9 @@ import dev.resilience.annotation.Fallback;
 import dev.resilience.annotation.RateLimited;
 import dev.resilience.annotation.Retry;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +55,14 @@ import org.springframework.context.annotation.Configuration;
  * <li>{@code circuitBreaker_*}: one {@code @CircuitBreaker};</li>
  * <li>{@code stack_*}: {@code @Retry @CircuitBreaker @RateLimited @Bulkhead} with
  * {@code @Fallback} for ours, {@code @Retry @CircuitBreaker @RateLimiter @Bulkhead} with
- * a {@code fallbackMethod} on the outermost ({@code @Retry}) for Resilience4j.</li>
+ * a {@code fallbackMethod} on the outermost ({@code @Retry}) for Resilience4j;</li>
+ * <li>{@code *_observed}: ours in a third application that has an
+ * {@code ObservationRegistry} with Micrometer's meter handler over a
+ * {@code SimpleMeterRegistry} (what Spring Boot's Actuator sets up), so every call is a
+ * {@code resilience.call} observation timed by {@code resilience.call} (and, under the
+ * retry, a {@code resilience.attempt}); {@code ours} has no registry, so its calls are
+ * not observed, which is also the path with
+ * {@code resilience.observations.enabled=false}.</li>
  * </ul>
  * Both are configured alike (a count window of 100 calls, 10^9 permits per second, 100
  * places, 3 attempts) so that the success path is measured. Spring's call paths need
@@ -84,6 +94,12 @@ public class AnnotationBenchmark {
 
 	private OursStack oursStack;
 
+	ConfigurableApplicationContext observedContext;
+
+	private OursCircuitBreaker observedCircuitBreaker;
+
+	private OursStack observedStack;
+
 	private R4jCircuitBreaker r4jCircuitBreaker;
 
 	private R4jStack r4jStack;
@@ -104,7 +120,11 @@ public class AnnotationBenchmark {
 		this.oursStack = this.oursContext.getBean(OursStack.class);
 		this.r4jCircuitBreaker = this.r4jContext.getBean(R4jCircuitBreaker.class);
 		this.r4jStack = this.r4jContext.getBean(R4jStack.class);
-		for (Object bean : List.of(this.oursCircuitBreaker, this.oursStack, this.r4jCircuitBreaker, this.r4jStack)) {
+		this.observedContext = start(ObservedApplication.class, oursProperties());
+		this.observedCircuitBreaker = this.observedContext.getBean(OursCircuitBreaker.class);
+		this.observedStack = this.observedContext.getBean(OursStack.class);
+		for (Object bean : List.of(this.oursCircuitBreaker, this.oursStack, this.r4jCircuitBreaker, this.r4jStack,
+				this.observedCircuitBreaker, this.observedStack)) {
 			if (!AopUtils.isAopProxy(bean)) {
 				throw new IllegalStateException(bean.getClass().getName() + " is not advised");
 			}
@@ -121,6 +141,9 @@ public class AnnotationBenchmark {
 		}
 		if (this.r4jContext != null) {
 			this.r4jContext.close();
+		}
+		if (this.observedContext != null) {
+			this.observedContext.close();
 		}
 	}
 
@@ -227,6 +250,24 @@ public class AnnotationBenchmark {
 	}
 
 	/**
+	 * Ours, {@code @CircuitBreaker}, each call observed and timed.
+	 * @return the result
+	 */
+	@Benchmark
+	public String circuitBreaker_observed() {
+		return this.observedCircuitBreaker.call();
+	}
+
+	/**
+	 * Ours, the full stack, each call and attempt observed and timed.
+	 * @return the result
+	 */
+	@Benchmark
+	public String stack_observed() {
+		return this.observedStack.call();
+	}
+
+	/**
 	 * A bean without annotations.
 	 */
 	public static class Target {
@@ -330,6 +371,34 @@ public class AnnotationBenchmark {
 		@Bean
 		Target target() {
 			return new Target();
+		}
+
+		@Bean
+		OursCircuitBreaker oursCircuitBreaker() {
+			return new OursCircuitBreaker();
+		}
+
+		@Bean
+		OursStack oursStack() {
+			return new OursStack();
+		}
+
+	}
+
+	/**
+	 * Ours, with an observation registry that times every observation, as Spring Boot's
+	 * Actuator configures one.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class ObservedApplication {
+
+		@Bean
+		ObservationRegistry observationRegistry() {
+			ObservationRegistry registry = ObservationRegistry.create();
+			registry.observationConfig()
+				.observationHandler(new DefaultMeterObservationHandler(new SimpleMeterRegistry()));
+			return registry;
 		}
 
 		@Bean

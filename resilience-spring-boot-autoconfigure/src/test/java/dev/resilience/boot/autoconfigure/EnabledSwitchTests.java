@@ -5,6 +5,9 @@ import java.util.stream.Stream;
 import dev.resilience.boot.actuate.endpoint.ResilienceEndpointAutoConfiguration;
 import dev.resilience.boot.health.ResilienceHealthAutoConfiguration;
 import dev.resilience.boot.logging.CircuitBreakerTransitionLog;
+import dev.resilience.boot.observation.ResilienceObservationAutoConfiguration;
+import dev.resilience.boot.observation.ResilienceObservations;
+import io.micrometer.observation.ObservationRegistry;
 import dev.resilience.boot.logging.ResilienceLoggingAutoConfiguration;
 import dev.resilience.boot.metrics.ResilienceMeterBinder;
 import dev.resilience.boot.metrics.ResilienceMetricsAutoConfiguration;
@@ -48,7 +51,8 @@ class EnabledSwitchTests {
 	static Stream<Class<?>> everyAutoConfiguration() {
 		return Stream.of(ResilienceAutoConfiguration.class, ResilienceEndpointAutoConfiguration.class,
 				ResilienceHealthAutoConfiguration.class, ResilienceLoggingAutoConfiguration.class,
-				ResilienceMetricsAutoConfiguration.class, ResilienceRedisAutoConfiguration.class);
+				ResilienceMetricsAutoConfiguration.class, ResilienceObservationAutoConfiguration.class,
+				ResilienceRedisAutoConfiguration.class);
 	}
 
 	@ParameterizedTest
@@ -110,6 +114,20 @@ class EnabledSwitchTests {
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CircuitBreakerTransitionLog.class));
 		logging.withPropertyValues("resilience.logging.transitions=sometimes")
 			.run((context) -> assertThat(analysis(context).getDescription()).contains("resilience.logging.transitions")
+				.contains("'sometimes'"));
+	}
+
+	@Test
+	void theObservationsSwitchReadsBooleansAsTheBinderDoes() {
+		ApplicationContextRunner observations = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(ResilienceObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, ObservationRegistry::create);
+		observations.withPropertyValues("resilience.observations.enabled=yes")
+			.run((context) -> assertThat(context).hasSingleBean(ResilienceObservations.class));
+		observations.withPropertyValues("resilience.observations.enabled=off")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ResilienceObservations.class));
+		observations.withPropertyValues("resilience.observations.enabled=sometimes")
+			.run((context) -> assertThat(analysis(context).getDescription()).contains("resilience.observations.enabled")
 				.contains("'sometimes'"));
 	}
 
