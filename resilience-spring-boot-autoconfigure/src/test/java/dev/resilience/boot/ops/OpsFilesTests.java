@@ -137,6 +137,50 @@ class OpsFilesTests {
 		assertThat(anchors).noneMatch((anchor) -> anchor.startsWith("type-resilience"));
 	}
 
+	@Test
+	void theReadmeDescribesEveryPanelOfTheDashboardAndNoOther() {
+		List<String> titles = new ArrayList<>();
+		for (JsonNode panel : panels(OpsFiles.dashboard().get("panels"))) {
+			if (!panel.path("type").asString().equals("row")) {
+				titles.add(panel.path("title").asString());
+			}
+		}
+		List<String> described = new ArrayList<>();
+		boolean inside = false;
+		for (String line : OpsFiles.read(OpsFiles.ROOT.resolve("README.md")).lines().toList()) {
+			if (line.startsWith("## ")) {
+				inside = line.equals("## Dashboard and alerts");
+			}
+			else if (inside && line.startsWith("| ") && !line.startsWith("| panel |")) {
+				described.add(line.substring(2, line.indexOf(" |", 2)));
+			}
+		}
+		assertThat(described).containsExactlyElementsOf(titles);
+	}
+
+	@Test
+	void theLinksBetweenTheOpsDocumentsLeadToHeadingsThatExist() {
+		// Relative links with an anchor, in the documents this part of the project
+		// writes: README.md, docs/operations.md, sample-app/README.md.
+		java.util.regex.Pattern link = java.util.regex.Pattern.compile("\\]\\(([^)#\\s]*)#([^)\\s]+)\\)");
+		List<String> problems = new ArrayList<>();
+		for (String document : List.of("README.md", "docs/operations.md", "sample-app/README.md")) {
+			java.nio.file.Path file = OpsFiles.ROOT.resolve(document);
+			java.util.regex.Matcher matcher = link.matcher(OpsFiles.read(file));
+			while (matcher.find()) {
+				String target = matcher.group(1);
+				if (target.startsWith("http")) {
+					continue;
+				}
+				java.nio.file.Path targetFile = target.isEmpty() ? file : file.getParent().resolve(target).normalize();
+				if (!OpsFiles.anchors(targetFile).contains(matcher.group(2))) {
+					problems.add(document + ": " + matcher.group());
+				}
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
 	private static List<JsonNode> panels(JsonNode panels) {
 		List<JsonNode> all = new ArrayList<>();
 		if (panels != null) {
