@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * function of (config, attempt, outcome) plus two pieces of shared state:
  *
  * - Four LongAdder counters, one per outcome; each finished execution increments exactly
- *   one. A success at the first attempt with no result predicate and no budget is one
+ *   one. A fifth counts the executions the budget ended (also counted by outcome). A success at the first attempt with no result predicate and no budget is one
  *   volatile read of the config and one LongAdder increment: no lock, no allocation, no
  *   clock read (a retry never reads the clock; the caller waits on the scheduler).
  *
@@ -57,6 +57,10 @@ final class DefaultRetry implements Retry {
 	private final LongAdder failedCallsWithoutRetry = new LongAdder();
 
 	private final LongAdder failedCallsWithRetry = new LongAdder();
+
+	// Executions the budget ended, on top of their outcome counter: only on the failure
+	// path, so a success costs nothing more.
+	private final LongAdder budgetExhaustedCalls = new LongAdder();
 
 	private final AtomicLong budgetMilliTokens;
 
@@ -109,6 +113,7 @@ final class DefaultRetry implements Retry {
 		this.successfulCallsWithRetry.reset();
 		this.failedCallsWithoutRetry.reset();
 		this.failedCallsWithRetry.reset();
+		this.budgetExhaustedCalls.reset();
 		// Full, as a new instance's: withdrawals and deposits are CAS loops, so one that
 		// raced with this set applies to the full budget or is overwritten by it.
 		this.budgetMilliTokens.set(this.config.budgetMaxMilliTokens());
@@ -184,6 +189,7 @@ final class DefaultRetry implements Retry {
 			return giveUp(RetryEvent.Type.ERROR, attempt, failure);
 		}
 		if (!budgetAllows) {
+			this.budgetExhaustedCalls.increment();
 			return giveUp(RetryEvent.Type.BUDGET_EXHAUSTED, attempt, failure);
 		}
 		long wait = waitNanos(config, attempt);
@@ -277,7 +283,8 @@ final class DefaultRetry implements Retry {
 				? (double) Math.min(this.budgetMilliTokens.get(), config.budgetMaxMilliTokens()) / MILLIS_PER_TOKEN
 				: -1;
 		return new Metrics(this.successfulCallsWithoutRetry.sum(), this.successfulCallsWithRetry.sum(),
-				this.failedCallsWithoutRetry.sum(), this.failedCallsWithRetry.sum(), tokens);
+				this.failedCallsWithoutRetry.sum(), this.failedCallsWithRetry.sum(), tokens,
+				this.budgetExhaustedCalls.sum());
 	}
 
 	@Override

@@ -102,9 +102,13 @@ public interface Retry extends Policy<RetryConfig> {
 	 * (the failure was not retryable, or the budget refused)
 	 * @param failedCallsWithRetry failed after at least one retry
 	 * @param budgetTokens the retry budget's tokens, or {@code -1} without a budget
+	 * @param budgetExhaustedCalls executions that ended because the retry budget refused
+	 * a retry that the configuration allowed (the failure was retryable and attempts were
+	 * left); each is also counted in {@code failedCallsWithoutRetry} or
+	 * {@code failedCallsWithRetry}; always 0 without a budget
 	 */
 	record Metrics(long successfulCallsWithoutRetry, long successfulCallsWithRetry, long failedCallsWithoutRetry,
-			long failedCallsWithRetry, double budgetTokens) {
+			long failedCallsWithRetry, double budgetTokens, long budgetExhaustedCalls) {
 	}
 
 }

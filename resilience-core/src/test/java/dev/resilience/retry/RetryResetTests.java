@@ -33,7 +33,7 @@ class RetryResetTests {
 
 		retry.reset();
 
-		assertThat(retry.metrics()).isEqualTo(new Retry.Metrics(0, 0, 0, 0, 10.0));
+		assertThat(retry.metrics()).isEqualTo(new Retry.Metrics(0, 0, 0, 0, 10.0, 0));
 		assertThat(retry.onFailure(1, new IOException())).as("the full budget allows a retry again")
 			.isNotEqualTo(Retry.NO_RETRY);
 		assertThat(retry.config().maxAttempts()).isEqualTo(2);
@@ -45,9 +45,9 @@ class RetryResetTests {
 		retry.onResult(1, "ok");
 		retry.onResult(2, "ok");
 		retry.onFailure(3, new IOException());
-		assertThat(retry.metrics()).isEqualTo(new Retry.Metrics(1, 1, 0, 1, -1));
+		assertThat(retry.metrics()).isEqualTo(new Retry.Metrics(1, 1, 0, 1, -1, 0));
 		retry.reset();
-		assertThat(retry.metrics()).isEqualTo(new Retry.Metrics(0, 0, 0, 0, -1));
+		assertThat(retry.metrics()).isEqualTo(new Retry.Metrics(0, 0, 0, 0, -1, 0));
 	}
 
 	@Test

@@ -254,6 +254,42 @@ class RetryTests {
 	}
 
 	@Test
+	void budgetExhaustedCountsTheExecutionsWhoseRetryTheBudgetRefused() {
+		Retry retry = retry(RetryConfig.builder()
+			.maxAttempts(3)
+			.retryExceptions(IOException.class)
+			.budgetMaxTokens(10)
+			.budgetTokenRatio(1));
+		// Tokens 9, 8, 7, 6: four retries allowed, none refused.
+		for (int i = 0; i < 4; i++) {
+			assertThat(retry.onFailure(1, new IOException())).isNotEqualTo(Retry.NO_RETRY);
+		}
+		assertThat(retry.metrics().budgetExhaustedCalls()).isZero();
+		// 5 left: refused at the first attempt, then at the second.
+		assertThat(retry.onFailure(1, new IOException())).isEqualTo(Retry.NO_RETRY);
+		assertThat(retry.onFailure(2, new IOException())).isEqualTo(Retry.NO_RETRY);
+		// Not the budget's doing: a failure that is not retried anyway, and the last
+		// attempt.
+		assertThat(retry.onFailure(1, new IllegalStateException())).isEqualTo(Retry.NO_RETRY);
+		assertThat(retry.onFailure(3, new IOException())).isEqualTo(Retry.NO_RETRY);
+		Retry.Metrics metrics = retry.metrics();
+		assertThat(metrics.budgetExhaustedCalls()).isEqualTo(2);
+		assertThat(metrics.failedCallsWithoutRetry()).isEqualTo(2);
+		assertThat(metrics.failedCallsWithRetry()).isEqualTo(2);
+		retry.reset();
+		assertThat(retry.metrics().budgetExhaustedCalls()).isZero();
+	}
+
+	@Test
+	void withoutABudgetNothingIsCountedAsBudgetExhausted() {
+		Retry retry = retry(RetryConfig.builder().maxAttempts(2));
+		retry.onFailure(1, new IOException());
+		retry.onFailure(2, new IOException());
+		assertThat(retry.metrics().budgetExhaustedCalls()).isZero();
+		assertThat(retry.metrics().failedCallsWithRetry()).isEqualTo(1);
+	}
+
+	@Test
 	void budgetRefillsWithSuccessesUpToItsMaximum() {
 		Retry retry = retry(RetryConfig.builder().maxAttempts(2).budgetMaxTokens(10).budgetTokenRatio(0.5));
 		for (int i = 0; i < 10; i++) {

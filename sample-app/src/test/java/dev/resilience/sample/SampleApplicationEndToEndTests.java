@@ -67,6 +67,9 @@ class SampleApplicationEndToEndTests {
 		assertThat(scrape).containsPattern(
 				"resilience_circuitbreaker_state\\{[^}]*name=\"payments\"[^}]*state=\"open\"[^}]*\\} 1\\.0");
 		assertThat(scrape).containsPattern("resilience_circuitbreaker_calls_total\\{[^}]*name=\"payments\"");
+		// The label the dashboard's application variable filters on (application.yml).
+		assertThat(scrape).containsPattern(
+				"resilience_circuitbreaker_calls_total\\{[^}]*application=\"sample-app\"[^}]*name=\"payments\"");
 
 		faults(0.0, 0);
 		awaitBreakerState("HALF_OPEN");

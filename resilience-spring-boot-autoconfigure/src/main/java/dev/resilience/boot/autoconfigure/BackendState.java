@@ -24,4 +24,11 @@ public interface BackendState {
 	 */
 	long backendFailures();
 
+	/**
+	 * Returns what a decision does while the store does not answer: allow the call (fail
+	 * open) or reject it (fail closed).
+	 * @return the failure policy, fixed for the instance's life
+	 */
+	ResilienceProperties.OnBackendFailure onBackendFailure();
+
 }

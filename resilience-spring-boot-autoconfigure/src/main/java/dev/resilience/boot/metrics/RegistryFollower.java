@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
 final class RegistryFollower implements AutoCloseable {
 
 	/** Tag keys the binders set themselves; extra tags may not use them. */
-	static final List<String> RESERVED_TAG_KEYS = List.of("name", "outcome", "state", "kind");
+	static final List<String> RESERVED_TAG_KEYS = List.of("name", "outcome", "state", "kind", "on_backend_failure");
 
 	private final List<Source<?>> sources = new ArrayList<>();
 

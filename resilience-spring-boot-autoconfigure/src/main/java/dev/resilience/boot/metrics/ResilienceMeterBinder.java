@@ -45,11 +45,18 @@ import static dev.resilience.boot.metrics.RegistryFollower.gauge;
  * state, 0 for the others), {@code resilience.circuitbreaker.failure.rate} and
  * {@code resilience.circuitbreaker.slow.call.rate} (percent, {@code -1} until the window
  * holds the minimum number of calls);</li>
- * <li>{@code resilience.retry.calls{outcome=success_without_retry|success_with_retry|failure_without_retry|failure_with_retry}};</li>
+ * <li>{@code resilience.retry.calls{outcome=success_without_retry|success_with_retry|failure_without_retry|failure_with_retry}},
+ * {@code resilience.retry.budget.exhausted} (executions the retry budget ended),
+ * {@code resilience.retry.budget.tokens} ({@code -1} without a budget) and
+ * {@code resilience.retry.budget.max.tokens} ({@code 0} without a budget);</li>
  * <li>{@code resilience.ratelimiter.calls{outcome=permitted|rejected}},
- * {@code resilience.ratelimiter.available.permits};</li>
+ * {@code resilience.ratelimiter.available.permits}, {@code resilience.ratelimiter.keys};
+ * for a limiter on a backend, {@code resilience.ratelimiter.backend.failures} and
+ * {@code resilience.ratelimiter.backend.available{on_backend_failure=allow|deny}};</li>
  * <li>{@code resilience.bulkhead.calls{outcome=permitted|rejected, kind}},
- * {@code resilience.bulkhead.active.calls{kind}}, with {@code kind=semaphore} or
+ * {@code resilience.bulkhead.active.calls{kind}},
+ * {@code resilience.bulkhead.max.calls{kind}},
+ * {@code resilience.bulkhead.keys{kind=semaphore}}, with {@code kind=semaphore} or
  * {@code kind=thread-pool};</li>
  * <li>{@code resilience.timeout.calls{outcome=success|failure|timeout}}.</li>
  * </ul>
@@ -71,6 +78,10 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 	private static final String BULKHEAD_ACTIVE_HELP = "Calls in flight now (thread-pool: threads running a call)";
 
 	private final RegistryFollower follower;
+
+	private static final String BULKHEAD_MAX = "resilience.bulkhead.max.calls";
+
+	private static final String BULKHEAD_MAX_HELP = "Calls allowed in flight at once (thread-pool: the maximum threads); saturation is active.calls / max.calls";
 
 	/**
 	 * Creates a binder; any registry may be {@code null} (not bound).
@@ -141,6 +152,8 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 	private static List<Meter> retryMeters(Retry retry, Tags tags, MeterRegistry registry) {
 		String calls = "resilience.retry.calls";
 		String help = "Executions through the retry by outcome";
+		// The budget meters exist with or without a budget: a reconfiguration may switch
+		// it on or off without the instance being replaced.
 		return List.of(
 				counter(calls, help, retry, (r) -> r.metrics().successfulCallsWithoutRetry(),
 						tags.and("outcome", "success_without_retry"), registry),
@@ -149,7 +162,15 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 				counter(calls, help, retry, (r) -> r.metrics().failedCallsWithoutRetry(),
 						tags.and("outcome", "failure_without_retry"), registry),
 				counter(calls, help, retry, (r) -> r.metrics().failedCallsWithRetry(),
-						tags.and("outcome", "failure_with_retry"), registry));
+						tags.and("outcome", "failure_with_retry"), registry),
+				counter("resilience.retry.budget.exhausted",
+						"Executions that ended because the retry budget refused a retry (also counted in calls)", retry,
+						(r) -> r.metrics().budgetExhaustedCalls(), tags, registry),
+				gauge("resilience.retry.budget.tokens", "Tokens left in the retry budget, -1 without a budget", retry,
+						(r) -> r.metrics().budgetTokens(), tags, registry),
+				gauge("resilience.retry.budget.max.tokens",
+						"The retry budget's capacity in tokens, 0 without a budget; retries are refused at half of it or less",
+						retry, (r) -> r.config().budgetMaxTokens(), tags, registry));
 	}
 
 	private static List<Meter> rateLimiterMeters(RateLimiter limiter, Tags tags, MeterRegistry registry) {
@@ -169,6 +190,11 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 			meters.add(counter("resilience.ratelimiter.backend.failures",
 					"Decisions the backend (Redis) did not take in time; the failure policy took them", backend,
 					BackendState::backendFailures, tags, registry));
+			meters.add(gauge("resilience.ratelimiter.backend.available",
+					"1 while the backend (Redis) answered the last decision, 0 during an outage; on_backend_failure says whether calls are allowed or denied meanwhile",
+					backend, (b) -> b.backendAvailable() ? 1 : 0,
+					tags.and("on_backend_failure", backend.onBackendFailure().name().toLowerCase(Locale.ROOT)),
+					registry));
 		}
 		return meters;
 	}
@@ -181,6 +207,8 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 				counter(BULKHEAD_CALLS, BULKHEAD_CALLS_HELP, bulkhead, (b) -> b.metrics().totalRejectedCalls(),
 						kind.and("outcome", "rejected"), registry),
 				gauge(BULKHEAD_ACTIVE, BULKHEAD_ACTIVE_HELP, bulkhead, (b) -> b.metrics().activeCalls(), kind,
+						registry),
+				gauge(BULKHEAD_MAX, BULKHEAD_MAX_HELP, bulkhead, (b) -> b.metrics().maxConcurrentCalls(), kind,
 						registry),
 				gauge("resilience.bulkhead.keys", "Keys with a bulkhead of their own (@Bulkhead key)", bulkhead,
 						(b) -> b.metrics().liveKeys(), kind, registry));
@@ -195,6 +223,8 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 				counter(BULKHEAD_CALLS, BULKHEAD_CALLS_HELP, bulkhead, (b) -> b.metrics().totalRejectedCalls(),
 						kind.and("outcome", "rejected"), registry),
 				gauge(BULKHEAD_ACTIVE, BULKHEAD_ACTIVE_HELP, bulkhead, (b) -> b.metrics().activeThreads(), kind,
+						registry),
+				gauge(BULKHEAD_MAX, BULKHEAD_MAX_HELP, bulkhead, (b) -> b.metrics().maxThreadPoolSize(), kind,
 						registry));
 	}
 

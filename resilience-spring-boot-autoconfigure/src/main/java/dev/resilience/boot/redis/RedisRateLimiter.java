@@ -396,6 +396,7 @@ public final class RedisRateLimiter implements RateLimiter, BackendState {
 	 * Returns what a decision does while Redis is away.
 	 * @return the failure policy
 	 */
+	@Override
 	public OnBackendFailure onBackendFailure() {
 		return this.onBackendFailure;
 	}

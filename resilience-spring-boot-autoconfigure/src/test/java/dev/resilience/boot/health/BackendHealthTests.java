@@ -1,6 +1,7 @@
 package dev.resilience.boot.health;
 
 import dev.resilience.boot.autoconfigure.BackendState;
+import dev.resilience.boot.autoconfigure.ResilienceProperties;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -76,6 +77,11 @@ class BackendHealthTests {
 		@Override
 		public long backendFailures() {
 			return this.failures;
+		}
+
+		@Override
+		public ResilienceProperties.OnBackendFailure onBackendFailure() {
+			return ResilienceProperties.OnBackendFailure.ALLOW;
 		}
 
 		@Override

@@ -130,6 +130,43 @@ class ResilienceMeterBinderTests {
 	}
 
 	@Test
+	void retryBudgetMetersShowTheTokensAndCountTheRetriesTheBudgetRefused() {
+		Retry retry = this.retries.instance("budgeted",
+				RetryConfig.builder().maxAttempts(3).budgetMaxTokens(4).budgetTokenRatio(1).build());
+		this.binder.bindTo(this.meters);
+		assertThat(gauge("resilience.retry.budget.tokens", "budgeted")).isEqualTo(4.0);
+		assertThat(gauge("resilience.retry.budget.max.tokens", "budgeted")).isEqualTo(4.0);
+		// 3 tokens left (more than half of 4): retried; 2 left: refused, at attempt 2.
+		assertThat(retry.onFailure(1, new IOException())).isNotEqualTo(Retry.NO_RETRY);
+		assertThat(retry.onFailure(2, new IOException())).isEqualTo(Retry.NO_RETRY);
+		// 1 left: refused at the first attempt.
+		assertThat(retry.onFailure(1, new IOException())).isEqualTo(Retry.NO_RETRY);
+		assertThat(exhausted("budgeted")).isEqualTo(2);
+		assertThat(gauge("resilience.retry.budget.tokens", "budgeted")).isEqualTo(1.0);
+		assertThat(calls("resilience.retry.calls", "budgeted", "failure_with_retry")).isEqualTo(1);
+		assertThat(calls("resilience.retry.calls", "budgeted", "failure_without_retry")).isEqualTo(1);
+		// Successes give tokens back, not exhaustion counts.
+		retry.onResult(1, "ok");
+		assertThat(gauge("resilience.retry.budget.tokens", "budgeted")).isEqualTo(2.0);
+		assertThat(exhausted("budgeted")).isEqualTo(2);
+	}
+
+	@Test
+	void aRetryWithoutABudgetReportsNoTokensAndNoExhaustion() {
+		Retry retry = this.retries.instance("orders");
+		this.binder.bindTo(this.meters);
+		retry.onFailure(1, new IOException());
+		retry.onFailure(2, new IOException());
+		assertThat(gauge("resilience.retry.budget.tokens", "orders")).isEqualTo(-1.0);
+		assertThat(gauge("resilience.retry.budget.max.tokens", "orders")).isZero();
+		assertThat(exhausted("orders")).isZero();
+		// A budget switched on at run time shows on the same meters.
+		this.retries.replaceConfig("orders", RetryConfig.builder().budgetMaxTokens(6).build());
+		assertThat(gauge("resilience.retry.budget.tokens", "orders")).isEqualTo(6.0);
+		assertThat(gauge("resilience.retry.budget.max.tokens", "orders")).isEqualTo(6.0);
+	}
+
+	@Test
 	void rateLimiterMetersCountPermittedAndRejectedCalls() {
 		RateLimiter limiter = this.rateLimiters.instance("api");
 		this.binder.bindTo(this.meters);
@@ -162,7 +199,10 @@ class ResilienceMeterBinderTests {
 			.value()).isEqualTo(1.0);
 		assertThat(bulkheadCalls("db", "semaphore", "permitted")).isEqualTo(2);
 		assertThat(bulkheadCalls("db", "semaphore", "rejected")).isEqualTo(1);
+		assertThat(maxCalls("db", "semaphore")).isEqualTo(2.0);
 		bulkhead.releasePermission();
+		this.bulkheads.replaceConfig("db", BulkheadConfig.builder().maxConcurrentCalls(5).build());
+		assertThat(maxCalls("db", "semaphore")).isEqualTo(5.0);
 	}
 
 	@Test
@@ -185,6 +225,8 @@ class ResilienceMeterBinderTests {
 			.tags("name", "reports", "kind", "thread-pool")
 			.gauge()
 			.value()).isEqualTo(1.0);
+		// Saturated: every thread busy.
+		assertThat(maxCalls("reports", "thread-pool")).isEqualTo(1.0);
 		release.countDown();
 		assertThat(running.get(5, TimeUnit.SECONDS)).isEqualTo("done");
 		assertThat(queued.get(5, TimeUnit.SECONDS)).isEqualTo("queued");
@@ -253,7 +295,7 @@ class ResilienceMeterBinderTests {
 		ResilienceMeterBinder tagged = binder(Map.of("region", "eu-west", "team", "checkout"));
 		tagged.bindTo(this.meters);
 		List<Meter> all = this.meters.getMeters();
-		assertThat(all).hasSize(11 + 4 + 4 + 4 + 3 + 3);
+		assertThat(all).hasSize(11 + 7 + 4 + 5 + 4 + 3);
 		for (Meter meter : all) {
 			assertThat(meter.getId().getName()).startsWith("resilience.");
 			assertThat(meter.getId().getTags()).as(meter.getId().toString())
@@ -312,6 +354,14 @@ class ResilienceMeterBinderTests {
 			.tags("name", instance, "kind", kind, "outcome", outcome)
 			.functionCounter()
 			.count();
+	}
+
+	private double exhausted(String instance) {
+		return this.meters.get("resilience.retry.budget.exhausted").tag("name", instance).functionCounter().count();
+	}
+
+	private double maxCalls(String instance, String kind) {
+		return this.meters.get("resilience.bulkhead.max.calls").tags("name", instance, "kind", kind).gauge().value();
 	}
 
 	private double gauge(String name, String instance) {

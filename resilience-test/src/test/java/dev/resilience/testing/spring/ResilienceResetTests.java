@@ -65,7 +65,7 @@ class ResilienceResetTests {
 		assertThat(api.metrics()).isEqualTo(new RateLimiter.Metrics(2, 0, 0, 0));
 		assertThat(api.forKey("ann").tryAcquirePermission(2)).isTrue();
 		Retry inventory = this.retries.instance("inventory");
-		assertThat(inventory.metrics()).isEqualTo(new Retry.Metrics(0, 0, 0, 0, 4.0));
+		assertThat(inventory.metrics()).isEqualTo(new Retry.Metrics(0, 0, 0, 0, 4.0, 0));
 	}
 
 }
