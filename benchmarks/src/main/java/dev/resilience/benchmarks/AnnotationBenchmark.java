@@ -14,6 +14,8 @@ import dev.resilience.annotation.Retry;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.common.KeyValues;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -62,7 +64,11 @@ import org.springframework.context.annotation.Configuration;
  * {@code resilience.call} observation timed by {@code resilience.call} (and, under the
  * retry, a {@code resilience.attempt}); {@code ours} has no registry, so its calls are
  * not observed, which is also the path with
- * {@code resilience.observations.enabled=false}.</li>
+ * {@code resilience.observations.enabled=false};</li>
+ * <li>{@code observationFloor}: the no-op-intercepted call inside a plain Micrometer
+ * Observation with the same registry and as many low-cardinality keys as a
+ * {@code resilience.call} (seven, built once), the floor of any instrumentation through
+ * Observations.</li>
  * </ul>
  * Both are configured alike (a count window of 100 calls, 10^9 permits per second, 100
  * places, 3 attempts) so that the success path is measured. Spring's call paths need
@@ -82,6 +88,10 @@ public class AnnotationBenchmark {
 
 	static final String NAME = "bench";
 
+	private static final KeyValues FLOOR_KEYS = KeyValues.of("resilience.method", "Target.call", "resilience.outcome",
+			"success", "resilience.circuitbreaker", NAME, "resilience.retry", "none", "resilience.ratelimiter", "none",
+			"resilience.bulkhead", "none", "resilience.timeout", "none");
+
 	ConfigurableApplicationContext oursContext;
 
 	ConfigurableApplicationContext r4jContext;
@@ -99,6 +109,8 @@ public class AnnotationBenchmark {
 	private OursCircuitBreaker observedCircuitBreaker;
 
 	private OursStack observedStack;
+
+	private ObservationRegistry floorRegistry;
 
 	private R4jCircuitBreaker r4jCircuitBreaker;
 
@@ -123,6 +135,7 @@ public class AnnotationBenchmark {
 		this.observedContext = start(ObservedApplication.class, oursProperties());
 		this.observedCircuitBreaker = this.observedContext.getBean(OursCircuitBreaker.class);
 		this.observedStack = this.observedContext.getBean(OursStack.class);
+		this.floorRegistry = this.observedContext.getBean(ObservationRegistry.class);
 		for (Object bean : List.of(this.oursCircuitBreaker, this.oursStack, this.r4jCircuitBreaker, this.r4jStack,
 				this.observedCircuitBreaker, this.observedStack)) {
 			if (!AopUtils.isAopProxy(bean)) {
@@ -265,6 +278,17 @@ public class AnnotationBenchmark {
 	@Benchmark
 	public String stack_observed() {
 		return this.observedStack.call();
+	}
+
+	/**
+	 * The no-op-intercepted call in a plain Observation with seven keys.
+	 * @return the result
+	 */
+	@Benchmark
+	public String observationFloor() {
+		return Observation.createNotStarted("floor", this.floorRegistry)
+			.lowCardinalityKeyValues(FLOOR_KEYS)
+			.observe(this.floor::call);
 	}
 
 	/**

@@ -1,7 +1,6 @@
 package dev.resilience.boot.observation;
 
 import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
-import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,7 +22,7 @@ import org.springframework.context.annotation.Bean;
  * {@link ResilienceAttemptObservationConvention} bean replaces the default names and
  * keys.
  */
-@AutoConfiguration(before = ResilienceAutoConfiguration.class,
+@AutoConfiguration(
 		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean(ObservationRegistry.class)
