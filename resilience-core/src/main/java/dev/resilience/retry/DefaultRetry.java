@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * function of (config, attempt, outcome) plus two pieces of shared state:
  *
  * - Four LongAdder counters, one per outcome; each finished execution increments exactly
- *   one. A fifth counts the executions the budget ended (also counted by outcome). A success at the first attempt with no result predicate and no budget is one
+ *   one. A fifth counts the executions the budget ended (also counted by outcome). A
+ *   success at the first attempt with no result predicate and no budget is one
  *   volatile read of the config and one LongAdder increment: no lock, no allocation, no
  *   clock read (a retry never reads the clock; the caller waits on the scheduler).
  *

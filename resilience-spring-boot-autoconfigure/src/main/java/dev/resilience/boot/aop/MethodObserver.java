@@ -64,10 +64,8 @@ final class MethodObserver implements AttemptObserver {
 		ResilienceCallContext context = new ResilienceCallContext(this.method, invocation);
 		Observation observation = ResilienceObservationDocumentation.CALL.observation(this.callConvention,
 				DefaultResilienceCallObservationConvention.INSTANCE, () -> context, this.registry);
-		if (parent != null) {
-			observation.parentObservation(parent);
-		}
-		return new ObservedCall(invocation, observation.start(), context);
+		return new ObservedCall(invocation, (parent != null) ? startUnder(observation, parent) : observation.start(),
+				context);
 	}
 
 	/**
@@ -111,11 +109,10 @@ final class MethodObserver implements AttemptObserver {
 	public Object started(Object context, int attempt) {
 		ObservedCall call = (ObservedCall) context;
 		ResilienceAttemptContext attemptContext = new ResilienceAttemptContext(this.method, attempt);
-		Observation observation = ResilienceObservationDocumentation.ATTEMPT
-			.observation(this.attemptConvention, DefaultResilienceAttemptObservationConvention.INSTANCE,
-					() -> attemptContext, this.registry)
-			.parentObservation(call.observation())
-			.start();
+		Observation observation = startUnder(
+				ResilienceObservationDocumentation.ATTEMPT.observation(this.attemptConvention,
+						DefaultResilienceAttemptObservationConvention.INSTANCE, () -> attemptContext, this.registry),
+				call.observation());
 		call.attemptStarted(observation);
 		return observation;
 	}
@@ -142,6 +139,24 @@ final class MethodObserver implements AttemptObserver {
 			observation.event(rejection);
 		}
 		observation.stop();
+	}
+
+	/**
+	 * Starts an observation as a child of {@code parent}, which is made the thread's
+	 * current observation while it starts, unless it is already: tracing handlers take
+	 * the thread's current span over the parent observation's when they differ (a span
+	 * made by hand inside the parent), and the thread may still have another in scope,
+	 * such as the previous attempt's when a reactive retry resubscribes from inside its
+	 * failure.
+	 */
+	private Observation startUnder(Observation observation, Observation parent) {
+		observation.parentObservation(parent);
+		if (this.registry.getCurrentObservation() == parent) {
+			return observation.start();
+		}
+		try (Observation.Scope scope = parent.openScope()) {
+			return observation.start();
+		}
 	}
 
 	/**

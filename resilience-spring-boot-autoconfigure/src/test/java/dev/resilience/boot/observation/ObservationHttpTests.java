@@ -22,6 +22,7 @@ import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
 import io.micrometer.tracing.propagation.Propagator;
 import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
+import io.reactivex.rxjava3.core.Single;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,20 @@ class ObservationHttpTests {
 	}
 
 	@Test
+	void aSinglesHttpRequestsMadeWhenItIsSubscribedNestUnderItsAttemptsWhichNestUnderTheCall()
+			throws InterruptedException {
+		this.downstream.failures.set(1);
+		assertThat(this.client.single().blockingGet()).isEqualTo("answer 2");
+		assertNesting("Client.single");
+	}
+
+	@Test
 	void theCallTimerItsHistogramTheAttemptsAndRejectionsAreScraped() throws Exception {
+		// Every return type's calls are timed.
+		assertThat(this.client.future()).succeedsWithin(BOUND);
+		assertThat(this.client.mono().block(BOUND)).isNotNull();
+		assertThat(this.client.flux().collectList().block(BOUND)).isNotEmpty();
+		assertThat(this.client.single().blockingGet()).isNotNull();
 		this.downstream.failures.set(1);
 		this.client.plain();
 		this.circuitBreakers.instance("downstream")
@@ -129,6 +143,11 @@ class ObservationHttpTests {
 				+ "resilience_method=\"Client.plain\",resilience_outcome=\"success\",resilience_ratelimiter=\"none\","
 				+ "resilience_retry=\"downstream\",resilience_timeout=\"none\"";
 		assertThat(scrape).contains("resilience_call_seconds_count{" + labels + "} 1");
+		for (String method : List.of("future", "mono", "flux", "single")) {
+			assertThat(scrape)
+				.containsPattern("resilience_call_seconds_count\\{error=\"none\",.*resilience_method=\"Client." + method
+						+ "\",resilience_outcome=\"success\".*} [1-9]");
+		}
 		assertThat(scrape)
 			.containsPattern("resilience_call_seconds_bucket\\{" + labels.replace("{", "\\{") + ",le=\"[0-9.]+\"} 1");
 		assertThat(scrape).contains("resilience_call_seconds_count{error=\"CallNotPermittedException\","
@@ -278,6 +297,15 @@ class ObservationHttpTests {
 
 		public Flux<String> flux() {
 			return webClient().get().uri("/downstream").retrieve().bodyToFlux(String.class);
+		}
+
+		public Single<String> single() {
+			// Lazy: the request is made when the Single is subscribed.
+			return Single.fromCallable(this::plainRequest);
+		}
+
+		private String plainRequest() {
+			return restClient().get().uri("/downstream").retrieve().body(String.class);
 		}
 
 		private String baseUrl() {
