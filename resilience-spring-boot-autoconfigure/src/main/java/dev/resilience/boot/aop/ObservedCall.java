@@ -98,6 +98,11 @@ final class ObservedCall extends AtomicBoolean implements MethodInvocation {
 		return this.emitted;
 	}
 
+	/** Whether the call's observation was stopped (see {@link MethodObserver#stop}). */
+	boolean isStopped() {
+		return get();
+	}
+
 	@Override
 	public Method getMethod() {
 		return this.invocation.getMethod();

@@ -204,16 +204,26 @@ final class ReactorAdapters {
 						.doOnNext((element) -> observer.stop(call, null))
 						.doOnSuccess((element) -> observer.stop(call, null))
 						.doOnError((failure) -> observer.stop(call, failure))
-						.doOnCancel(() -> observer.stop(call, new CancellationException("The call was cancelled")));
+						.doOnCancel(() -> cancelled(observer, call));
 				}
 				return fluxChain.contextWrite(withCall)
 					.doOnNext((element) -> call.emitted())
 					.doOnComplete(() -> observer.stop(call, null))
 					.doOnError((failure) -> observer.stop(call, failure))
-					.doOnCancel(() -> observer.stop(call,
-							call.hasEmitted() ? null : new CancellationException("The call was cancelled")));
+					.doOnCancel(() -> cancelled(observer, call));
 			});
 			return (monoChain != null) ? Mono.fromDirect(observed) : observed;
+		}
+
+		/**
+		 * A cancel stops the call's observation if nothing else did: after an element (a
+		 * Mono's subscriber cancels after the value), a result; before any, a cancelled
+		 * call.
+		 */
+		private static void cancelled(MethodObserver observer, ObservedCall call) {
+			if (!call.isStopped()) {
+				observer.stop(call, call.hasEmitted() ? null : new CancellationException("The call was cancelled"));
+			}
 		}
 
 		/**
