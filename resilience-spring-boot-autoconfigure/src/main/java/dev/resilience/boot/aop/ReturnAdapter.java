@@ -224,27 +224,34 @@ abstract class ReturnAdapter {
 
 	private static final class StageAdapter extends ReturnAdapter {
 
-		private final AsyncInvoker<MethodInvocation> proceed;
+		private final Invoker<MethodInvocation> proceed;
 
-		// The invoker the stage one is made from, kept for the observed variant.
-		private final Invoker<MethodInvocation> raw;
+		private final AsyncInvoker<MethodInvocation> stage;
 
 		StageAdapter(Invoker<MethodInvocation> proceed) {
-			this.raw = proceed;
-			this.proceed = (invocation) -> {
-				Object result = proceed.invoke(invocation);
-				return (result != null) ? (CompletionStage<?>) result : CompletableFuture.completedFuture(null);
-			};
+			this.proceed = proceed;
+			this.stage = stageOf(proceed);
 		}
 
 		@Override
 		@Nullable Object invoke(Pipeline pipeline, MethodInvocation invocation) {
-			return pipeline.executeAsync(invocation, this.proceed);
+			return pipeline.executeAsync(invocation, this.stage);
 		}
 
 		@Override
 		ReturnAdapter bind(Pipeline pipeline, @Nullable MethodObserver observer) {
-			return (observer != null) ? new ObservedStageAdapter(this.raw, observer) : this;
+			return (observer != null)
+					? new ObservedStageAdapter(stageOf(MethodObserver.proceed(this.proceed)), observer) : this;
+		}
+
+		/**
+		 * The method's result as the stage the pipeline expects; none for {@code null}.
+		 */
+		private static AsyncInvoker<MethodInvocation> stageOf(Invoker<MethodInvocation> proceed) {
+			return (invocation) -> {
+				Object result = proceed.invoke(invocation);
+				return (result != null) ? (CompletionStage<?>) result : CompletableFuture.completedFuture(null);
+			};
 		}
 
 		@Override
@@ -260,12 +267,12 @@ abstract class ReturnAdapter {
 	 */
 	private static final class ObservedStageAdapter extends ReturnAdapter {
 
-		private final StageAdapter stages;
+		private final AsyncInvoker<MethodInvocation> stage;
 
 		private final MethodObserver observer;
 
-		ObservedStageAdapter(Invoker<MethodInvocation> proceed, MethodObserver observer) {
-			this.stages = new StageAdapter(MethodObserver.proceed(proceed));
+		ObservedStageAdapter(AsyncInvoker<MethodInvocation> stage, MethodObserver observer) {
+			this.stage = stage;
 			this.observer = observer;
 		}
 
@@ -274,7 +281,7 @@ abstract class ReturnAdapter {
 			ObservedCall call = this.observer.start(invocation, null);
 			CompletableFuture<@Nullable Object> result;
 			try (Observation.Scope scope = call.observation().openScope()) {
-				result = pipeline.executeAsync(call, this.stages.proceed);
+				result = pipeline.executeAsync(call, this.stage);
 			}
 			this.observer.stopOn(call, result);
 			return result;

@@ -45,7 +45,13 @@ public final class ProtectedMethod {
 
 	private final KeyValues attemptKeyValues;
 
-	private final Observation.Event[] rejections;
+	private final Observation.Event circuitBreakerRejected;
+
+	private final Observation.Event rateLimiterRejected;
+
+	private final Observation.Event bulkheadRejected;
+
+	private final Observation.Event timeoutRejected;
 
 	/**
 	 * Describes a method.
@@ -73,9 +79,10 @@ public final class ProtectedMethod {
 				stageKey(ResilienceObservationDocumentation.TIMEOUT, this.timeout));
 		this.attemptKeyValues = KeyValues.of(KeyValue.of(ResilienceObservationDocumentation.METHOD, name),
 				stageKey(ResilienceObservationDocumentation.RETRY, this.retry));
-		this.rejections = new Observation.Event[] { rejection("circuitbreaker", this.circuitBreaker),
-				rejection("ratelimiter", this.rateLimiter), rejection("bulkhead", this.bulkhead),
-				rejection("timeout", this.timeout) };
+		this.circuitBreakerRejected = rejectedBy("circuitbreaker", this.circuitBreaker);
+		this.rateLimiterRejected = rejectedBy("ratelimiter", this.rateLimiter);
+		this.bulkheadRejected = rejectedBy("bulkhead", this.bulkhead);
+		this.timeoutRejected = rejectedBy("timeout", this.timeout);
 	}
 
 	/**
@@ -145,31 +152,24 @@ public final class ProtectedMethod {
 	 * stages
 	 */
 	public Observation.@Nullable Event rejection(Throwable failure) {
-		if (!(failure instanceof ResilienceException rejection)) {
-			return null;
+		if (failure instanceof CallNotPermittedException rejection) {
+			return own(rejection, this.circuitBreaker, this.circuitBreakerRejected);
 		}
-		int stage;
-		String instance;
-		if (failure instanceof CallNotPermittedException) {
-			stage = 0;
-			instance = this.circuitBreaker;
+		if (failure instanceof RequestNotPermittedException rejection) {
+			return own(rejection, this.rateLimiter, this.rateLimiterRejected);
 		}
-		else if (failure instanceof RequestNotPermittedException) {
-			stage = 1;
-			instance = this.rateLimiter;
+		if (failure instanceof BulkheadFullException rejection) {
+			return own(rejection, this.bulkhead, this.bulkheadRejected);
 		}
-		else if (failure instanceof BulkheadFullException) {
-			stage = 2;
-			instance = this.bulkhead;
+		if (failure instanceof TimeoutExceededException rejection) {
+			return own(rejection, this.timeout, this.timeoutRejected);
 		}
-		else if (failure instanceof TimeoutExceededException) {
-			stage = 3;
-			instance = this.timeout;
-		}
-		else {
-			return null;
-		}
-		return rejection.instanceName().equals(instance) ? this.rejections[stage] : null;
+		return null;
+	}
+
+	private static Observation.@Nullable Event own(ResilienceException rejection, @Nullable String instance,
+			Observation.Event event) {
+		return rejection.instanceName().equals(instance) ? event : null;
 	}
 
 	String attemptName() {
@@ -197,7 +197,7 @@ public final class ProtectedMethod {
 		return KeyValue.of(key, (instance != null) ? instance : NONE);
 	}
 
-	private static Observation.Event rejection(String stage, @Nullable String instance) {
+	private static Observation.Event rejectedBy(String stage, @Nullable String instance) {
 		return Observation.Event.of(ResilienceObservationDocumentation.REJECTED_EVENT,
 				stage + " '" + ((instance != null) ? instance : NONE) + "' rejected the call");
 	}
