@@ -39,6 +39,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param metrics Micrometer meters
  * @param observations Micrometer Observations of annotated calls
  * @param logging the log lines of circuit-breaker state changes
+ * @param dashboard the live dashboard page
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -47,7 +48,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations,
-		@DefaultValue Logging logging){
+		@DefaultValue Logging logging, @DefaultValue Dashboard dashboard){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -647,6 +648,22 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * {@code resilience.enabled}; default true
 	 */
 	public record Logging(@DefaultValue("true") boolean transitions) {
+
+	}
+
+	/**
+	 * The live dashboard: a page served from the starter's jar that shows every instance
+	 * and acts on them through the Actuator endpoints. Needs Spring Boot Actuator, a web
+	 * server (Spring MVC or WebFlux) and the {@code resilience} endpoint exposed. With a
+	 * separate management port it is served there, beside the Actuator endpoints.
+	 *
+	 * @param enabled whether the page is served; default false (an operator's UI is opted
+	 * into)
+	 * @param path where the page is served, relative to the web server's root (the
+	 * servlet context path, or the management server's base path with a separate
+	 * management port); default {@code /resilience}
+	 */
+	public record Dashboard(@DefaultValue("false") boolean enabled, @DefaultValue("/resilience") String path) {
 
 	}
 

@@ -23,12 +23,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Auto-configuration of the resilience Actuator endpoints: {@code circuitbreakers},
- * {@code retries}, {@code ratelimiters}, {@code bulkheads}, {@code timeouts} and
- * {@code resilienceevents}.
+ * {@code retries}, {@code ratelimiters}, {@code bulkheads}, {@code timeouts},
+ * {@code resilienceevents} and {@code resilience} (the dashboard's snapshot).
  * <p>
  * Applies when Spring Boot Actuator is on the class path. Each endpoint (and, for
  * {@code resilienceevents}, the buffer of recent events behind it) is created only when
@@ -111,6 +112,14 @@ public final class ResilienceEndpointAutoConfiguration {
 	@ConditionalOnAvailableEndpoint
 	ResilienceEventsEndpoint resilienceEventsEndpoint(RecentEvents recentEvents) {
 		return new ResilienceEventsEndpoint(recentEvents);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	ResilienceEndpoint resilienceEndpoint(ObjectProvider<Clock> clock, Environment environment) {
+		return new ResilienceEndpoint(clock.getIfUnique(Clock::systemUTC),
+				environment.getProperty("spring.application.name"));
 	}
 
 	/**
