@@ -1,0 +1,1 @@
+// Placeholder: the ui branch brings the dashboard script.
