@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Conditional;
 
 /**
  * Matches unless {@code resilience.enabled} (or one of the {@link #also() further
- * switches}) is {@code false}; a missing switch counts as {@code true}. Every
- * auto-configuration of the starter carries it.
+ * switches}) is {@code false}; a missing switch counts as {@code true}. An
+ * {@link #optIn() opt-in switch} must be {@code true}; missing, it counts as
+ * {@code false}. Every auto-configuration of the starter carries it.
  * <p>
  * A switch is read exactly as Spring's binder reads a {@code boolean} property:
  * {@code true}, {@code on}, {@code yes} and {@code 1} are true, {@code false},
@@ -33,5 +34,13 @@ public @interface ConditionalOnResilienceEnabled {
 	 * @return the further property names
 	 */
 	String[] also() default {};
+
+	/**
+	 * Switches that must be {@code true}, read the same way; a missing one counts as
+	 * {@code false}. For what is off unless asked for, such as
+	 * {@code resilience.dashboard.enabled}.
+	 * @return the property names
+	 */
+	String[] optIn() default {};
 
 }

@@ -42,7 +42,20 @@ final class OnResilienceEnabledCondition extends SpringBootCondition {
 				return ConditionOutcome.noMatch(name + " is " + value);
 			}
 		}
-		return ConditionOutcome.match(String.join(" and ", switches) + " not false");
+		List<String> optIns = (attributes != null && attributes.get("optIn") instanceof String[] names) ? List.of(names)
+				: List.of();
+		for (String name : optIns) {
+			String value = context.getEnvironment().getProperty(name);
+			if (value == null) {
+				return ConditionOutcome.noMatch(name + " is not set (off unless true)");
+			}
+			if (!parse(name, value)) {
+				return ConditionOutcome.noMatch(name + " is " + value);
+			}
+		}
+		String matched = String.join(" and ", switches) + " not false";
+		return ConditionOutcome
+			.match(optIns.isEmpty() ? matched : matched + ", " + String.join(" and ", optIns) + " true");
 	}
 
 	/**
@@ -58,9 +71,9 @@ final class OnResilienceEnabledCondition extends SpringBootCondition {
 			case "true", "on", "yes", "1" -> true;
 			case "false", "off", "no", "0" -> false;
 			default -> throw new ResilienceConfigurationException(name,
-					"invalid value '" + value + "': not a boolean, so it is unclear whether resilience is meant "
-							+ "to be on or off",
-					"Set " + name + " to true or false (or remove it: resilience is on by default).");
+					"invalid value '" + value
+							+ "': not a boolean, so it is unclear whether it is meant to be on or off",
+					"Set " + name + " to true or false.");
 		};
 	}
 

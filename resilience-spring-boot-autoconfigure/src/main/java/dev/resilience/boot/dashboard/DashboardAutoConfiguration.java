@@ -15,7 +15,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnNotWebApplication;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,8 +37,7 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(after = { ResilienceAutoConfiguration.class, ResilienceEndpointAutoConfiguration.class },
 		afterName = "org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration")
-@ConditionalOnResilienceEnabled
-@ConditionalOnProperty(name = DashboardSettings.ENABLED_PROPERTY, havingValue = "true")
+@ConditionalOnResilienceEnabled(optIn = DashboardSettings.ENABLED_PROPERTY)
 public final class DashboardAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(DashboardAutoConfiguration.class);

@@ -7,7 +7,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,8 +33,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
  * {@link DashboardAutoConfiguration}.
  */
 @ManagementContextConfiguration(value = ManagementContextType.ANY, proxyBeanMethods = false)
-@ConditionalOnResilienceEnabled
-@ConditionalOnProperty(name = DashboardSettings.ENABLED_PROPERTY, havingValue = "true")
+@ConditionalOnResilienceEnabled(optIn = DashboardSettings.ENABLED_PROPERTY)
 final class DashboardManagementContextConfiguration {
 
 	private static final Log logger = LogFactory.getLog(DashboardManagementContextConfiguration.class);

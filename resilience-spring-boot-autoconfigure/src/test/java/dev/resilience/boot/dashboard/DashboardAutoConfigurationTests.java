@@ -99,6 +99,32 @@ class DashboardAutoConfigurationTests {
 			.isEqualTo("board/");
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "on", "YES", " 1 ", "True" })
+	void readsTheSwitchAsTheBinderReadsABoolean(String value) {
+		this.servlet.withPropertyValues("resilience.dashboard.enabled=" + value).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).hasSingleBean(DashboardSettings.class);
+		});
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "off", "no", "0", "false" })
+	void isOffWhenTheSwitchSaysFalseInAnyOfTheBindersSpellings(String value) {
+		this.servlet.withPropertyValues("resilience.dashboard.enabled=" + value)
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardSettings.class));
+	}
+
+	@Test
+	void failsOnASwitchThatIsNotABooleanNamingItsValue() {
+		this.servlet.withPropertyValues("resilience.dashboard.enabled=sometimes")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageContaining("resilience.dashboard.enabled")
+				.hasMessageContaining("'sometimes'"));
+	}
+
 	@Test
 	void isNotServedWhenResilienceIsSwitchedOff() {
 		this.servlet.withPropertyValues("resilience.dashboard.enabled=true", "resilience.enabled=false")
