@@ -35,6 +35,7 @@
 		firstRenderMillis: null,
 		renderMillis: null,
 		nodesCreated: 0,
+		tilesCreated: 0,
 		firstSnapshotBytes: null,
 		snapshotBytes: null,
 		fetchMillis: null,
@@ -393,6 +394,7 @@
 	}
 
 	let tileSeq = 0;
+	let tilesCreated = 0;
 
 	function createTile(kind, key, name) {
 		const tile = {
@@ -409,6 +411,7 @@
 			data: null,
 		};
 		const el = h('article', 'tile');
+		tilesCreated++;
 		el.id = tile.id;
 		el.dataset.primitive = kind.id;
 		el.dataset.name = name;
@@ -1081,6 +1084,7 @@
 		}
 		const started = performance.now();
 		created = 0;
+		tilesCreated = 0;
 		actions = snapshot.actions || {};
 		const app = document.getElementById('application');
 		setText(app, snapshot.application || '');
@@ -1160,6 +1164,8 @@
 		const elapsed = performance.now() - started;
 		stats.renderMillis = Math.round(elapsed * 10) / 10;
 		stats.nodesCreated = created;
+		stats.tilesCreated = tilesCreated;
+		stats.domNodes = document.getElementsByTagName('*').length;
 		stats.tiles = tiles.size;
 		stats.updates++;
 		if (!firstRenderDone) {
@@ -1206,10 +1212,17 @@
 		if (d.fromState || d.toState) {
 			return `${d.fromState || '?'} → ${d.toState || '?'}`;
 		}
-		return Object.entries(d)
-			.filter(([, v]) => v !== null && typeof v !== 'object')
-			.map(([k, v]) => `${k} ${v}`)
-			.join(', ');
+		const parts = [];
+		for (const [k, v] of Object.entries(d)) {
+			if (k === 'failure' && v && typeof v === 'object') {
+				const type = String(v.type || '').split('.').pop();
+				parts.push(v.message ? `${type}: ${v.message}` : type);
+			}
+			else if (v !== null && typeof v !== 'object') {
+				parts.push(k === 'duration' || k === 'wait' ? `${k} ${duration(v)}` : `${k} ${v}`);
+			}
+		}
+		return parts.join(', ');
 	}
 
 	function renderEvents(snapshot) {

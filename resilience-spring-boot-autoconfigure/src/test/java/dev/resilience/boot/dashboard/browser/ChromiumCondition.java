@@ -1,0 +1,53 @@
+package dev.resilience.boot.dashboard.browser;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Runs the browser tests where Chromium and chromedriver are installed. Without them, a
+ * developer's build reports the tests as not run, in one line saying how to run them
+ * (printed once to the standard output too), and the rest of the build goes on; with
+ * {@code CI=true} they run and fail at once, saying what is missing, since a CI machine
+ * that lost its browser must not pass silently.
+ */
+final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
+
+	private static final AtomicBoolean printed = new AtomicBoolean();
+
+	@Override
+	public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+		String missing = Chromium.missing();
+		if (missing == null) {
+			return ConditionEvaluationResult.enabled("Chromium and chromedriver found");
+		}
+		if (ci()) {
+			return ConditionEvaluationResult.enabled("CI=true: the browser tests run (and fail) without a browser");
+		}
+		String line = "Browser tests did not run: " + missing + ". To run them: " + Chromium.HOW_TO_INSTALL;
+		if (printed.compareAndSet(false, true)) {
+			System.out.println("[browser tests] " + line);
+		}
+		return ConditionEvaluationResult.disabled(line);
+	}
+
+	@Override
+	public void beforeAll(ExtensionContext context) {
+		String missing = Chromium.missing();
+		if (missing != null) {
+			// Only reached with CI=true (otherwise the class is disabled): fail before
+			// the
+			// application starts.
+			throw new IllegalStateException("CI=true but the browser tests cannot run: " + missing + ". Install them: "
+					+ Chromium.HOW_TO_INSTALL);
+		}
+	}
+
+	private static boolean ci() {
+		return "true".equalsIgnoreCase(System.getenv("CI"));
+	}
+
+}
