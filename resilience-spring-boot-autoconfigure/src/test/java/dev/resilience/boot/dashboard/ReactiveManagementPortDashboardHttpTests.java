@@ -1,0 +1,46 @@
+package dev.resilience.boot.dashboard;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * WebFlux with a separate management port and base path: the page is served on the
+ * management server beside the Actuator endpoints, and not on the application port.
+ */
+@SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+		"spring.main.web-application-type=reactive",
+		// Reactor Netty, as in a WebFlux application: Tomcat (for the Spring MVC tests)
+		// is on the class path too, and with both Spring Boot registers two reactive
+		// management context factories under one name.
+		"spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
+				+ "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration",
+		"resilience.dashboard.enabled=true", "management.endpoints.web.exposure.include=health,resilience",
+		"management.server.port=0", "management.server.base-path=/manage", "spring.application.name=dashboard-test",
+		// Spring Data Redis is on the test class path; no Redis runs here.
+		"management.health.redis.enabled=false", "spring.main.banner-mode=off", "logging.level.root=warn" })
+@Tag("slow")
+class ReactiveManagementPortDashboardHttpTests {
+
+	@LocalServerPort
+	private int port;
+
+	@LocalManagementPort
+	private int managementPort;
+
+	@Test
+	void servesThePageOnTheManagementServer() {
+		DashboardHttp.assertServed("http://localhost:" + this.managementPort + "/manage/", "resilience",
+				"dashboard-test");
+	}
+
+	@Test
+	void servesNothingOnTheApplicationPort() {
+		DashboardHttp.assertNotServed("http://localhost:" + this.port + "/", "resilience");
+	}
+
+}
