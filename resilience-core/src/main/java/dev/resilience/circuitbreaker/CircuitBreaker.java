@@ -58,6 +58,25 @@ public interface CircuitBreaker extends Policy<CircuitBreakerConfig> {
 	State state();
 
 	/**
+	 * Returns how long the breaker still waits in {@code OPEN} before it lets trial calls
+	 * through: the open wait of this opening
+	 * ({@link CircuitBreakerConfig#waitDurationInOpenState()}, grown by its multiplier
+	 * for a repeated opening) minus the time since the breaker opened. {@code 0} once the
+	 * wait has ended, until the next call (or, with the automatic transition, the
+	 * scheduler) moves the breaker to {@code HALF_OPEN}.
+	 * <p>
+	 * Reads the ticker once; allocates nothing. For a dashboard, not for the call path.
+	 * The default implementation, for breakers that do not know their wait, answers
+	 * {@code -1}.
+	 * @return the remaining wait in nanoseconds, at least {@code 0}; or {@code -1} when
+	 * the breaker is not {@code OPEN}, or while the thread that opened it has not yet
+	 * started the wait (for an instant during the transition)
+	 */
+	default long remainingOpenWaitNanos() {
+		return -1;
+	}
+
+	/**
 	 * Asks to make a call.
 	 * @return the permit to complete after the call
 	 * @throws CallNotPermittedException if the breaker is open, forced open, or half-open

@@ -168,6 +168,18 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	}
 
 	@Override
+	public long remainingOpenWaitNanos() {
+		if (!(this.state.get() instanceof Open open)) {
+			return -1;
+		}
+		long openedAt = open.openedAt;
+		if (openedAt == Open.NOT_STARTED) {
+			return -1;
+		}
+		return Math.max(0, open.waitNanos - (this.ticker.read() - openedAt));
+	}
+
+	@Override
 	public Permit acquirePermit() {
 		while (true) {
 			Permit permit = this.state.get().tryAcquire();

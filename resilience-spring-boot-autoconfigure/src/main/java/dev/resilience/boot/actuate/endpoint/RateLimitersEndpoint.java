@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.resilience.boot.autoconfigure.BackendState;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -132,11 +131,10 @@ public final class RateLimitersEndpoint {
 	private static RateLimiterDescriptor describe(RateLimiter limiter) {
 		RateLimiter.Metrics metrics = limiter.metrics();
 		RateLimiterConfig config = limiter.config();
-		BackendState backend = (limiter instanceof BackendState state) ? state : null;
 		return new RateLimiterDescriptor(limiter.name(), metrics.availablePermissions(),
 				config.effectiveBurstCapacity(), metrics.totalPermittedCalls(), metrics.totalRejectedCalls(),
-				metrics.liveKeys(), (backend != null) ? backend.backend() : "local",
-				(backend != null) ? backend.backendAvailable() : null, ConfigDescriptions.of(config.describe()));
+				metrics.liveKeys(), BackendStates.backend(limiter), BackendStates.backendAvailable(limiter),
+				ConfigDescriptions.of(config.describe()));
 	}
 
 	/**

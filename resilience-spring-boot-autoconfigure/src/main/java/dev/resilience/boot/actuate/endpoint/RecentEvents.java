@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import dev.resilience.bulkhead.Bulkhead;
@@ -23,24 +24,31 @@ import dev.resilience.core.RegistryEvent;
 import dev.resilience.core.ResilienceEvent;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.retry.Retry;
+import dev.resilience.retry.RetryEvent;
 import dev.resilience.timeout.Timeout;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The recent events of every instance of the registries it follows, for the
- * {@code resilienceevents} endpoint: a bounded buffer per instance, stamped with the wall
- * clock on receipt.
+ * {@code resilienceevents} endpoint and the dashboard's {@code resilience} endpoint: a
+ * bounded buffer per instance, stamped with the wall clock on receipt, and the
+ * {@value #LATEST} latest events of all instances together, each numbered with an
+ * {@code id} that increases across instances (see {@link #latest(long)}).
  * <p>
  * It listens to each registry's events, so that instances created later are followed and
  * removed ones are dropped with their buffers. Listening makes the instances create their
  * events (they create none while nobody listens), so this exists only while the endpoint
  * is available. Recording an event is lock-free: one atomic increment, one
- * compare-and-set and one small object; memory is bounded by {@code bufferSize} events
- * per instance.
+ * compare-and-set and one small object, and the same again for the ring of the latest
+ * events of all instances (one counter shared by every instance); memory is bounded by
+ * {@code bufferSize} events per instance and {@value #LATEST} more.
  * <p>
  * Thread-safe. {@link #close()} stops listening.
  */
 public final class RecentEvents implements AutoCloseable {
+
+	/** How many of the latest events of all instances are kept, in order. */
+	public static final int LATEST = 100;
 
 	private static final Comparator<Cursor> OLDEST_FIRST = Comparator
 		.<Cursor, Instant>comparing((cursor) -> cursor.head().timestamp)
@@ -53,6 +61,10 @@ public final class RecentEvents implements AutoCloseable {
 	private final Clock clock;
 
 	private final Map<Policy<?>, Follower> followers = new ConcurrentHashMap<>();
+
+	// The latest events of every instance, by id: the dashboard reads them without
+	// merging every instance's buffer.
+	private final EventRing latest = EventRing.byId(LATEST);
 
 	private final List<EventPublisher.Subscription> registrySubscriptions = new CopyOnWriteArrayList<>();
 
@@ -112,7 +124,7 @@ public final class RecentEvents implements AutoCloseable {
 		if (this.closed) {
 			return;
 		}
-		this.followers.computeIfAbsent(instance, (key) -> new Follower(key, this.bufferSize, this.clock));
+		this.followers.computeIfAbsent(instance, (key) -> new Follower(key, this.bufferSize, this.clock, this.latest));
 	}
 
 	private void unfollow(Policy<?> instance) {
@@ -161,6 +173,31 @@ public final class RecentEvents implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the latest events of all instances, at most {@value #LATEST}, oldest first
+	 * (by {@code id}, the order in which they were received), with an {@code id} greater
+	 * than {@code afterId}. Reads at most {@value #LATEST} references, whatever the
+	 * number of instances; the events of an instance removed since stay until newer ones
+	 * push them out.
+	 * @param afterId the {@code id} of the last event the caller has, or {@code -1} for
+	 * all that are kept
+	 * @return the events
+	 */
+	List<RecordedEvent> latest(long afterId) {
+		return this.latest.after(afterId);
+	}
+
+	/**
+	 * Returns how many retry attempts ({@code RETRY} events) a retry has made since it
+	 * was followed.
+	 * @param retry the retry
+	 * @return the count, or {@code -1} if the retry is not followed
+	 */
+	long retryAttempts(Retry retry) {
+		Follower follower = this.followers.get(retry);
+		return (follower != null) ? follower.retryAttempts.get() : -1;
+	}
+
+	/**
 	 * Tells how many instances are followed, for tests.
 	 * @return the number of instances
 	 */
@@ -192,7 +229,10 @@ public final class RecentEvents implements AutoCloseable {
 
 		final EventPublisher.Subscription subscription;
 
-		Follower(Policy<?> instance, int bufferSize, Clock clock) {
+		// RETRY events, for the dashboard's retries per second (no counter in the core).
+		final AtomicLong retryAttempts = new AtomicLong();
+
+		Follower(Policy<?> instance, int bufferSize, Clock clock, EventRing latest) {
 			this.name = instance.name();
 			this.primitive = primitiveOf(instance);
 			this.ring = new EventRing(bufferSize);
@@ -200,8 +240,15 @@ public final class RecentEvents implements AutoCloseable {
 			// apart.
 			String bulkheadType = (instance instanceof Bulkhead) ? BulkheadsEndpoint.SEMAPHORE
 					: (instance instanceof ThreadPoolBulkhead) ? BulkheadsEndpoint.THREAD_POOL : null;
-			this.subscription = instance.events()
-				.onEvent((ResilienceEvent event) -> this.ring.add(clock.instant(), event, bulkheadType));
+			this.subscription = instance.events().onEvent((ResilienceEvent event) -> {
+				RecordedEvent recorded = RecordedEvent.of(this.ring.claim(), latest.claim(), clock.instant(), event,
+						bulkheadType);
+				this.ring.store(recorded);
+				latest.store(recorded);
+				if (event.type() == RetryEvent.Type.RETRY) {
+					this.retryAttempts.incrementAndGet();
+				}
+			});
 		}
 
 		private static String primitiveOf(Policy<?> instance) {

@@ -26,6 +26,12 @@ final class RecordedEvent {
 
 	final long sequence;
 
+	/**
+	 * The event's position among the events of every instance (the dashboard's
+	 * {@code id}), or {@code -1} when nothing numbers them.
+	 */
+	final long id;
+
 	final Instant timestamp;
 
 	final String primitive;
@@ -52,10 +58,11 @@ final class RecordedEvent {
 
 	private final @Nullable String bulkheadType;
 
-	private RecordedEvent(long sequence, Instant timestamp, ResilienceEvent event, long durationNanos,
+	private RecordedEvent(long sequence, long id, Instant timestamp, ResilienceEvent event, long durationNanos,
 			@Nullable Throwable failure, @Nullable Enum<?> fromState, @Nullable Enum<?> toState, int attempt,
 			long waitNanos, int permits, @Nullable String bulkheadType) {
 		this.sequence = sequence;
+		this.id = id;
 		this.timestamp = timestamp;
 		this.primitive = event.primitive();
 		this.name = event.instanceName();
@@ -74,31 +81,34 @@ final class RecordedEvent {
 	/**
 	 * Copies what the endpoint shows out of a core event.
 	 * @param sequence the event's position in its instance's buffer
+	 * @param id the event's position among every instance's events, or {@code -1}
 	 * @param timestamp when the event was received
 	 * @param event the core event
 	 * @param bulkheadType for a bulkhead event, the bulkhead's kind, else {@code null}
 	 * @return the recorded event
 	 */
-	static RecordedEvent of(long sequence, Instant timestamp, ResilienceEvent event, @Nullable String bulkheadType) {
+	static RecordedEvent of(long sequence, long id, Instant timestamp, ResilienceEvent event,
+			@Nullable String bulkheadType) {
 		if (event instanceof CircuitBreakerEvent breaker) {
-			return new RecordedEvent(sequence, timestamp, event, breaker.durationNanos(), breaker.failure(),
+			return new RecordedEvent(sequence, id, timestamp, event, breaker.durationNanos(), breaker.failure(),
 					breaker.fromState(), breaker.toState(), 0, -1, 0, null);
 		}
 		if (event instanceof RetryEvent retry) {
-			return new RecordedEvent(sequence, timestamp, event, -1, retry.failure(), null, null, retry.attempt(),
+			return new RecordedEvent(sequence, id, timestamp, event, -1, retry.failure(), null, null, retry.attempt(),
 					retry.waitNanos(), 0, null);
 		}
 		if (event instanceof RateLimiterEvent limiter) {
-			return new RecordedEvent(sequence, timestamp, event, -1, null, null, null, 0, -1, limiter.permits(), null);
+			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, limiter.permits(),
+					null);
 		}
 		if (event instanceof TimeoutEvent timeout) {
-			return new RecordedEvent(sequence, timestamp, event, -1, timeout.failure(), null, null, 0, -1, 0, null);
+			return new RecordedEvent(sequence, id, timestamp, event, -1, timeout.failure(), null, null, 0, -1, 0, null);
 		}
 		if (event instanceof BulkheadEvent) {
-			return new RecordedEvent(sequence, timestamp, event, -1, null, null, null, 0, -1, 0, bulkheadType);
+			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, bulkheadType);
 		}
 		// A primitive added later: its common part is still worth showing.
-		return new RecordedEvent(sequence, timestamp, event, -1, null, null, null, 0, -1, 0, null);
+		return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, null);
 	}
 
 	private static @Nullable String truncate(@Nullable String message) {

@@ -5,23 +5,28 @@ import java.time.Clock;
 import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
+import dev.resilience.boot.observation.ResilienceObservations;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
+import dev.resilience.core.Ticker;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.retry.RetryRegistry;
 import dev.resilience.timeout.TimeoutRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.HandlerExceptionResolver;
@@ -36,10 +41,17 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * it is available: exposed (for example
  * {@code management.endpoints.web.exposure.include=circuitbreakers,resilienceevents}) and
  * not switched off ({@code management.endpoint.<id>.access=none}). So an application that
- * does not expose {@code resilienceevents} does not listen to any event, and its calls
- * create none.
+ * exposes neither {@code resilienceevents} nor {@code resilience} does not listen to any
+ * event, and its calls create none.
+ * <p>
+ * The {@code resilience} endpoint (the dashboard's snapshot) brings its sampler (the
+ * {@code resilience-dashboard-sampler} thread), the recent events, and, when the calls of
+ * annotated methods are observed ({@code resilience.observations.enabled}, an
+ * {@code ObservationRegistry}), an observation handler that records their latencies. None
+ * of them exists while the endpoint is not available.
  */
-@AutoConfiguration(after = ResilienceAutoConfiguration.class)
+@AutoConfiguration(after = ResilienceAutoConfiguration.class,
+		afterName = "dev.resilience.boot.observation.ResilienceObservationAutoConfiguration")
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnResilienceEnabled
 public final class ResilienceEndpointAutoConfiguration {
@@ -87,7 +99,7 @@ public final class ResilienceEndpointAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	@ConditionalOnAvailableEndpoint(ResilienceEventsEndpoint.class)
+	@Conditional(EventsNeeded.class)
 	RecentEvents resilienceRecentEvents(ResilienceProperties properties,
 			ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<RetryRegistry> retries,
 			ObjectProvider<RateLimiterRegistry> rateLimiters, ObjectProvider<BulkheadRegistry> bulkheads,
@@ -116,10 +128,85 @@ public final class ResilienceEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(ResilienceEndpoint.class)
+	ResilienceEndpoint.Registries resilienceDashboardRegistries(ObjectProvider<CircuitBreakerRegistry> circuitBreakers,
+			ObjectProvider<RetryRegistry> retries, ObjectProvider<RateLimiterRegistry> rateLimiters,
+			ObjectProvider<BulkheadRegistry> bulkheads, ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads,
+			ObjectProvider<TimeoutRegistry> timeouts) {
+		return new ResilienceEndpoint.Registries(circuitBreakers.getIfAvailable(), retries.getIfAvailable(),
+				rateLimiters.getIfAvailable(), bulkheads.getIfAvailable(), threadPoolBulkheads.getIfAvailable(),
+				timeouts.getIfAvailable());
+	}
+
+	// Started with the endpoint, stopped with the context: the only thread of the
+	// dashboard, and only while the resilience endpoint is available.
+	@Bean(initMethod = "start", destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(ResilienceEndpoint.class)
+	DashboardSampler resilienceDashboardSampler(ObjectProvider<Ticker> ticker, ResilienceEndpoint.Registries registries,
+			ObjectProvider<RecentEvents> recentEvents, ObjectProvider<MethodLatencies> latencies) {
+		return new DashboardSampler(ticker.getIfUnique(Ticker::system),
+				ResilienceEndpoint.samplerSources(registries, recentEvents.getIfAvailable()),
+				latencies.getIfAvailable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	ResilienceEndpoint resilienceEndpoint(ObjectProvider<Clock> clock, Environment environment) {
+	ResilienceEndpoint resilienceEndpoint(ObjectProvider<Clock> clock, Environment environment,
+			ResilienceEndpoint.Registries registries, DashboardSampler sampler,
+			ObjectProvider<RecentEvents> recentEvents, ObjectProvider<MethodLatencies> latencies,
+			ObjectProvider<PathMappedEndpoints> endpoints) {
 		return new ResilienceEndpoint(clock.getIfUnique(Clock::systemUTC),
-				environment.getProperty("spring.application.name"));
+				environment.getProperty("spring.application.name"), registries, sampler, recentEvents.getIfAvailable(),
+				latencies.getIfAvailable(), endpoints::getIfAvailable);
+	}
+
+	/**
+	 * The annotated methods' latencies for the dashboard: only while the
+	 * {@code resilience} endpoint is available and the calls are observed.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ObservationRegistry.class)
+	@ConditionalOnBean(ResilienceObservations.class)
+	@ConditionalOnAvailableEndpoint(ResilienceEndpoint.class)
+	static final class MethodLatencyConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MethodLatencies resilienceMethodLatencies() {
+			return new MethodLatencies();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		MethodLatencyObservationHandler resilienceMethodLatencyObservationHandler(MethodLatencies latencies,
+				ObjectProvider<Ticker> ticker) {
+			return new MethodLatencyObservationHandler(latencies, ticker.getIfUnique(Ticker::system));
+		}
+
+	}
+
+	/**
+	 * The recent events are kept for the {@code resilienceevents} endpoint and for the
+	 * dashboard's {@code resilience} endpoint.
+	 */
+	static final class EventsNeeded extends AnyNestedCondition {
+
+		EventsNeeded() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnAvailableEndpoint(ResilienceEventsEndpoint.class)
+		static final class EventsEndpointAvailable {
+
+		}
+
+		@ConditionalOnAvailableEndpoint(ResilienceEndpoint.class)
+		static final class ResilienceEndpointAvailable {
+
+		}
+
 	}
 
 	/**
