@@ -125,8 +125,12 @@
 		return v < 10 ? v.toFixed(1) : Math.round(v).toString();
 	}
 
+	// One formatter for every number: toLocaleString builds one per call, which shows with
+	// thousands of figures per update.
+	const grouping = new Intl.NumberFormat('en');
+
 	function count(v) {
-		return isNum(v) ? v.toLocaleString('en') : '–';
+		return isNum(v) ? grouping.format(v) : '–';
 	}
 
 	function percent(v) {
@@ -508,13 +512,15 @@
 				level = 1;
 			}
 			setLevel(tile, level, reason);
-			const below = `not enough calls (${count(cb.bufferedCalls)} of ${count(cb.minimumNumberOfCalls)})`;
+			const below = `– (${count(cb.bufferedCalls)} of ${count(cb.minimumNumberOfCalls)} calls)`;
 			updateBar(tile.b.failureRate, cb.failureRate, 100, cb.failureRateThreshold,
 					cb.failureRate >= 0 ? `${percent(cb.failureRate)} (threshold ${percent(cb.failureRateThreshold)})`
 							: `${below}, threshold ${percent(cb.failureRateThreshold)}`, failing);
-			setText(tile.b.slowCallRate.label, `Slow calls (over ${duration(cb.slowCallDurationThreshold)})`);
-			updateBar(tile.b.slowCallRate, cb.slowCallRate, 100, cb.slowCallRateThreshold,
-					`${cb.slowCallRate >= 0 ? percent(cb.slowCallRate) : '–'} (threshold ${percent(cb.slowCallRateThreshold)})`, slow);
+			const tracked = cb.slowCallDurationThreshold != null;
+			setText(tile.b.slowCallRate.label, tracked ? `Slow calls (over ${duration(cb.slowCallDurationThreshold)})` : 'Slow calls');
+			updateBar(tile.b.slowCallRate, tracked ? cb.slowCallRate : -1, 100, tracked ? cb.slowCallRateThreshold : null,
+					tracked ? `${cb.slowCallRate >= 0 ? percent(cb.slowCallRate) : '–'} (threshold ${percent(cb.slowCallRateThreshold)})`
+							: 'not tracked', slow);
 			updateLegend(tile, cb.rates);
 			setText(tile.f.notPermitted, `${count(cb.notPermittedCalls)} in this state (${rate(cb.rates && cb.rates.notPermitted)}/s)`);
 			setText(tile.f.buffered, `${count(cb.bufferedCalls)} calls, ${count(cb.failedCalls)} failed, ${count(cb.slowCalls)} slow `
@@ -535,10 +541,21 @@
 		},
 	};
 
+	function countdown(ms) {
+		if (ms < 60000) {
+			return (ms / 1000).toFixed(1) + ' s';
+		}
+		const seconds = Math.floor(ms / 1000);
+		if (seconds < 3600) {
+			return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+		}
+		return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+	}
+
 	function updateCountdown(tile, now) {
 		const left = tile.halfOpenAt - now;
 		if (left > 0) {
-			setText(tile.f.halfOpen, (left / 1000).toFixed(1) + ' s');
+			setText(tile.f.halfOpen, countdown(left));
 		}
 		else {
 			setText(tile.f.halfOpen, tile.automatic ? 'now (moving to HALF_OPEN)' : 'at the next call');

@@ -55,7 +55,7 @@ class DashboardSecurityBrowserTests {
 		String result = browser.find("#action-result").getText();
 		assertThat(result).contains("Force open circuit breaker payments")
 			.contains("401 Unauthorized")
-			.contains("the Actuator's access rules refused it")
+			.contains("The Actuator's access rules refused it")
 			.contains("Nothing was changed");
 		browser.screenshot("anonymous-force-open-401");
 		assertThat(this.circuitBreakers.instance("payments").state()).isEqualTo(CircuitBreaker.State.CLOSED);

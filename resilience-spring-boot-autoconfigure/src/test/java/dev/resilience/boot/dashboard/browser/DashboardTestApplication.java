@@ -12,6 +12,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -43,6 +44,12 @@ class DashboardTestApplication {
 	@Bean
 	ReportService reportService() {
 		return new ReportService();
+	}
+
+	// No user: nothing to sign in with (and no generated password logged).
+	@Bean
+	InMemoryUserDetailsManager users() {
+		return new InMemoryUserDetailsManager();
 	}
 
 	@Bean
