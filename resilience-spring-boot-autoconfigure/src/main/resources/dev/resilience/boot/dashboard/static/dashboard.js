@@ -39,7 +39,11 @@
 		firstSnapshotBytes: null,
 		snapshotBytes: null,
 		fetchMillis: null,
+		cspViolations: 0,
 	};
+	// Anything the Content-Security-Policy refuses (an inline style, say) is counted, so that
+	// the browser tests see it.
+	document.addEventListener('securitypolicyviolation', () => stats.cspViolations++);
 	const api = { stats, poll: () => poll() };
 	window.resilienceDashboard = api;
 
@@ -959,8 +963,8 @@
 		catch (error) {
 			failures++;
 			const message = error instanceof SnapshotError ? error.message
-					: error instanceof SyntaxError ? `The snapshot at ${snapshotUrl} is not JSON (${error.message})`
-							: `Cannot reach the application at ${snapshotUrl} (${error.message}); retrying`;
+					: error instanceof SyntaxError ? `The snapshot at ${snapshotPath} is not JSON (${error.message})`
+							: `Cannot reach the application at ${snapshotPath} (${error.message}); retrying`;
 			setStatus('error', message);
 		}
 		finally {
@@ -996,18 +1000,28 @@
 		return `${status}${REASONS[status] ? ' ' + REASONS[status] : ''}`;
 	}
 
+	// The address as a person reads it: the path on this server.
+	const snapshotPath = (() => {
+		try {
+			return new URL(snapshotUrl, location.href).pathname;
+		}
+		catch (e) {
+			return snapshotUrl;
+		}
+	})();
+
 	function snapshotProblem(status, text) {
 		const message = bodyMessage(text);
 		const said = message ? ` (${message})` : '';
+		const answered = `The snapshot endpoint ${snapshotPath} answered ${statusLine(status)}${said}`;
 		if (status === 404) {
-			return `The snapshot endpoint ${snapshotUrl} answered ${statusLine(status)}${said}: expose it with `
-					+ 'management.endpoints.web.exposure.include=resilience';
+			return `${answered}: expose it with management.endpoints.web.exposure.include=resilience`;
 		}
 		if (status === 401 || status === 403) {
-			return `The snapshot endpoint answered ${statusLine(status)}${said}: the Actuator's access rules refused it`
+			return `${answered}: the Actuator's access rules refused it`
 					+ (status === 401 ? ' (sign in)' : ' (this user may not read it)');
 		}
-		return `The snapshot endpoint answered ${statusLine(status)}${said}`;
+		return answered;
 	}
 
 	// Merges a snapshot's history and events (always, also while hidden) and schedules a render.

@@ -121,6 +121,18 @@ class DashboardBrowserTests {
 		assertThat(browser.find(Chromium.tile("circuitbreaker", "inventory") + " .badge").getText())
 			.isEqualTo("CLOSED");
 		assertThat(browser.find(Chromium.tile("retry", "inventory")).isDisplayed()).isTrue();
+		// Accessible: every control has a label or text, the live regions are polite, and
+		// the Content-Security-Policy refused nothing.
+		assertThat(browser.script("return [...document.querySelectorAll('input, select')]"
+				+ ".filter((c) => c.labels.length === 0).map((c) => c.outerHTML);"))
+			.asList()
+			.isEmpty();
+		assertThat(browser.script("return [...document.querySelectorAll('button')]"
+				+ ".filter((b) => b.textContent.trim() === '').length;"))
+			.isEqualTo(0L);
+		assertThat(browser.find("#status").getDomAttribute("aria-live")).isEqualTo("polite");
+		assertThat(browser.find("#action-result").getDomAttribute("aria-live")).isEqualTo("polite");
+		assertThat(browser.stats().get("cspViolations")).isEqualTo(0L);
 		browser.screenshot("every-instance");
 	}
 

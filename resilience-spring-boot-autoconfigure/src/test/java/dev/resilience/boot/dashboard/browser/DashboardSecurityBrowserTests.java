@@ -5,6 +5,7 @@ import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Keys;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -50,7 +51,8 @@ class DashboardSecurityBrowserTests {
 		browser.open("http://localhost:" + this.port + "/resilience/");
 		String tile = Chromium.tile("circuitbreaker", "payments");
 		browser.waitUntil(5, (d) -> "CLOSED".equals(browser.find(tile).getDomAttribute("data-state")));
-		browser.find(tile + " button[data-action='force-open']").click();
+		// From the keyboard: the buttons are real buttons.
+		browser.find(tile + " button[data-action='force-open']").sendKeys(Keys.ENTER);
 		browser.waitUntil(3, (d) -> "error".equals(browser.find("#action-result").getDomAttribute("data-outcome")));
 		String result = browser.find("#action-result").getText();
 		assertThat(result).contains("Force open circuit breaker payments")

@@ -2,6 +2,7 @@ package dev.resilience.boot.dashboard.browser;
 
 import dev.resilience.boot.dashboard.browser.DashboardTestApplication.PaymentClient;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
@@ -18,7 +19,9 @@ import static org.springframework.security.config.Customizer.withDefaults;
 /**
  * The browser tests' application with Spring Security guarding the Actuator as
  * docs/operations.md recommends: reads open, writes for the {@code ops} role over HTTP
- * Basic; the dashboard's files are open.
+ * Basic; the dashboard's files are open. With
+ * {@code dashboard-test.snapshot-needs-sign-in=true} reading the snapshot needs the role
+ * too.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -37,12 +40,14 @@ class SecuredDashboardApplication {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain actuatorSecurity(HttpSecurity http) throws Exception {
-		http.securityMatcher(EndpointRequest.toAnyEndpoint())
-			.authorizeHttpRequests(
-					(requests) -> requests.requestMatchers(HttpMethod.GET).permitAll().anyRequest().hasRole("OPS"))
-			.httpBasic(withDefaults())
-			.csrf((csrf) -> csrf.disable());
+	SecurityFilterChain actuatorSecurity(HttpSecurity http,
+			@Value("${dashboard-test.snapshot-needs-sign-in:false}") boolean snapshotNeedsSignIn) throws Exception {
+		http.securityMatcher(EndpointRequest.toAnyEndpoint()).authorizeHttpRequests((requests) -> {
+			if (snapshotNeedsSignIn) {
+				requests.requestMatchers(EndpointRequest.to("resilience")).hasRole("OPS");
+			}
+			requests.requestMatchers(HttpMethod.GET).permitAll().anyRequest().hasRole("OPS");
+		}).httpBasic(withDefaults()).csrf((csrf) -> csrf.disable());
 		return http.build();
 	}
 
