@@ -58,34 +58,44 @@ final class Chromium implements AutoCloseable {
 	 * @return what is missing, or {@code null}
 	 */
 	static @Nullable String missing() {
-		String browser = find("CHROME_BIN", BROWSERS);
-		String driver = find("CHROMEDRIVER", DRIVERS);
+		return missing(System::getenv);
+	}
+
+	/**
+	 * Says what is missing, or {@code null} when both binaries are there.
+	 * @param env the environment variables
+	 * @return what is missing, or {@code null}
+	 */
+	static @Nullable String missing(Function<String, @Nullable String> env) {
+		String browser = find(env, "CHROME_BIN", BROWSERS);
+		String driver = find(env, "CHROMEDRIVER", DRIVERS);
 		if (browser != null && driver != null) {
 			return null;
 		}
 		StringBuilder missing = new StringBuilder();
 		if (browser == null) {
-			missing.append("no Chromium (").append(where("CHROME_BIN", BROWSERS)).append(")");
+			missing.append("no Chromium (").append(where(env, "CHROME_BIN", BROWSERS)).append(")");
 		}
 		if (driver == null) {
 			missing.append((browser == null) ? " and " : "")
 				.append("no chromedriver (")
-				.append(where("CHROMEDRIVER", DRIVERS))
+				.append(where(env, "CHROMEDRIVER", DRIVERS))
 				.append(")");
 		}
 		return missing.toString();
 	}
 
-	private static @Nullable String find(String variable, List<String> defaults) {
-		String set = System.getenv(variable);
+	private static @Nullable String find(Function<String, @Nullable String> env, String variable,
+			List<String> defaults) {
+		String set = env.apply(variable);
 		if (set != null && !set.isBlank()) {
 			return usable(Path.of(set)) ? set : null;
 		}
 		return defaults.stream().filter((candidate) -> usable(Path.of(candidate))).findFirst().orElse(null);
 	}
 
-	private static String where(String variable, List<String> defaults) {
-		String set = System.getenv(variable);
+	private static String where(Function<String, @Nullable String> env, String variable, List<String> defaults) {
+		String set = env.apply(variable);
 		if (set != null && !set.isBlank()) {
 			return variable + "=" + set + " is not an executable file";
 		}
@@ -108,8 +118,8 @@ final class Chromium implements AutoCloseable {
 	 * @return the browser
 	 */
 	static Chromium start(String prefix) {
-		String browser = find("CHROME_BIN", BROWSERS);
-		String driverPath = find("CHROMEDRIVER", DRIVERS);
+		String browser = find(System::getenv, "CHROME_BIN", BROWSERS);
+		String driverPath = find(System::getenv, "CHROMEDRIVER", DRIVERS);
 		if (browser == null || driverPath == null) {
 			throw new IllegalStateException("The browser tests cannot run: " + missing() + ". " + HOW_TO_INSTALL);
 		}

@@ -1,6 +1,9 @@
 package dev.resilience.boot.dashboard.browser;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -18,9 +21,19 @@ final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
 
 	private static final AtomicBoolean printed = new AtomicBoolean();
 
+	private final Function<String, @Nullable String> env;
+
+	ChromiumCondition() {
+		this(System::getenv);
+	}
+
+	ChromiumCondition(Function<String, @Nullable String> env) {
+		this.env = env;
+	}
+
 	@Override
 	public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-		String missing = Chromium.missing();
+		String missing = Chromium.missing(this.env);
 		if (missing == null) {
 			return ConditionEvaluationResult.enabled("Chromium and chromedriver found");
 		}
@@ -36,7 +49,7 @@ final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		String missing = Chromium.missing();
+		String missing = Chromium.missing(this.env);
 		if (missing != null) {
 			// Only reached with CI=true (otherwise the class is disabled): fail before
 			// the
@@ -46,8 +59,8 @@ final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
 		}
 	}
 
-	private static boolean ci() {
-		return "true".equalsIgnoreCase(System.getenv("CI"));
+	private boolean ci() {
+		return "true".equalsIgnoreCase(this.env.apply("CI"));
 	}
 
 }
