@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * sum the SLICES slices of the window from the current one back, reading each counter
  * once, without locks.
  *
- * Memory: per method (SLICES + 1) * (BUCKETS + 4 + 1) longs, about 19 KB; methods are
+ * Memory: per method (SLICES + 1) * (BUCKETS + 4 + 1) longs, about 18 KB; methods are
  * the application's annotated methods, a bounded set.
  */
 final class MethodLatencies {

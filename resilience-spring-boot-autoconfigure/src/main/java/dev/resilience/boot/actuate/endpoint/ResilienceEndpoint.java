@@ -35,12 +35,11 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
  * The {@code resilience} endpoint: everything the dashboard shows, in one JSON document
  * ({@code GET /actuator/resilience[?since=S&eventsSince=E]}): every instance of every
  * registry with its state, figures and per-second history (from the
- * {@code resilience-dashboard-sampler} thread, one sample per second, the last
- * {@value DashboardSampler#CAPACITY} kept), the annotated methods' latencies when
- * observations are on, the latest events of all instances, and the paths of the write
- * endpoints the dashboard acts through. Read-only; the changes go through the endpoints
- * of each primitive. The document is a public contract, described in
- * {@code docs/operations.md}.
+ * {@code resilience-dashboard-sampler} thread, one sample per second, the last 180 kept),
+ * the annotated methods' latencies when observations are on, the latest events of all
+ * instances, and the paths of the write endpoints the dashboard acts through. Read-only;
+ * the changes go through the endpoints of each primitive. The document is a public
+ * contract, described in {@code docs/operations.md}.
  * <p>
  * A request reads each instance's metrics once, copies the samples it asks for and at
  * most {@value RecentEvents#LATEST} events; it never creates an instance. Thread-safe.

@@ -21,7 +21,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @Documented
 @SpringBootTest(classes = EndpointTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
 		"management.endpoints.web.exposure.include=health,loggers,circuitbreakers,retries,ratelimiters,bulkheads,"
-				+ "timeouts,resilienceevents",
+				+ "timeouts,resilienceevents,resilience",
 		"resilience.events.buffer-size=8", "spring.security.user.name=" + ActuatorClient.USER,
 		"spring.security.user.password=" + ActuatorClient.PASSWORD,
 		"resilience.circuitbreaker.instances.payments.sliding-window-size=4",

@@ -44,6 +44,22 @@ class EventRingTests {
 	}
 
 	@Test
+	void aRingByIdKeepsTheLatestEventsAndGivesThoseAfterAPosition() {
+		EventRing ring = EventRing.byId(3);
+		List<CircuitBreakerEvent> events = events(5);
+		for (int i = 0; i < 5; i++) {
+			// Positions claimed from the ring by id, sequences from elsewhere.
+			ring.store(RecordedEvent.of(100 + i, ring.claim(), Instant.EPOCH, events.get(i), null));
+		}
+		assertThat(ring.snapshot()).extracting((event) -> event.id).containsExactly(2L, 3L, 4L);
+		assertThat(ring.after(2)).extracting((event) -> event.id).containsExactly(3L, 4L);
+		assertThat(ring.after(0)).extracting((event) -> event.id).containsExactly(2L, 3L, 4L);
+		assertThat(ring.after(4)).isEmpty();
+		assertThat(ring.after(Long.MAX_VALUE)).isEmpty();
+		assertThat(ring.after(Long.MIN_VALUE)).hasSize(3);
+	}
+
+	@Test
 	void cutsLongFailureMessages() {
 		EventRing ring = new EventRing(1);
 		String message = "x".repeat(RecordedEvent.MAX_MESSAGE_LENGTH + 100);

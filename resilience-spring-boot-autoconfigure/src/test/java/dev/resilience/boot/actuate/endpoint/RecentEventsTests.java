@@ -116,6 +116,35 @@ class RecentEventsTests {
 		assertThat(recentEvents.events(null, null, null)).isEmpty();
 	}
 
+	@Test
+	void numbersTheEventsOfAllInstancesInOneSequenceAndKeepsTheLatest() {
+		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+		RateLimiterRegistry limiters = RateLimiterRegistry.ofDefaults();
+		try (RecentEvents recentEvents = new RecentEvents(2, this.clock)) {
+			recentEvents.follow(breakers);
+			recentEvents.follow(limiters);
+			CircuitBreaker breaker = breakers.instance("a");
+			RateLimiter limiter = limiters.instance("b");
+			for (int i = 0; i < RecentEvents.LATEST; i++) {
+				limiter.tryAcquirePermission(1);
+				breaker.acquirePermit().onSuccess(0, null);
+			}
+			List<RecordedEvent> latest = recentEvents.latest(-1);
+			// Beyond each instance's own buffer of 2: the latest of all, alternating.
+			assertThat(latest).hasSize(RecentEvents.LATEST);
+			assertThat(latest).extracting((event) -> event.id).isSorted().doesNotHaveDuplicates();
+			assertThat(latest.get(0).id).isEqualTo(RecentEvents.LATEST);
+			assertThat(latest.subList(96, 100)).extracting((event) -> event.name).containsExactly("b", "a", "b", "a");
+			long lastId = latest.get(99).id;
+			breaker.transitionTo(CircuitBreaker.State.OPEN);
+			assertThat(recentEvents.latest(lastId)).extracting((event) -> event.type.name())
+				.containsExactly("STATE_TRANSITION");
+			// A removed instance's events stay until pushed out.
+			breakers.remove("a");
+			assertThat(recentEvents.latest(lastId)).hasSize(1);
+		}
+	}
+
 	/** A clock that moves one second forward each time it is read. */
 	private static final class SteppingClock extends Clock {
 
