@@ -4,6 +4,9 @@
 # removed, the breaker half-opens and closes; then a burst against the rate limit.
 #
 # Start the app first (see README.md), then: ./demo.sh   (BASE_URL defaults to http://localhost:8080)
+# Open the live dashboard beside it: http://localhost:8080/resilience/ (see "Watch it live" below).
+# Run from a terminal, the script waits for Enter once during the outage, so that you can look
+# at the dashboard; NO_PAUSE=1 ./demo.sh runs straight through.
 set -euo pipefail
 BASE_URL="${BASE_URL:-http://localhost:8080}"
 ORDER='{"customer":"ann","sku":"sku-1","quantity":1,"total":25.0}'
@@ -14,6 +17,26 @@ order() { curl -s -X POST "$BASE_URL/orders" -H 'Content-Type: application/json'
 payment_status() { order | sed -E 's/.*"status":"([A-Z]+)".*/\1/'; }
 breaker_state() { curl -s "$BASE_URL/actuator/circuitbreakers/payments" | sed -E 's/.*"state":"([A-Z_]+)".*/\1/'; }
 faults() { curl -s -X POST "$BASE_URL/downstream/faults" -H 'Content-Type: application/json' -d "$1" >/dev/null; }
+pause() { if [ -t 0 ] && [ -z "${NO_PAUSE:-}" ]; then read -r -p "$* [Enter] " _; fi; }
+
+say "Watch it live: open $BASE_URL/resilience/ in a browser"
+cat <<TEXT
+The dashboard shows every instance of the sample (circuit breakers payments and shipping,
+retries inventory and shipping, rate limiter public-api, bulkhead recommendations, timeouts
+recommendations and inventory), updated every second or two, with the recent events below.
+During the outage this script provokes, watch:
+  - the payments breaker tile turn OPEN (in red, and the word OPEN): its failure rate goes past
+    its 50 % threshold after 5 failed charges, then the next orders are not permitted (its
+    not-permitted count and chart rise) and the fallback queues their payments; the tile
+    counts down to HALF_OPEN (10 s);
+  - the inventory retry tile: stock look-ups retried 4 times and failing, the retry budget
+    draining;
+  - the event feed: payments CLOSED -> OPEN, the rejected calls, the retries;
+  - later, the burst of orders: public-api rejections per second on the rate limiter tile.
+You can act from the page too: "Close" on the payments tile closes the breaker at once (it
+calls POST /actuator/circuitbreakers/payments {"state":"CLOSED"}); while the faults are on, it
+opens again after 5 more failed orders.
+TEXT
 
 say "Normal traffic: every order is charged"
 faults '{"failureRate":0.0,"latencyMs":0}'
@@ -24,6 +47,12 @@ say "The payment service starts failing (100% errors)"
 faults '{"failureRate":1.0,"latencyMs":0}'
 for i in $(seq 1 8); do echo "order $i: payment $(payment_status)   breaker: $(breaker_state)"; done
 echo "Orders are still accepted: the fallback queued $(curl -s "$BASE_URL/payments/pending" | sed -E 's/[^0-9]//g') payments."
+echo "Stock look-ups fail too; each is retried (inventory: 4 attempts):"
+for i in 1 2 3; do
+	curl -s -o /dev/null -w "stock look-up $i: HTTP %{http_code}\n" "$BASE_URL/products/sku-1/stock/now"
+done
+echo "On the dashboard ($BASE_URL/resilience/): payments is OPEN, its rejected calls and the inventory retries show."
+pause "Look at the dashboard now, then continue:"
 
 say "/actuator/circuitbreakers/payments"
 curl -s "$BASE_URL/actuator/circuitbreakers/payments" | pretty
@@ -31,7 +60,7 @@ curl -s "$BASE_URL/actuator/circuitbreakers/payments" | pretty
 say "/actuator/health: the breaker shows as open, the application stays UP (no restart for a downstream outage)"
 curl -s "$BASE_URL/actuator/health" | pretty
 
-say "The payment service recovers; after the open-state wait the breaker half-opens by itself"
+say "The payment service recovers; after the open-state wait the breaker half-opens by itself (on the dashboard: OPEN, then HALF_OPEN, then CLOSED)"
 faults '{"failureRate":0.0,"latencyMs":0}'
 for i in $(seq 1 30); do
 	state="$(breaker_state)"
