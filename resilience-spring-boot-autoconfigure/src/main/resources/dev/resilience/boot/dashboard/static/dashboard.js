@@ -470,6 +470,7 @@
 
 	const circuitBreakers = {
 		id: 'circuitbreaker',
+		single: 'circuit breaker',
 		list: 'circuitBreakers',
 		title: 'Circuit breakers',
 		endpoint: 'circuitbreakers',
@@ -568,6 +569,7 @@
 
 	const retries = {
 		id: 'retry',
+		single: 'retry',
 		list: 'retries',
 		title: 'Retries',
 		nameOf: (i) => i.name,
@@ -616,6 +618,7 @@
 
 	const rateLimiters = {
 		id: 'ratelimiter',
+		single: 'rate limiter',
 		list: 'rateLimiters',
 		title: 'Rate limiters',
 		endpoint: 'ratelimiters',
@@ -671,6 +674,7 @@
 
 	const bulkheads = {
 		id: 'bulkhead',
+		single: 'bulkhead',
 		list: 'bulkheads',
 		title: 'Bulkheads',
 		endpoint: 'bulkheads',
@@ -719,6 +723,7 @@
 
 	const threadPoolBulkheads = {
 		id: 'threadpoolbulkhead',
+		single: 'thread-pool bulkhead',
 		list: 'threadPoolBulkheads',
 		title: 'Thread-pool bulkheads',
 		endpoint: 'bulkheads',
@@ -773,6 +778,7 @@
 
 	const timeouts = {
 		id: 'timeout',
+		single: 'timeout',
 		list: 'timeouts',
 		title: 'Timeouts',
 		endpoint: 'timeouts',
@@ -802,6 +808,7 @@
 
 	const methods = {
 		id: 'method',
+		single: 'method',
 		list: 'methods',
 		title: 'Method latencies',
 		nameOf: (i) => i.method,
@@ -843,6 +850,7 @@
 	let renderScheduled = false;
 	let firstRenderDone = false;
 	let pendingEvents = [];
+	let eventsRestarted = false;
 	let filterText = '';
 	let eventFilter = '';
 	const instanceOptions = new Map(); // "primitive/name" -> option
@@ -1028,10 +1036,12 @@
 	function accept(snapshot) {
 		const samples = snapshot.samples || {};
 		if (lastSample !== null && isNum(samples.last) && samples.last < lastSample) {
-			// The application restarted (its samples start again): start over.
+			// The application restarted (its samples and event ids start again): start over.
 			histories.clear();
 			lastEventId = null;
 			lastSample = null;
+			pendingEvents = [];
+			eventsRestarted = true;
 		}
 		if (isNum(samples.first) && isNum(samples.last)) {
 			for (const kind of KINDS) {
@@ -1257,6 +1267,12 @@
 	}
 
 	function renderEvents(snapshot) {
+		if (eventsRestarted) {
+			eventsRestarted = false;
+			eventItems.forEach((li) => li.remove());
+			eventItems.clear();
+			updateEventCount();
+		}
 		// The filter's choices: every instance of the snapshot (bulkheads of both kinds
 		// publish "bulkhead" events).
 		for (const kind of KINDS) {
@@ -1266,7 +1282,7 @@
 			for (const inst of snapshot[kind.list] || []) {
 				const value = eventInstance(kind.eventPrimitive || kind.id, inst.name);
 				if (!instanceOptions.has(value)) {
-					const option = h('option', '', `${kind.title.replace(/s$/, '').toLowerCase()} ${inst.name}`);
+					const option = h('option', '', `${kind.single} ${inst.name}`);
 					option.value = value;
 					instanceOptions.set(value, option);
 					insertOption(option);
