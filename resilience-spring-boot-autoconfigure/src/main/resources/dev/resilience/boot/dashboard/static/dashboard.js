@@ -138,7 +138,8 @@
 	}
 
 	function percent(v) {
-		return isNum(v) && v >= 0 ? (v < 10 ? v.toFixed(1) : Math.round(v).toString()) + ' %' : '–';
+		// A no-break space: the unit never wraps away from its number.
+		return isNum(v) && v >= 0 ? (v < 10 ? v.toFixed(1) : Math.round(v).toString()) + '\u00a0%' : '–';
 	}
 
 	function millis(v) {
@@ -379,7 +380,10 @@
 				input.step = '1';
 				input.inputMode = 'numeric';
 			}
-			input.addEventListener('input', () => (input.dataset.dirty = 'true'));
+			// Typed in: the snapshot no longer overwrites it, until it is submitted.
+			const edited = () => (input.dataset.dirty = 'true');
+			input.addEventListener('input', edited);
+			input.addEventListener('change', edited);
 			form.append(lab, input);
 			tile.inputs[field] = input;
 		}
@@ -1479,7 +1483,7 @@
 		}
 		const seq = ++actionSeq;
 		announce('pending', `${what}: sending…`);
-		resultEl.dataset.action = String(seq);
+		resultEl.dataset.sequence = String(seq);
 		const headers = {
 			'Content-Type': 'application/json',
 			Accept: 'application/json',

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -239,6 +240,53 @@ class DashboardBrowserTests {
 			}
 		}
 		assertThat(permitted).isEqualTo(3);
+	}
+
+	@Test
+	void bulkheadSizesAndATimeoutChangedOnThePageReachTheEndpointsAndABadValueShowsThe400() throws Exception {
+		submit(Chromium.tile("bulkhead", "recommendations"), Map.of("maxConcurrentCalls", "20"));
+		assertThat(browser.find("#action-result").getText()).contains("maxConcurrentCalls 20");
+		assertThat(JsonPath.<Integer>read(get("/actuator/bulkheads/recommendations").body(), "$.maxConcurrentCalls"))
+			.isEqualTo(20);
+
+		submit(Chromium.tile("threadpoolbulkhead", "reports"),
+				Map.of("coreThreadPoolSize", "2", "maxThreadPoolSize", "3"));
+		assertThat(browser.find("#action-result").getText()).contains("coreThreadPoolSize 2")
+			.contains("maxThreadPoolSize 3");
+		String reports = get("/actuator/bulkheads/reports").body();
+		assertThat(JsonPath.<Integer>read(reports, "$.coreThreadPoolSize")).isEqualTo(2);
+		assertThat(JsonPath.<Integer>read(reports, "$.maxThreadPoolSize")).isEqualTo(3);
+
+		String timeout = Chromium.tile("timeout", "slow-report");
+		submit(timeout, Map.of("timeoutDuration", "2s"));
+		assertThat(browser.find("#action-result").getText()).contains("timeoutDuration PT2S (was PT1S)");
+		assertThat(JsonPath.<String>read(get("/actuator/timeouts/slow-report").body(), "$.config.timeoutDuration"))
+			.isEqualTo("PT2S");
+		browser.waitUntil(3, (d) -> browser.find(timeout + " [data-figure='limit']").getText().contains("2 s"));
+		browser.screenshot("sizes-and-timeout-changed");
+
+		WebElement field = browser.find(timeout + " input[name='timeoutDuration']");
+		field.clear();
+		field.sendKeys("soon", Keys.ENTER);
+		browser.waitUntil(3, (d) -> "error".equals(browser.find("#action-result").getDomAttribute("data-outcome")));
+		assertThat(browser.find("#action-result").getText()).contains("400 Bad Request")
+			.contains("timeoutDuration must be a duration");
+		assertThat(JsonPath.<String>read(get("/actuator/timeouts/slow-report").body(), "$.config.timeoutDuration"))
+			.isEqualTo("PT2S");
+		browser.screenshot("bad-timeout-400");
+	}
+
+	private static void submit(String tile, Map<String, String> values) {
+		values.forEach((name, value) -> {
+			WebElement field = browser.find(tile + " input[name='" + name + "']");
+			field.clear();
+			field.sendKeys(value);
+		});
+		String before = browser.find("#action-result").getDomAttribute("data-sequence");
+		browser.find(tile + " button[type='submit']").click();
+		browser.waitUntil(3,
+				(d) -> !String.valueOf(before).equals(browser.find("#action-result").getDomAttribute("data-sequence"))
+						&& "ok".equals(browser.find("#action-result").getDomAttribute("data-outcome")));
 	}
 
 	@Test
