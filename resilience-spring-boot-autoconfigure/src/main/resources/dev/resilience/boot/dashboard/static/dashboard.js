@@ -384,7 +384,10 @@
 			const edited = () => (input.dataset.dirty = 'true');
 			input.addEventListener('input', edited);
 			input.addEventListener('change', edited);
-			form.append(lab, input);
+			// Each label stays on the line of its field.
+			const pair = h('span', 'field-pair');
+			pair.append(lab, input);
+			form.append(pair);
 			tile.inputs[field] = input;
 		}
 		const submit = h('button', 'action', submitLabel);
@@ -1474,7 +1477,7 @@
 		const path = tile.kind.endpoint && actions[tile.kind.endpoint];
 		if (!path) {
 			announce('error', `${what}: the ${tile.kind.endpoint} endpoint is not exposed, so it cannot be changed from here`);
-			return;
+			return false;
 		}
 		const url = rootUrl + path + '/' + encodeURIComponent(tile.name);
 		const before = {};
@@ -1502,7 +1505,7 @@
 		}
 		catch (error) {
 			announce('error', `${what} failed: cannot reach the application (${error.message})`);
-			return;
+			return false;
 		}
 		const message = bodyMessage(text);
 		if (response.ok) {
@@ -1520,6 +1523,7 @@
 			});
 			announce('ok', `${what}: done, ${changes.join(', ')} (${statusLine(response.status)})`);
 			poll();
+			return true;
 		}
 		else if (response.status === 401 || response.status === 403) {
 			announce('error', `${what} refused: ${statusLine(response.status)}. The Actuator's access rules refused it`
@@ -1529,6 +1533,7 @@
 		else {
 			announce('error', `${what} failed: ${statusLine(response.status)}${message ? ': ' + message : ''}`);
 		}
+		return false;
 	}
 
 	const BREAKER_ACTIONS = {
@@ -1593,10 +1598,14 @@
 			default:
 				return;
 		}
-		for (const input of Object.values(tile.inputs)) {
-			delete input.dataset.dirty;
-		}
-		act(tile, body, what, fields);
+		act(tile, body, what, fields).then((done) => {
+			if (done) {
+				// Applied: the fields follow the snapshot again (a refused value stays to be fixed).
+				for (const input of Object.values(tile.inputs)) {
+					delete input.dataset.dirty;
+				}
+			}
+		});
 	});
 
 	// ---- start -----------------------------------------------------------------------------

@@ -136,9 +136,25 @@ final class Chromium implements AutoCloseable {
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
 				"--window-size=1280,1000", "--disable-extensions", "--no-first-run", "--disable-background-networking",
 				"--force-prefers-reduced-motion", "--lang=en");
+		deleteScreenshots(prefix);
 		ChromeDriver driver = new ChromeDriver(service, options);
 		driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
 		return new Chromium(driver, prefix);
+	}
+
+	// The previous run's screenshots of this session would mix with this run's.
+	private static void deleteScreenshots(String prefix) {
+		if (!Files.isDirectory(SCREENSHOTS)) {
+			return;
+		}
+		try (var files = Files.list(SCREENSHOTS)) {
+			for (Path file : files.filter((f) -> f.getFileName().toString().startsWith(prefix + "-")).toList()) {
+				Files.delete(file);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	WebDriver driver() {
