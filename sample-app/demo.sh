@@ -25,12 +25,12 @@ The dashboard shows every instance of the sample (circuit breakers payments and 
 retries inventory and shipping, rate limiter public-api, bulkhead recommendations, timeouts
 recommendations and inventory), updated every second or two, with the recent events below.
 During the outage this script provokes, watch:
-  - the payments breaker tile turn OPEN (in red, and the word OPEN): its failure rate goes past
-    its 50 % threshold after 5 failed charges, then the next orders are not permitted (its
-    not-permitted count and chart rise) and the fallback queues their payments; the tile
-    counts down to HALF_OPEN (10 s);
-  - the inventory retry tile: stock look-ups retried 4 times and failing, the retry budget
-    draining;
+  - the payments breaker tile turn OPEN (in red, and the word OPEN): its failure rate reaches
+    its 50 % threshold after 3 failed charges (beside the 3 good ones), then the next orders
+    are not permitted (its not-permitted count and chart rise) and the fallback queues their
+    payments; the tile counts down to HALF_OPEN (10 s);
+  - the inventory retry tile: stock look-ups tried 4 times each and failing (failed with
+    retry), the retry budget level dropping;
   - the event feed: payments CLOSED -> OPEN, the rejected calls, the retries;
   - later, the burst of orders: public-api rejections per second on the rate limiter tile.
 You can act from the page too: "Close" on the payments tile closes the breaker at once (it
