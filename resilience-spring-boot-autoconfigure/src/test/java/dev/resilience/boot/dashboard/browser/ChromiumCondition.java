@@ -1,6 +1,7 @@
 package dev.resilience.boot.dashboard.browser;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -19,16 +20,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
 
+	// Once per test run (JUnit creates the extension for each class).
 	private static final AtomicBoolean printed = new AtomicBoolean();
 
 	private final Function<String, @Nullable String> env;
 
+	private final AtomicBoolean once;
+
+	private final Consumer<String> out;
+
 	ChromiumCondition() {
-		this(System::getenv);
+		this(System::getenv, printed, System.out::println);
 	}
 
-	ChromiumCondition(Function<String, @Nullable String> env) {
+	ChromiumCondition(Function<String, @Nullable String> env, AtomicBoolean once, Consumer<String> out) {
 		this.env = env;
+		this.once = once;
+		this.out = out;
 	}
 
 	@Override
@@ -41,8 +49,8 @@ final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
 			return ConditionEvaluationResult.enabled("CI=true: the browser tests run (and fail) without a browser");
 		}
 		String line = "Browser tests did not run: " + missing + ". To run them: " + Chromium.HOW_TO_INSTALL;
-		if (printed.compareAndSet(false, true)) {
-			System.out.println("[browser tests] " + line);
+		if (this.once.compareAndSet(false, true)) {
+			this.out.accept("[browser tests] " + line);
 		}
 		return ConditionEvaluationResult.disabled(line);
 	}

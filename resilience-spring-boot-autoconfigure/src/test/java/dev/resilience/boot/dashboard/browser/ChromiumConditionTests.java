@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,11 +28,16 @@ class ChromiumConditionTests {
 	@TempDir
 	Path folder;
 
+	private final AtomicBoolean once = new AtomicBoolean();
+
+	private final List<String> printed = new ArrayList<>();
+
 	@Test
 	void executableNonEmptyBinariesLetTheTestsRun() throws IOException {
 		Map<String, String> env = env(binary("chromium", true, true), binary("chromedriver", true, true));
 		assertThat(Chromium.missing(env::get)).isNull();
-		assertThat(new ChromiumCondition(env::get).evaluateExecutionCondition(null).isDisabled()).isFalse();
+		assertThat(condition(env).evaluateExecutionCondition(null).isDisabled()).isFalse();
+		assertThat(this.printed).isEmpty();
 	}
 
 	@Test
@@ -38,13 +46,16 @@ class ChromiumConditionTests {
 		Map<String, String> env = env(hidden, binary("chromedriver", true, true));
 		assertThat(Chromium.missing(env::get))
 			.isEqualTo("no Chromium (CHROME_BIN=" + hidden + " is not an executable file)");
-		var result = new ChromiumCondition(env::get).evaluateExecutionCondition(null);
+		var result = condition(env).evaluateExecutionCondition(null);
 		assertThat(result.isDisabled()).isTrue();
 		assertThat(result.getReason())
 			.hasValueSatisfying((reason) -> assertThat(reason).startsWith("Browser tests did not run: no Chromium")
 				.contains("apt-get install chromium chromium-driver")
 				.contains("CHROME_BIN and CHROMEDRIVER")
 				.doesNotContain("\n"));
+		// The next class is disabled too, and the line is printed only once.
+		assertThat(condition(env).evaluateExecutionCondition(null).isDisabled()).isTrue();
+		assertThat(this.printed).containsExactly("[browser tests] " + result.getReason().get());
 	}
 
 	@Test
@@ -59,12 +70,16 @@ class ChromiumConditionTests {
 	void onCiAMissingBrowserRunsTheTestsWhichFailAtOnceSayingWhatIsMissing() throws IOException {
 		Map<String, String> env = env(binary("chromium", false, false), binary("chromedriver", false, true));
 		env.put("CI", "true");
-		ChromiumCondition condition = new ChromiumCondition(env::get);
+		ChromiumCondition condition = condition(env);
 		assertThat(condition.evaluateExecutionCondition(null).isDisabled()).isFalse();
 		assertThatIllegalStateException().isThrownBy(() -> condition.beforeAll(null))
 			.withMessageStartingWith("CI=true but the browser tests cannot run: no Chromium")
 			.withMessageContaining("and no chromedriver")
 			.withMessageContaining("apt-get install chromium chromium-driver");
+	}
+
+	private ChromiumCondition condition(Map<String, String> env) {
+		return new ChromiumCondition(env::get, this.once, this.printed::add);
 	}
 
 	private Path binary(String name, boolean executable, boolean content) throws IOException {
