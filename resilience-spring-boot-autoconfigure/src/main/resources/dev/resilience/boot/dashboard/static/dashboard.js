@@ -1136,7 +1136,10 @@
 		actions = snapshot.actions || {};
 		const app = document.getElementById('application');
 		setText(app, snapshot.application || '');
-		document.title = snapshot.application ? `Resilience: ${snapshot.application}` : 'Resilience dashboard';
+		const title = snapshot.application ? `Resilience: ${snapshot.application}` : 'Resilience dashboard';
+		if (document.title !== title) {
+			document.title = title;
+		}
 		let troubleTotal = 0;
 		let total = 0;
 		for (const kind of KINDS) {
@@ -1181,13 +1184,18 @@
 			// Trouble first, then by name (the snapshot's order).
 			ordered.sort((a, b) => b.level - a.level || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 			const order = ordered.map((t) => t.key);
-			if (order.length !== group.order.length || order.some((k, i) => k !== group.order[i])) {
-				// Re-appending moves the existing elements; none is created.
-				const fragment = document.createDocumentFragment();
-				for (const tile of ordered) {
-					fragment.append(tile.el);
-				}
-				group.list.append(fragment);
+			const changed = order.length !== group.order.length || order.some((k, i) => k !== group.order[i]);
+			// Moving an element takes the focus from it: while the user is in a tile of the
+			// group (typing a new limit, say), the order waits for the next update after it.
+			if (changed && !group.list.contains(document.activeElement)) {
+				// Only the tiles out of place move (one, when one tile's trouble changes); none
+				// is created.
+				const children = group.list.children;
+				ordered.forEach((tile, i) => {
+					if (children[i] !== tile.el) {
+						group.list.insertBefore(tile.el, children[i] || null);
+					}
+				});
 				group.order = order;
 			}
 			group.total = ordered.length;

@@ -177,6 +177,25 @@ class DashboardBrowserTests {
 	}
 
 	@Test
+	void aTileKeepsTheKeyboardFocusWhileTroubleWouldReorderItsGroup() {
+		String first = ".group[data-primitive='circuitbreaker'] .tile";
+		assertThat(browser.find(first).getDomAttribute("data-name")).isEqualTo("inventory");
+		browser.script("arguments[0].focus();",
+				browser.find(Chromium.tile("circuitbreaker", "inventory") + " button[data-action='force-open']"));
+		this.circuitBreakers.instance("payments").transitionTo(CircuitBreaker.State.OPEN);
+		String payments = Chromium.tile("circuitbreaker", "payments");
+		browser.waitUntil(3, (d) -> "OPEN".equals(browser.find(payments).getDomAttribute("data-state")));
+		browser.waitForNextUpdate();
+		// Moving the tiles would take the focus away: the order waits.
+		assertThat(browser.script("const focused = document.activeElement; const tile = focused.closest('.tile');"
+				+ "return tile ? focused.dataset.action + ' ' + tile.dataset.name : 'focus on ' + focused.tagName;"))
+			.isEqualTo("force-open inventory");
+		assertThat(browser.find(first).getDomAttribute("data-name")).isEqualTo("inventory");
+		browser.find("#search").click();
+		browser.waitUntil(3, (d) -> "payments".equals(browser.find(first).getDomAttribute("data-name")));
+	}
+
+	@Test
 	void theEventFeedShowsTheTransitionAndItsFilterKeepsOneInstance() {
 		this.circuitBreakers.instance("payments").transitionTo(CircuitBreaker.State.OPEN);
 		this.circuitBreakers.instance("inventory").transitionTo(CircuitBreaker.State.FORCED_OPEN);
