@@ -103,9 +103,13 @@ class DashboardBrowserTests {
 
 	@BeforeEach
 	void openTheDashboard() {
-		this.circuitBreakers.find("payments").ifPresent(CircuitBreaker::reset);
+		this.circuitBreakers.all().forEach(CircuitBreaker::reset);
 		browser.open("http://localhost:" + this.port + "/resilience/");
-		browser.waitUntil(5, (d) -> "ok".equals(browser.find("#status").getDomAttribute("data-state")));
+		// The first snapshot rendered (the status says Live as soon as it arrives, the
+		// tiles
+		// come in the next animation frame).
+		browser.waitUntil(5, (d) -> browser.updates() > 0);
+		assertThat(browser.find("#status").getDomAttribute("data-state")).isEqualTo("ok");
 	}
 
 	@Test
@@ -217,7 +221,6 @@ class DashboardBrowserTests {
 		new Select(browser.find("#event-filter")).selectByValue("circuitbreaker/inventory");
 		assertThat(displayedEvents()).isNotEmpty()
 			.allSatisfy((li) -> assertThat(li.getDomAttribute("data-name")).isEqualTo("inventory"));
-		this.circuitBreakers.instance("inventory").reset();
 	}
 
 	private static List<WebElement> displayedEvents() {
