@@ -292,14 +292,17 @@
 		}
 		c.drawnAt = hist.last;
 		const data = c.series.map((s) => sumSeries(hist, s.keys));
-		let max = 1;
+		let peak = 0;
 		for (const values of data) {
 			for (const v of values) {
-				if (v > max) {
-					max = v;
+				if (v > peak) {
+					peak = v;
 				}
 			}
 		}
+		// The y axis reaches at least 1/s, so that a trickle is not drawn as a flood; the
+		// label says the real peak.
+		const max = Math.max(1, peak);
 		const seconds = hist.length();
 		// The x axis spans at least a minute, so that a few seconds of history are not stretched over it.
 		const span = Math.max(60, seconds);
@@ -313,8 +316,8 @@
 			}
 			setAttr(c.lines[i], 'points', points);
 		});
-		setText(c.peak, `peak ${rate(max)}/s over ${seconds} s`);
-		setText(c.title, `Calls per second over the last ${seconds} s, peak ${rate(max)}`);
+		setText(c.peak, peak > 0 ? `peak ${rate(peak)}/s over ${seconds} s` : `no calls in ${seconds} s`);
+		setText(c.title, `Calls per second over the last ${seconds} s, peak ${rate(peak)}`);
 	}
 
 	function sumSeries(hist, keys) {

@@ -126,6 +126,11 @@ class DashboardBrowserTests {
 		assertThat(browser.find(Chromium.tile("circuitbreaker", "inventory") + " .badge").getText())
 			.isEqualTo("CLOSED");
 		assertThat(browser.find(Chromium.tile("retry", "inventory")).isDisplayed()).isTrue();
+		// Its chart says it had no calls, rather than a peak it never had.
+		browser.waitUntil(3,
+				(d) -> browser.find(Chromium.tile("circuitbreaker", "inventory") + " .peak")
+					.getText()
+					.startsWith("no calls in "));
 		// Accessible: every control has a label or text, the live regions are polite, and
 		// the Content-Security-Policy refused nothing.
 		assertThat(browser.script("return [...document.querySelectorAll('input, select')]"
