@@ -119,8 +119,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	private final LongAdder totalSlow = new LongAdder();
 
 	// Durations of the calls measured, by outcome: only while slow-call tracking reads
-	// the
-	// ticker for every call (no clock is read for these sums alone).
+	// the ticker for every call (no clock is read for these sums alone).
 	private final LongAdder totalSuccessfulNanos = new LongAdder();
 
 	private final LongAdder totalFailedNanos = new LongAdder();

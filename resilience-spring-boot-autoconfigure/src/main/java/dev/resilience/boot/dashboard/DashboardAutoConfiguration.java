@@ -95,8 +95,7 @@ public final class DashboardAutoConfiguration {
 
 		NotWebConfiguration() {
 			// Not a failure: the same application.yml often serves the web application
-			// and
-			// its command-line or test runs without a server.
+			// and its command-line or test runs without a server.
 			logger.info(DashboardSettings.ENABLED_PROPERTY + "=true, but the resilience dashboard is not served:"
 					+ " this is not a web application (no servlet or reactive web server)");
 		}

@@ -60,8 +60,7 @@ final class ChromiumCondition implements ExecutionCondition, BeforeAllCallback {
 		String missing = Chromium.missing(this.env);
 		if (missing != null) {
 			// Only reached with CI=true (otherwise the class is disabled): fail before
-			// the
-			// application starts.
+			// the application starts.
 			throw new IllegalStateException("CI=true but the browser tests cannot run: " + missing + ". Install them: "
 					+ Chromium.HOW_TO_INSTALL);
 		}

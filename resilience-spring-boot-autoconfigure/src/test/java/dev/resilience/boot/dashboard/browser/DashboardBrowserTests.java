@@ -106,8 +106,7 @@ class DashboardBrowserTests {
 		this.circuitBreakers.all().forEach(CircuitBreaker::reset);
 		browser.open("http://localhost:" + this.port + "/resilience/");
 		// The first snapshot rendered (the status says Live as soon as it arrives, the
-		// tiles
-		// come in the next animation frame).
+		// tiles come in the next animation frame).
 		browser.waitUntil(5, (d) -> browser.updates() > 0);
 		assertThat(browser.find("#status").getDomAttribute("data-state")).isEqualTo("ok");
 	}
@@ -251,8 +250,7 @@ class DashboardBrowserTests {
 		browser.waitUntil(3, (d) -> browser.find(tile + " [data-figure='limit']").getText().contains("120 per 1 min"));
 		browser.screenshot("rate-limit-changed");
 		// Under the old limit (2 a minute, the bucket empty) a third call needs 30 s;
-		// under
-		// the new one (2 a second) it is permitted within the second.
+		// under the new one (2 a second) it is permitted within the second.
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 		int permitted = 0;
 		while (permitted < 3 && System.nanoTime() < deadline) {
