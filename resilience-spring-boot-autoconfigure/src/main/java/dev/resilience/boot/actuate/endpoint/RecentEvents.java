@@ -9,39 +9,45 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.bulkhead.BulkheadEvent;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.circuitbreaker.CircuitBreaker;
+import dev.resilience.circuitbreaker.CircuitBreakerEvent;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Policy;
 import dev.resilience.core.Registry;
 import dev.resilience.core.RegistryEvent;
 import dev.resilience.core.ResilienceEvent;
 import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterEvent;
 import dev.resilience.retry.Retry;
 import dev.resilience.retry.RetryEvent;
 import dev.resilience.timeout.Timeout;
+import dev.resilience.timeout.TimeoutEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The recent events of every instance of the registries it follows, for the
  * {@code resilienceevents} endpoint and the dashboard's {@code resilience} endpoint: a
  * bounded buffer per instance, stamped with the wall clock on receipt, and the
- * {@value #LATEST} latest events of all instances together, each numbered with an
- * {@code id} that increases across instances (see {@link #latest(long)}).
+ * {@value #LATEST} latest notable events of all instances together (state transitions,
+ * resets, rejections, retries, timeouts: not the calls that went through), each numbered
+ * with an {@code id} that increases across instances (see {@link #latest(long)}).
  * <p>
  * It listens to each registry's events, so that instances created later are followed and
  * removed ones are dropped with their buffers. Listening makes the instances create their
  * events (they create none while nobody listens), so this exists only while the endpoint
  * is available. Recording an event is lock-free: one atomic increment, one
- * compare-and-set and one small object, and the same again for the ring of the latest
- * events of all instances (one counter shared by every instance); memory is bounded by
- * {@code bufferSize} events per instance and {@value #LATEST} more.
+ * compare-and-set and one small object, and for a notable event the same again for the
+ * ring of the latest events of all instances (one counter shared by every instance);
+ * memory is bounded by {@code bufferSize} events per instance and {@value #LATEST} more.
  * <p>
  * Thread-safe. {@link #close()} stops listening.
  */
@@ -49,6 +55,14 @@ public final class RecentEvents implements AutoCloseable {
 
 	/** How many of the latest events of all instances are kept, in order. */
 	public static final int LATEST = 100;
+
+	// What the latest events of all instances (the dashboard's feed) keep: what changed
+	// or was refused, not every call that went through, which under load would push a
+	// transition out within moments. A call's own outcome shows in the rates.
+	private static final Set<Enum<?>> NOTABLE = Set.of(CircuitBreakerEvent.Type.STATE_TRANSITION,
+			CircuitBreakerEvent.Type.NOT_PERMITTED, CircuitBreakerEvent.Type.RESET, RetryEvent.Type.RETRY,
+			RetryEvent.Type.BUDGET_EXHAUSTED, RateLimiterEvent.Type.REJECTED, BulkheadEvent.Type.REJECTED,
+			TimeoutEvent.Type.TIMEOUT);
 
 	private static final Comparator<Cursor> OLDEST_FIRST = Comparator
 		.<Cursor, Instant>comparing((cursor) -> cursor.head().timestamp)
@@ -173,7 +187,10 @@ public final class RecentEvents implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the latest events of all instances, at most {@value #LATEST}, oldest first
+	 * Returns the latest notable events of all instances (circuit-breaker
+	 * {@code STATE_TRANSITION}, {@code NOT_PERMITTED} and {@code RESET}, retry
+	 * {@code RETRY} and {@code BUDGET_EXHAUSTED}, rate-limiter and bulkhead
+	 * {@code REJECTED}, timeout {@code TIMEOUT}), at most {@value #LATEST}, oldest first
 	 * (by {@code id}, the order in which they were received), with an {@code id} greater
 	 * than {@code afterId}. Reads at most {@value #LATEST} references, whatever the
 	 * number of instances; the events of an instance removed since stay until newer ones
@@ -241,10 +258,13 @@ public final class RecentEvents implements AutoCloseable {
 			String bulkheadType = (instance instanceof Bulkhead) ? BulkheadsEndpoint.SEMAPHORE
 					: (instance instanceof ThreadPoolBulkhead) ? BulkheadsEndpoint.THREAD_POOL : null;
 			this.subscription = instance.events().onEvent((ResilienceEvent event) -> {
-				RecordedEvent recorded = RecordedEvent.of(this.ring.claim(), latest.claim(), clock.instant(), event,
-						bulkheadType);
+				boolean notable = NOTABLE.contains(event.type());
+				RecordedEvent recorded = RecordedEvent.of(this.ring.claim(), notable ? latest.claim() : -1,
+						clock.instant(), event, bulkheadType);
 				this.ring.store(recorded);
-				latest.store(recorded);
+				if (notable) {
+					latest.store(recorded);
+				}
 				if (event.type() == RetryEvent.Type.RETRY) {
 					this.retryAttempts.incrementAndGet();
 				}

@@ -1,22 +1,29 @@
 package dev.resilience.boot.actuate.endpoint;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.bulkhead.BulkheadConfig;
+import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.ratelimiter.RateLimiter;
+import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Following registries: present and later instances, removed ones dropped, events merged
@@ -119,21 +126,25 @@ class RecentEventsTests {
 	@Test
 	void numbersTheEventsOfAllInstancesInOneSequenceAndKeepsTheLatest() {
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-		RateLimiterRegistry limiters = RateLimiterRegistry.ofDefaults();
+		RateLimiterRegistry limiters = RateLimiterRegistry
+			.of(RateLimiterConfig.builder().limitForPeriod(1).timeoutDuration(Duration.ZERO).build());
 		try (RecentEvents recentEvents = new RecentEvents(2, this.clock)) {
 			recentEvents.follow(breakers);
 			recentEvents.follow(limiters);
 			CircuitBreaker breaker = breakers.instance("a");
 			RateLimiter limiter = limiters.instance("b");
+			assertThat(limiter.tryAcquirePermission(1)).isTrue();
+			breaker.transitionTo(CircuitBreaker.State.FORCED_OPEN);
 			for (int i = 0; i < RecentEvents.LATEST; i++) {
-				limiter.tryAcquirePermission(1);
-				breaker.acquirePermit().onSuccess(0, null);
+				assertThat(limiter.tryAcquirePermission(1)).isFalse();
+				assertThatExceptionOfType(CallNotPermittedException.class).isThrownBy(breaker::acquirePermit);
 			}
 			List<RecordedEvent> latest = recentEvents.latest(-1);
-			// Beyond each instance's own buffer of 2: the latest of all, alternating.
+			// Beyond each instance's own buffer of 2: the latest of all, alternating
+			// (the transition and the first hundred rejections pushed out).
 			assertThat(latest).hasSize(RecentEvents.LATEST);
 			assertThat(latest).extracting((event) -> event.id).isSorted().doesNotHaveDuplicates();
-			assertThat(latest.get(0).id).isEqualTo(RecentEvents.LATEST);
+			assertThat(latest.get(0).id).isEqualTo(RecentEvents.LATEST + 1);
 			assertThat(latest.subList(96, 100)).extracting((event) -> event.name).containsExactly("b", "a", "b", "a");
 			long lastId = latest.get(99).id;
 			breaker.transitionTo(CircuitBreaker.State.OPEN);
@@ -142,6 +153,45 @@ class RecentEventsTests {
 			// A removed instance's events stay until pushed out.
 			breakers.remove("a");
 			assertThat(recentEvents.latest(lastId)).hasSize(1);
+		}
+	}
+
+	@Test
+	void theLatestOfAllInstancesAreTheTransitionsRejectionsAndRetriesNotEveryCall() {
+		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+		RateLimiterRegistry limiters = RateLimiterRegistry
+			.of(RateLimiterConfig.builder().limitForPeriod(1).timeoutDuration(Duration.ZERO).build());
+		BulkheadRegistry bulkheads = BulkheadRegistry
+			.of(BulkheadConfig.builder().maxConcurrentCalls(1).maxWaitDuration(Duration.ZERO).build());
+		try (RecentEvents recentEvents = new RecentEvents(10, this.clock)) {
+			recentEvents.follow(breakers);
+			recentEvents.follow(limiters);
+			recentEvents.follow(bulkheads);
+			CircuitBreaker breaker = breakers.instance("a");
+			RateLimiter limiter = limiters.instance("b");
+			Bulkhead bulkhead = bulkheads.instance("c");
+			// The calls that go through, one after the other: under load, thousands a
+			// second, which would push every transition out of the feed within moments.
+			for (int i = 0; i < 2 * RecentEvents.LATEST; i++) {
+				breaker.acquirePermit().onSuccess(0, null);
+				assertThat(bulkhead.tryAcquirePermission()).isTrue();
+				bulkhead.releasePermission();
+			}
+			breaker.acquirePermit().onFailure(0, new IllegalStateException("one failure"));
+			assertThat(limiter.tryAcquirePermission(1)).isTrue();
+			assertThat(recentEvents.latest(-1)).isEmpty();
+			breaker.transitionTo(CircuitBreaker.State.FORCED_OPEN);
+			assertThatExceptionOfType(CallNotPermittedException.class).isThrownBy(breaker::acquirePermit);
+			assertThat(limiter.tryAcquirePermission(1)).isFalse();
+			assertThat(bulkhead.tryAcquirePermission()).isTrue();
+			assertThat(bulkhead.tryAcquirePermission()).isFalse();
+			breaker.reset();
+			assertThat(recentEvents.latest(-1)).extracting((event) -> event.name + " " + event.type.name())
+				.containsExactly("a STATE_TRANSITION", "a NOT_PERMITTED", "b REJECTED", "c REJECTED", "a RESET");
+			// Each instance's own buffer, behind /actuator/resilienceevents, keeps every
+			// event as before.
+			assertThat(recentEvents.events("ratelimiter", "b", null)).extracting((event) -> event.type.name())
+				.containsExactly("PERMITTED", "REJECTED");
 		}
 	}
 
