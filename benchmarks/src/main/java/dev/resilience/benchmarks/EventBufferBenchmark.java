@@ -50,15 +50,17 @@ public class EventBufferBenchmark {
 
 	private final Supplier<String> supplier = this.backend::call;
 
-	private CircuitBreaker oursUnobserved;
+	CircuitBreaker oursUnobserved;
 
-	private CircuitBreaker oursBuffered;
+	CircuitBreaker oursBuffered;
 
 	private RecentEvents recentEvents;
 
 	private Supplier<String> r4jUnobserved;
 
 	private Supplier<String> r4jBuffered;
+
+	CircularEventConsumer<CircuitBreakerEvent> r4jEvents;
 
 	@Setup
 	public void setUp() {
@@ -75,8 +77,8 @@ public class EventBufferBenchmark {
 			.decorateSupplier(CircuitBreakerBenchmark.r4jCountBreaker("unobserved"), this.supplier);
 		io.github.resilience4j.circuitbreaker.CircuitBreaker r4jBreaker = CircuitBreakerBenchmark
 			.r4jCountBreaker("buffered");
-		CircularEventConsumer<CircuitBreakerEvent> consumer = new CircularEventConsumer<>(BUFFER_SIZE);
-		r4jBreaker.getEventPublisher().onEvent(consumer);
+		this.r4jEvents = new CircularEventConsumer<>(BUFFER_SIZE);
+		r4jBreaker.getEventPublisher().onEvent(this.r4jEvents);
 		this.r4jBuffered = io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(r4jBreaker,
 				this.supplier);
 	}

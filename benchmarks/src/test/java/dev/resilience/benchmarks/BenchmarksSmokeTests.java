@@ -92,6 +92,29 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void eventBufferBenchmarksKeepTheEventsOnlyWhereTheirNamesSay() {
+		EventBufferBenchmark benchmark = new EventBufferBenchmark();
+		benchmark.setUp();
+		try {
+			for (int i = 0; i < CALLS; i++) {
+				assertThat(benchmark.unobserved_ours()).isEqualTo("ok");
+				assertThat(benchmark.buffered_ours()).isEqualTo("ok");
+				assertThat(benchmark.unobserved_r4j()).isEqualTo("ok");
+				assertThat(benchmark.buffered_r4j()).isEqualTo("ok");
+			}
+			// Nobody listens to the unobserved breaker, so it creates no event; the
+			// buffered ones keep one per call.
+			assertThat(benchmark.oursUnobserved.events().hasListeners()).isFalse();
+			assertThat(benchmark.oursBuffered.events().hasListeners()).isTrue();
+			assertThat(benchmark.oursBuffered.metrics().totalSuccessfulCalls()).isEqualTo(CALLS);
+			assertThat(benchmark.r4jEvents.getBufferedEventsStream().count()).isEqualTo(CALLS);
+		}
+		finally {
+			benchmark.tearDown();
+		}
+	}
+
+	@Test
 	void bulkheadRetryAndPipelineBenchmarksCallThrough() throws Throwable {
 		BulkheadBenchmark bulkhead = new BulkheadBenchmark();
 		bulkhead.setUp();
