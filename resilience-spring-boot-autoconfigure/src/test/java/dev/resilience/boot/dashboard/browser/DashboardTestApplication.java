@@ -10,16 +10,20 @@ import dev.resilience.annotation.Timeout;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.server.SecurityWebFilterChain;
 
 /**
- * The application behind the browser tests: Spring MVC, the dashboard on, the endpoints
- * it reads and writes exposed, and annotated beans for every primitive (some never
- * called, which the page must list all the same). Spring Security is on the test class
- * path; this application lets everything through (the secured one is
+ * The application behind the browser tests: Spring MVC (or WebFlux), the dashboard on,
+ * the endpoints it reads and writes exposed, and annotated beans for every primitive
+ * (some never called, which the page must list all the same). Spring Security is on the
+ * test class path; this application lets everything through (the secured one is
  * {@link SecuredDashboardApplication}).
  */
 @SpringBootConfiguration
@@ -52,10 +56,29 @@ class DashboardTestApplication {
 		return new InMemoryUserDetailsManager();
 	}
 
-	@Bean
-	SecurityFilterChain everythingOpen(HttpSecurity http) throws Exception {
-		http.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll()).csrf((csrf) -> csrf.disable());
-		return http.build();
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	static class ServletSecurity {
+
+		@Bean
+		SecurityFilterChain everythingOpen(HttpSecurity http) throws Exception {
+			http.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll()).csrf((csrf) -> csrf.disable());
+			return http.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	static class ReactiveSecurity {
+
+		@Bean
+		SecurityWebFilterChain everythingOpen(ServerHttpSecurity http) {
+			return http.authorizeExchange((exchanges) -> exchanges.anyExchange().permitAll())
+				.csrf((csrf) -> csrf.disable())
+				.build();
+		}
+
 	}
 
 	/** Fails on demand: the breaker's failures are injected through it. */
