@@ -658,7 +658,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * separate management port it is served there, beside the Actuator endpoints.
 	 *
 	 * @param enabled whether the page is served; default false (an operator's UI is opted
-	 * into)
+	 * into); read like {@code resilience.enabled} before binding, so a value that is not
+	 * a boolean fails startup
 	 * @param path where the page is served, relative to the web server's root (the
 	 * servlet context path, or the management server's base path with a separate
 	 * management port); default {@code /resilience}

@@ -48,6 +48,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.ResponseStatusException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -163,17 +164,16 @@ class ObservationHttpTests {
 		assertThat(scrape).contains("resilience_call_active_seconds_max{");
 	}
 
-	private void assertNesting(String method) throws InterruptedException {
+	private void assertNesting(String method) {
 		Deque<SimpleSpan> spans = this.tracer.getSpans();
 		// A WebClient's exchange may end on its own thread just after the caller got
 		// the body: wait (bounded, real I/O) for both client spans to end.
-		long deadline = System.nanoTime() + BOUND.toNanos();
-		while (spans.stream()
-			.filter((span) -> span.getKind() == io.micrometer.tracing.Span.Kind.CLIENT
-					&& span.getEndTimestamp().toEpochMilli() > 0)
-			.count() < 2 && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
+		await().atMost(BOUND)
+			.pollInterval(Duration.ofMillis(10))
+			.until(() -> spans.stream()
+				.filter((span) -> span.getKind() == io.micrometer.tracing.Span.Kind.CLIENT
+						&& span.getEndTimestamp().toEpochMilli() > 0)
+				.count() >= 2);
 		SimpleSpan call = single(spans, (span) -> method.equals(span.getName()));
 		List<SimpleSpan> attempts = spans.stream()
 			.filter((span) -> (method + " attempt").equals(span.getName()))

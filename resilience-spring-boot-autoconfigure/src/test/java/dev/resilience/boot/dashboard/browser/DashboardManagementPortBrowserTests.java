@@ -1,13 +1,5 @@
 package dev.resilience.boot.dashboard.browser;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-
-import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"management.health.redis.enabled=false", "spring.main.banner-mode=off", "logging.level.root=warn" })
 class DashboardManagementPortBrowserTests {
 
-	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
 	private static Chromium browser;
 
 	@LocalServerPort
@@ -58,46 +48,11 @@ class DashboardManagementPortBrowserTests {
 	@Test
 	void thePageOnTheManagementServerReadsItsSnapshotAndActsThroughItsEndpoints() throws Exception {
 		assertThat(this.managementPort).isNotEqualTo(this.port);
-		forceOpenThenClose(browser, "http://localhost:" + this.managementPort + "/manage/ops/resilience/",
-				() -> state(this.managementPort, "/manage/actuator/circuitbreakers/payments"));
+		DashboardScenarios.forceOpenThenClose(browser,
+				"http://localhost:" + this.managementPort + "/manage/ops/resilience/",
+				() -> DashboardScenarios.state(this.managementPort, "/manage/actuator/circuitbreakers/payments"));
 		// The page and its data live on the management server only.
-		assertThat(get(this.port, "/shop/ops/resilience/").statusCode()).isEqualTo(404);
-	}
-
-	/**
-	 * Opens the page, forces the {@code payments} breaker open from it and closes it
-	 * again, checking each change on the endpoint and on the tile.
-	 * @param browser the browser
-	 * @param page the page's URL
-	 * @param state reads the breaker's state from its endpoint
-	 */
-	static void forceOpenThenClose(Chromium browser, String page, Callable<String> state) throws Exception {
-		browser.open(page);
-		browser.waitUntil(5, (d) -> browser.updates() > 0);
-		assertThat(browser.find("#status").getDomAttribute("data-state")).isEqualTo("ok");
-		String tile = Chromium.tile("circuitbreaker", "payments");
-		assertThat(browser.find(tile).getDomAttribute("data-state")).isEqualTo("CLOSED");
-
-		browser.find(tile + " button[data-action='force-open']").click();
-		browser.waitUntil(3, (d) -> "ok".equals(browser.find("#action-result").getDomAttribute("data-outcome")));
-		assertThat(state.call()).isEqualTo("FORCED_OPEN");
-		browser.waitUntil(3, (d) -> "FORCED_OPEN".equals(browser.find(tile).getDomAttribute("data-state")));
-		browser.screenshot("payments-forced-open");
-
-		browser.find(tile + " button[data-action='close']").click();
-		browser.waitUntil(3, (d) -> "CLOSED".equals(browser.find(tile).getDomAttribute("data-state")));
-		assertThat(state.call()).isEqualTo("CLOSED");
-	}
-
-	static String state(int port, String path) throws Exception {
-		HttpResponse<String> response = get(port, path);
-		assertThat(response.statusCode()).isEqualTo(200);
-		return JsonPath.read(response.body(), "$.state");
-	}
-
-	static HttpResponse<String> get(int port, String path) throws Exception {
-		return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
-				HttpResponse.BodyHandlers.ofString());
+		assertThat(DashboardScenarios.get(this.port, "/shop/ops/resilience/").statusCode()).isEqualTo(404);
 	}
 
 }

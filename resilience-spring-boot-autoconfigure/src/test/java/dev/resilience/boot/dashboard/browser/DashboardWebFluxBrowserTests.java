@@ -46,10 +46,9 @@ class DashboardWebFluxBrowserTests {
 
 	@Test
 	void thePageUnderTheBasePathReadsItsSnapshotAndActsThroughItsEndpoints() throws Exception {
-		DashboardManagementPortBrowserTests.forceOpenThenClose(browser,
-				"http://localhost:" + this.port + "/flux/resilience/",
-				() -> DashboardManagementPortBrowserTests.state(this.port, "/flux/actuator/circuitbreakers/payments"));
-		assertThat(DashboardManagementPortBrowserTests.get(this.port, "/resilience/").statusCode()).isEqualTo(404);
+		DashboardScenarios.forceOpenThenClose(browser, "http://localhost:" + this.port + "/flux/resilience/",
+				() -> DashboardScenarios.state(this.port, "/flux/actuator/circuitbreakers/payments"));
+		assertThat(DashboardScenarios.get(this.port, "/resilience/").statusCode()).isEqualTo(404);
 	}
 
 }
