@@ -11,6 +11,7 @@ module dev.resilience.core {
 	exports dev.resilience.bulkhead;
 	exports dev.resilience.circuitbreaker;
 	exports dev.resilience.core;
+	exports dev.resilience.deadline;
 	exports dev.resilience.fallback;
 	exports dev.resilience.pipeline;
 	exports dev.resilience.ratelimiter;
