@@ -24,6 +24,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Deadline {
 
+	/**
+	 * The key under which integrations carry the current deadline where a thread-local
+	 * cannot follow: the Reactor {@code Context} of a subscriber, and the
+	 * {@code ThreadLocalAccessor} registered with Micrometer's context propagation.
+	 */
+	public static final String CONTEXT_KEY = "dev.resilience.deadline";
+
 	private static final ThreadLocal<@Nullable Deadline> CURRENT = new ThreadLocal<>();
 
 	private final Ticker ticker;

@@ -13,18 +13,18 @@ import dev.resilience.core.ResilienceException;
  */
 public class DeadlineExceededException extends ResilienceException {
 
-	private final String stage;
+	private final DeadlineStage stage;
 
 	private final Duration remaining;
 
 	/**
 	 * Creates the exception.
 	 * @param instanceName the name of the instance whose stage refused the call
-	 * @param stage the stage that refused it, such as {@code retry} or {@code timeout}
+	 * @param stage the stage that refused it
 	 * @param remaining what was left of the budget when it refused (zero or more)
 	 */
-	public DeadlineExceededException(String instanceName, String stage, Duration remaining) {
-		super("Deadline exceeded: " + stage + " '" + instanceName + "' refused the call with " + remaining
+	public DeadlineExceededException(String instanceName, DeadlineStage stage, Duration remaining) {
+		super("Deadline exceeded: " + stage.value() + " '" + instanceName + "' refused the call with " + remaining
 				+ " left of the request's budget", instanceName, false, null);
 		this.stage = stage;
 		this.remaining = remaining;
@@ -32,9 +32,9 @@ public class DeadlineExceededException extends ResilienceException {
 
 	/**
 	 * Returns the stage that refused the call.
-	 * @return the stage, such as {@code retry} or {@code timeout}
+	 * @return the stage
 	 */
-	public String stage() {
+	public DeadlineStage stage() {
 		return this.stage;
 	}
 

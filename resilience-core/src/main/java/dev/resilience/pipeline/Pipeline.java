@@ -20,6 +20,7 @@ import dev.resilience.internal.PerKeyInstances;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
+import dev.resilience.deadline.DeadlineConfig;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.retry.Retry;
@@ -104,6 +105,8 @@ public final class Pipeline {
 
 	private final @Nullable AttemptObserver attemptObserver;
 
+	private final DeadlineConfig deadlines;
+
 	private Pipeline(PipelineStage[] chain, List<Stage> order, Builder builder) {
 		this.chain = chain;
 		this.order = order;
@@ -121,6 +124,7 @@ public final class Pipeline {
 		this.bulkheadKeysOf = (builder.bulkhead != null) ? PerKeyInstances.describe(builder.bulkhead) : "";
 		this.threadPoolBulkhead = builder.threadPoolBulkhead;
 		this.attemptObserver = builder.attemptObserver;
+		this.deadlines = builder.deadlines;
 	}
 
 	/**
@@ -350,6 +354,15 @@ public final class Pipeline {
 		return this.attemptObserver;
 	}
 
+	/**
+	 * Returns how the pipeline treats the current
+	 * {@link dev.resilience.deadline.Deadline}.
+	 * @return the deadline configuration; {@link DeadlineConfig#ofDefaults()} unless set
+	 */
+	public DeadlineConfig deadlines() {
+		return this.deadlines;
+	}
+
 	@Nullable Object run(int index, Object context, @Nullable Object rateLimiterKey, @Nullable Object bulkheadKey,
 			Invoker<Object> invoker) throws Throwable {
 		if (index == this.chain.length) {
@@ -473,6 +486,8 @@ public final class Pipeline {
 		private List<Stage> order = Stage.DEFAULT_ORDER;
 
 		private @Nullable AttemptObserver attemptObserver;
+
+		private DeadlineConfig deadlines = DeadlineConfig.ofDefaults();
 
 		private Builder() {
 		}
@@ -598,6 +613,19 @@ public final class Pipeline {
 		 */
 		public Builder attemptObserver(AttemptObserver observer) {
 			this.attemptObserver = Objects.requireNonNull(observer, "observer must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets how the pipeline treats the current
+		 * {@link dev.resilience.deadline.Deadline}: whether what does not fit is cut, and
+		 * whom to tell. Default {@link DeadlineConfig#ofDefaults()}: enforce, tell
+		 * nobody.
+		 * @param deadlines the deadline configuration
+		 * @return this builder
+		 */
+		public Builder deadlines(DeadlineConfig deadlines) {
+			this.deadlines = Objects.requireNonNull(deadlines, "deadlines must not be null");
 			return this;
 		}
 

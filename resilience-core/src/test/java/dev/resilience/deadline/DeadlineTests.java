@@ -88,11 +88,11 @@ class DeadlineTests {
 
 	@Test
 	void aDeadlineExceededIsARejectionThatNamesTheStageAndWhatWasLeft() {
-		DeadlineExceededException exception = new DeadlineExceededException("inventory", "retry",
+		DeadlineExceededException exception = new DeadlineExceededException("inventory", DeadlineStage.RETRY,
 				Duration.ofMillis(40));
 		assertThat(exception.isRejection()).isTrue();
 		assertThat(exception.instanceName()).isEqualTo("inventory");
-		assertThat(exception.stage()).isEqualTo("retry");
+		assertThat(exception.stage()).isEqualTo(DeadlineStage.RETRY);
 		assertThat(exception.remaining()).isEqualTo(Duration.ofMillis(40));
 		assertThat(exception.getMessage()).contains("retry 'inventory'").contains("PT0.04S");
 		assertThat(exception.getStackTrace()).isEmpty();

@@ -16,6 +16,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.boot.observation.ProtectedMethod;
 import dev.resilience.boot.observation.ResilienceObservations;
+import dev.resilience.deadline.DeadlineConfig;
 import dev.resilience.pipeline.Pipeline;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -64,6 +65,8 @@ public final class ResilienceMethodFactory {
 
 	private @Nullable ObjectProvider<ResilienceObservations> observations;
 
+	private DeadlineConfig deadlines = DeadlineConfig.ofDefaults();
+
 	/**
 	 * Creates a factory.
 	 * @param circuitBreakers the circuit breaker registry
@@ -99,6 +102,15 @@ public final class ResilienceMethodFactory {
 		this.observations = observations;
 	}
 
+	/**
+	 * Sets how the methods' pipelines treat the request's deadline; without it they
+	 * enforce it and tell nobody.
+	 * @param deadlines the deadline configuration
+	 */
+	public void setDeadlines(DeadlineConfig deadlines) {
+		this.deadlines = deadlines;
+	}
+
 	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass) {
 		Method method = annotations.method();
 		String subject = Signatures.describe(method);
@@ -112,7 +124,7 @@ public final class ResilienceMethodFactory {
 		}
 		// The method's pipeline is the one description of its stages: every return type's
 		// path (plain values, futures, resilience-reactor's operators) reads it.
-		Pipeline.Builder stages = Pipeline.builder().order(this.order);
+		Pipeline.Builder stages = Pipeline.builder().order(this.order).deadlines(this.deadlines);
 		if (annotations.circuitBreaker() != null) {
 			stages.circuitBreaker(this.circuitBreakers
 				.instance(checkName(annotations.circuitBreaker().name(), "@CircuitBreaker", subject)));

@@ -5,6 +5,8 @@ import java.util.List;
 
 import dev.resilience.boot.aop.ResilienceAnnotationPostProcessor;
 import dev.resilience.boot.aop.ResilienceMethodFactory;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineListener;
 import dev.resilience.boot.observation.ResilienceObservations;
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadRegistry;
@@ -111,15 +113,38 @@ public final class ResilienceAutoConfiguration {
 		return configurations.timeoutRegistry(ticker, scheduler);
 	}
 
+	/**
+	 * How every pipeline the starter builds treats the request's deadline:
+	 * {@code resilience.deadline.mode}, and the {@link DeadlineListener} beans, told of
+	 * each call that does not fit.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	DeadlineConfig resilienceDeadlineConfig(ResilienceProperties properties,
+			ObjectProvider<DeadlineListener> listeners) {
+		List<DeadlineListener> all = listeners.orderedStream().toList();
+		DeadlineListener listener = switch (all.size()) {
+			case 0 -> DeadlineListener.NONE;
+			case 1 -> all.get(0);
+			default -> (stage, instanceName, mode, remainingNanos) -> {
+				for (DeadlineListener each : all) {
+					each.exceeded(stage, instanceName, mode, remainingNanos);
+				}
+			};
+		};
+		return DeadlineConfig.builder().mode(properties.deadline().mode()).listener(listener).build();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	ResilienceMethodFactory resilienceMethodFactory(CircuitBreakerRegistry circuitBreakers, RetryRegistry retries,
 			RateLimiterRegistry rateLimiters, BulkheadRegistry bulkheads,
 			ThreadPoolBulkheadRegistry threadPoolBulkheads, TimeoutRegistry timeouts, ResilienceProperties properties,
-			BeanFactory beanFactory, ObjectProvider<ResilienceObservations> observations) {
+			BeanFactory beanFactory, ObjectProvider<ResilienceObservations> observations, DeadlineConfig deadlines) {
 		ResilienceMethodFactory factory = new ResilienceMethodFactory(circuitBreakers, retries, rateLimiters, bulkheads,
 				threadPoolBulkheads, timeouts, properties.order(), beanFactory);
 		factory.setObservations(observations);
+		factory.setDeadlines(deadlines);
 		return factory;
 	}
 

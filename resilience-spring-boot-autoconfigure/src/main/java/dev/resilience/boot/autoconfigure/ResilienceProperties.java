@@ -40,6 +40,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param observations Micrometer Observations of annotated calls
  * @param logging the log lines of circuit-breaker state changes
  * @param dashboard the live dashboard page
+ * @param deadline deadlines that travel with a request
+ * @param http policy sets for HTTP clients
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -48,7 +50,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue RateLimiters ratelimiter, @DefaultValue Bulkheads bulkhead,
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations,
-		@DefaultValue Logging logging, @DefaultValue Dashboard dashboard){
+		@DefaultValue Logging logging, @DefaultValue Dashboard dashboard, @DefaultValue Deadlines deadline,
+		@DefaultValue Http http){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -665,6 +668,92 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * management port); default {@code /resilience}
 	 */
 	public record Dashboard(@DefaultValue("false") boolean enabled, @DefaultValue("/resilience") String path) {
+
+	}
+
+	/**
+	 * Deadlines that travel with a request ({@code resilience.deadline.*}): read from an
+	 * inbound header when a request arrives, carried with the request across thread hops,
+	 * respected by every stage and sent on with outbound HTTP calls.
+	 *
+	 * @param enabled whether inbound requests get a deadline from their headers (or the
+	 * default budget) and outbound HTTP calls send theirs on; default true. Deadlines set
+	 * in code ({@code Deadline.within}) are respected either way
+	 * @param mode whether a call that does not fit is cut ({@code enforce}) or only
+	 * counted and logged at DEBUG ({@code observe}); default {@code observe}
+	 * @param inboundHeaders the request headers that carry a budget, in milliseconds
+	 * ({@code X-Request-Timeout-Ms}, {@code x-envoy-expected-rq-timeout-ms}) or in gRPC's
+	 * {@code grpc-timeout} form; the smallest present wins, measured from when the
+	 * request arrived
+	 * @param defaultBudget the budget of a request that carries none of those headers;
+	 * default none
+	 * @param outboundHeader the header that outbound HTTP calls carry the remaining
+	 * budget in, in milliseconds; default {@code X-Request-Timeout-Ms}
+	 * @param outboundMargin what is taken off the remaining budget before it is sent on,
+	 * for the time the request and its answer spend on the wire; default 10 ms
+	 */
+	public record Deadlines(@DefaultValue("true") boolean enabled,
+			@DefaultValue("observe") dev.resilience.deadline.DeadlineMode mode, @DefaultValue( {
+					"X-Request-Timeout-Ms", "grpc-timeout",
+					"x-envoy-expected-rq-timeout-ms" }) List<String> inboundHeaders,
+			@Nullable Duration defaultBudget, @DefaultValue("X-Request-Timeout-Ms") String outboundHeader,
+			@DefaultValue("10ms") Duration outboundMargin){
+
+		/**
+		 * Copies the header list.
+		 */
+		public Deadlines {
+			inboundHeaders = List.copyOf(inboundHeaders);
+		}
+
+	}
+
+	/**
+	 * Policy sets for HTTP clients ({@code resilience.http.*}).
+	 *
+	 * @param clients the policy sets by name
+	 */
+	public record Http(@Nullable Map<String, HttpClientSettings> clients) {
+
+		/**
+		 * Normalizes an absent map to an empty one.
+		 */
+		public Http {
+			clients = (clients != null) ? Map.copyOf(clients) : Map.of();
+		}
+
+	}
+
+	/**
+	 * One HTTP client's policy set ({@code resilience.http.clients.<name>.*}). Every
+	 * value left out comes from the preset, if any, or is off.
+	 *
+	 * @param preset {@code standard}: rate limiter (off unless named) -> total timeout 30
+	 * s -> retry (3 attempts, exponential backoff with jitter) -> circuit breaker ->
+	 * attempt timeout 10 s; default none
+	 * @param circuitBreaker the circuit breaker instance's name
+	 * @param retry the retry instance's name
+	 * @param rateLimiter the rate limiter instance's name
+	 * @param bulkhead the (semaphore) bulkhead instance's name
+	 * @param attemptTimeout how long one attempt may take
+	 * @param totalTimeout how long the call may take, every attempt and wait included
+	 * @param breakerPerHost whether each downstream host gets its own circuit breaker
+	 * (created on demand from the named one's configuration, in bounded memory)
+	 * @param failureStatuses the response statuses that are failures, as codes
+	 * ({@code 503}) or series ({@code 5xx}); default 5xx, 408, 429
+	 * @param retryStatuses the response statuses that are retried; default those of
+	 * {@code failureStatuses}
+	 * @param retryNonIdempotent whether POST and PATCH are retried without an
+	 * {@code Idempotency-Key} header; default false
+	 * @param baseUrls the clients this set applies to, by the start of their base URL
+	 * @param qualifiers the clients this set applies to, by the bean qualifier of their
+	 * builder
+	 */
+	public record HttpClientSettings(@Nullable String preset, @Nullable String circuitBreaker, @Nullable String retry,
+			@Nullable String rateLimiter, @Nullable String bulkhead, @Nullable Duration attemptTimeout,
+			@Nullable Duration totalTimeout, @Nullable Boolean breakerPerHost, @Nullable List<String> failureStatuses,
+			@Nullable List<String> retryStatuses, @Nullable Boolean retryNonIdempotent, @Nullable List<String> baseUrls,
+			@Nullable List<String> qualifiers) {
 
 	}
 
