@@ -49,6 +49,19 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	void acquirePermission();
 
 	/**
+	 * Takes a place, waiting no longer than the shorter of {@code maxWaitDuration} and
+	 * {@code maxWaitNanos}: for a caller that must also be done before a request's
+	 * deadline.
+	 * @param maxWaitNanos the longest the caller may wait, in nanoseconds
+	 * @return {@code true} if taken; {@code false} if none was free within
+	 * {@code maxWaitNanos} while {@code maxWaitDuration} would have waited longer (then
+	 * no rejection is counted: the caller's bound, not the bulkhead, gave up)
+	 * @throws BulkheadFullException if none is free within {@code maxWaitDuration} (the
+	 * shorter one), or the thread is interrupted while waiting
+	 */
+	boolean acquirePermission(long maxWaitNanos);
+
+	/**
 	 * Takes a place if one is free now; never waits.
 	 * @return {@code true} if taken
 	 */

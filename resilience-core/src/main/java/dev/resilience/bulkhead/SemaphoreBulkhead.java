@@ -201,6 +201,26 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	}
 
 	@Override
+	public boolean acquirePermission(long maxWaitNanos) {
+		if (takeFollowingTheKey()) {
+			onPermitted();
+			return true;
+		}
+		long configured = SettingValidation.toNanos(config().maxWaitDuration());
+		long waitNanos = Math.max(0, Math.min(configured, maxWaitNanos));
+		if (waitNanos > 0 && !Thread.currentThread().isInterrupted()
+				&& await(new Waiter(Thread.currentThread()), waitNanos)) {
+			onPermitted();
+			return true;
+		}
+		if (waitNanos < configured && !Thread.currentThread().isInterrupted()) {
+			return false;
+		}
+		onRejected();
+		throw new BulkheadFullException(this.name);
+	}
+
+	@Override
 	public boolean tryAcquirePermission() {
 		if (takeFollowingTheKey()) {
 			onPermitted();

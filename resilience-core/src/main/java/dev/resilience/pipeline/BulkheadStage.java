@@ -7,6 +7,9 @@ import dev.resilience.core.AsyncInvoker;
 import dev.resilience.internal.CancellableFuture;
 import dev.resilience.internal.PerKeyInstances;
 import dev.resilience.core.Invoker;
+import dev.resilience.deadline.Deadline;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +35,7 @@ final class BulkheadStage extends PipelineStage {
 		// The key's bulkhead is released, not looked up again: it may have been
 		// forgotten and recreated meanwhile.
 		Bulkhead bulkhead = PerKeyInstances.bulkhead(this.bulkhead, bulkheadKey);
-		bulkhead.acquirePermission();
+		acquire(pipeline.deadlines(), bulkhead);
 		try {
 			return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
 		}
@@ -41,11 +44,40 @@ final class BulkheadStage extends PipelineStage {
 		}
 	}
 
+	/**
+	 * Takes a place; with a current deadline, waits no longer than what is left of it
+	 * (ENFORCE) or reports a wait that outlived it (OBSERVE).
+	 */
+	private static void acquire(DeadlineConfig deadlines, Bulkhead bulkhead) {
+		Deadline deadline = Deadline.current();
+		if (deadline == null) {
+			bulkhead.acquirePermission();
+			return;
+		}
+		if (DeadlineChecks.enforced(deadlines)) {
+			long left = deadline.remainingNanos();
+			if (!bulkhead.acquirePermission(left)) {
+				throw DeadlineChecks.refusal(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), left);
+			}
+			return;
+		}
+		try {
+			bulkhead.acquirePermission();
+		}
+		finally {
+			// Observed: the wait is the bulkhead's own; tell whether it ran past the
+			// deadline (it could not have without a wait, a place being free at once).
+			if (!bulkhead.config().maxWaitDuration().isZero() && deadline.isExpired()) {
+				DeadlineChecks.report(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), 0);
+			}
+		}
+	}
+
 	@Override
 	CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 			@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
 		Bulkhead bulkhead = PerKeyInstances.bulkhead(this.bulkhead, bulkheadKey);
-		bulkhead.acquirePermission();
+		acquire(pipeline.deadlines(), bulkhead);
 		CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
 				invoker);
 		CancellableFuture<@Nullable Object> result = new CancellableFuture<>();

@@ -20,7 +20,10 @@ import dev.resilience.internal.PerKeyInstances;
 import dev.resilience.core.Invoker;
 import dev.resilience.core.KeyEvaluationException;
 import dev.resilience.core.KeySelector;
+import dev.resilience.deadline.Deadline;
 import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineExceededException;
+import dev.resilience.deadline.DeadlineStage;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.retry.Retry;
@@ -60,6 +63,18 @@ import org.jspecify.annotations.Nullable;
  * the execution fails at once with a {@link KeyEvaluationException} (its cause what the
  * selector threw), the call is never made, no permit is taken, no stage counts it and the
  * fallback does not answer for it.
+ * <p>
+ * <b>Deadlines.</b> Every stage respects the current
+ * {@link dev.resilience.deadline.Deadline} (the calling thread's; an asynchronous
+ * execution captures it when it starts and makes it current again on the threads it hops
+ * to): a call whose budget is gone does not start; a timeout is the shorter of its own
+ * and what is left; a retry does not start a wait that leaves no time for the next
+ * attempt; rate-limiter and bulkhead waits end when the deadline comes. Under
+ * {@link dev.resilience.deadline.DeadlineMode#ENFORCE} (the default) what does not fit
+ * fails with a {@link DeadlineExceededException}; under
+ * {@link dev.resilience.deadline.DeadlineMode#OBSERVE} nothing is cut and the
+ * {@link DeadlineConfig}'s listener is told. Without a deadline this costs a thread-local
+ * read per call (and per stage that may wait).
  * <p>
  * <b>Hot path.</b> A synchronous execution without timeout or thread-pool bulkhead
  * allocates nothing of its own: the invoker and its context are passed down, each stage
@@ -107,6 +122,8 @@ public final class Pipeline {
 
 	private final DeadlineConfig deadlines;
 
+	private final String name;
+
 	private Pipeline(PipelineStage[] chain, List<Stage> order, Builder builder) {
 		this.chain = chain;
 		this.order = order;
@@ -125,6 +142,24 @@ public final class Pipeline {
 		this.threadPoolBulkhead = builder.threadPoolBulkhead;
 		this.attemptObserver = builder.attemptObserver;
 		this.deadlines = builder.deadlines;
+		this.name = (builder.name != null) ? builder.name : firstInstanceName(builder);
+	}
+
+	private static String firstInstanceName(Builder builder) {
+		for (Stage stage : builder.order) {
+			String name = switch (stage) {
+				case RETRY -> (builder.retry != null) ? builder.retry.name() : null;
+				case CIRCUIT_BREAKER -> (builder.circuitBreaker != null) ? builder.circuitBreaker.name() : null;
+				case RATE_LIMITER -> (builder.rateLimiter != null) ? builder.rateLimiter.name() : null;
+				case TIMEOUT -> (builder.timeout != null) ? builder.timeout.name() : null;
+				case BULKHEAD -> (builder.bulkhead != null) ? builder.bulkhead.name()
+						: (builder.threadPoolBulkhead != null) ? builder.threadPoolBulkhead.name() : null;
+			};
+			if (name != null) {
+				return name;
+			}
+		}
+		return "pipeline";
 	}
 
 	/**
@@ -157,9 +192,11 @@ public final class Pipeline {
 		Object rateLimiterKey = rateLimiterKey(context);
 		Object bulkheadKey = bulkheadKey(context);
 		if (this.fallback == null) {
+			checkDeadline();
 			return start(context, rateLimiterKey, bulkheadKey, invoker);
 		}
 		try {
+			checkDeadline();
 			return start(context, rateLimiterKey, bulkheadKey, invoker);
 		}
 		catch (Throwable ex) {
@@ -187,7 +224,14 @@ public final class Pipeline {
 		catch (Throwable ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		CompletableFuture<@Nullable Object> inner = runAsync(0, context, rateLimiterKey, bulkheadKey, invoker);
+		CompletableFuture<@Nullable Object> inner;
+		try {
+			checkDeadline();
+			inner = runAsync(0, context, rateLimiterKey, bulkheadKey, invoker);
+		}
+		catch (DeadlineExceededException ex) {
+			inner = CompletableFuture.failedFuture(ex);
+		}
 		Fallback fallback = this.fallback;
 		// A fresh future completed with the unwrapped outcome, so that callers never see
 		// the CompletionException wrappers that dependent stages add; cancelling it
@@ -363,6 +407,29 @@ public final class Pipeline {
 		return this.deadlines;
 	}
 
+	/**
+	 * Returns the name a call refused at the start reports ({@link DeadlineStage#CALL}).
+	 * @return the name given to the builder, or the first stage's instance's
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * The call's first check of the current deadline: a call whose budget is gone does
+	 * not start (ENFORCE) or is reported (OBSERVE). One thread-local read without a
+	 * deadline.
+	 */
+	void checkDeadline() {
+		Deadline deadline = Deadline.current();
+		if (deadline != null && deadline.isExpired()) {
+			DeadlineExceededException refusal = DeadlineChecks.refuse(this.deadlines, DeadlineStage.CALL, this.name, 0);
+			if (refusal != null) {
+				throw refusal;
+			}
+		}
+	}
+
 	@Nullable Object run(int index, Object context, @Nullable Object rateLimiterKey, @Nullable Object bulkheadKey,
 			Invoker<Object> invoker) throws Throwable {
 		if (index == this.chain.length) {
@@ -488,6 +555,8 @@ public final class Pipeline {
 		private @Nullable AttemptObserver attemptObserver;
 
 		private DeadlineConfig deadlines = DeadlineConfig.ofDefaults();
+
+		private @Nullable String name;
 
 		private Builder() {
 		}
@@ -626,6 +695,18 @@ public final class Pipeline {
 		 */
 		public Builder deadlines(DeadlineConfig deadlines) {
 			this.deadlines = Objects.requireNonNull(deadlines, "deadlines must not be null");
+			return this;
+		}
+
+		/**
+		 * Names the pipeline, for what reports a call refused at its start because its
+		 * deadline has passed ({@link DeadlineStage#CALL}). Default: the name of the
+		 * outermost stage's instance.
+		 * @param name the name, such as an HTTP client's
+		 * @return this builder
+		 */
+		public Builder name(String name) {
+			this.name = Objects.requireNonNull(name, "name must not be null");
 			return this;
 		}
 

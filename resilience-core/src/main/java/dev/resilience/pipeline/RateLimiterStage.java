@@ -6,6 +6,9 @@ import dev.resilience.core.AsyncInvoker;
 import dev.resilience.internal.CancellableFuture;
 import dev.resilience.internal.PerKeyInstances;
 import dev.resilience.core.Invoker;
+import dev.resilience.deadline.Deadline;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineStage;
 import dev.resilience.core.Scheduler;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
@@ -15,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  * The rate limiter stage: takes the permits (of the call's key, if per key) before the
  * rest of the pipeline; asynchronously, reserved permits that fall due later start the
  * rest on the limiter's scheduler, and a cancel before then gives them back.
+ * <p>
+ * With a current {@link Deadline}, the wait for permits is bounded by what is left of it:
+ * under ENFORCE permits that would fall due later are not taken and the call fails with a
+ * {@link dev.resilience.deadline.DeadlineExceededException}; under OBSERVE the listener
+ * is told and the call waits as without a deadline. A reserved start runs with the
+ * deadline current.
  */
 final class RateLimiterStage extends PipelineStage {
 
@@ -35,15 +44,52 @@ final class RateLimiterStage extends PipelineStage {
 	@Override
 	@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
 			@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
-		PerKeyInstances.rateLimiter(this.rateLimiter, rateLimiterKey).acquirePermission(this.permits);
+		RateLimiter limiter = PerKeyInstances.rateLimiter(this.rateLimiter, rateLimiterKey);
+		Deadline deadline = Deadline.current();
+		if (deadline == null) {
+			limiter.acquirePermission(this.permits);
+		}
+		else {
+			acquireWithin(pipeline.deadlines(), deadline, limiter);
+		}
 		return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+	}
+
+	private void acquireWithin(DeadlineConfig deadlines, Deadline deadline, RateLimiter limiter) {
+		long left = deadline.remainingNanos();
+		if (limiter.acquirePermission(this.permits, left)) {
+			return;
+		}
+		if (DeadlineChecks.enforced(deadlines)) {
+			throw DeadlineChecks.refusal(deadlines, DeadlineStage.RATE_LIMITER, limiter.name(), left);
+		}
+		// Observed: nothing was taken by the bounded attempt; wait as without a deadline.
+		DeadlineChecks.report(deadlines, DeadlineStage.RATE_LIMITER, limiter.name(), left);
+		limiter.acquirePermission(this.permits);
 	}
 
 	@Override
 	CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 			@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
-		RateLimiter.Reservation reservation = PerKeyInstances.rateLimiter(this.rateLimiter, rateLimiterKey)
-			.reserve(this.permits);
+		RateLimiter limiter = PerKeyInstances.rateLimiter(this.rateLimiter, rateLimiterKey);
+		Deadline deadline = Deadline.current();
+		RateLimiter.Reservation reservation;
+		if (deadline == null) {
+			reservation = limiter.reserve(this.permits);
+		}
+		else {
+			DeadlineConfig deadlines = pipeline.deadlines();
+			long left = deadline.remainingNanos();
+			reservation = limiter.reserve(this.permits, left);
+			if (reservation == null) {
+				if (DeadlineChecks.enforced(deadlines)) {
+					return CompletableFuture.failedFuture(
+							DeadlineChecks.refusal(deadlines, DeadlineStage.RATE_LIMITER, limiter.name(), left));
+				}
+				DeadlineChecks.report(deadlines, DeadlineStage.RATE_LIMITER, limiter.name(), left);
+				reservation = limiter.reserve(this.permits);
+			}
+		}
 		if (!reservation.isGranted()) {
 			return CompletableFuture
 				.failedFuture(new RequestNotPermittedException(this.rateLimiter.name(), reservation.waitNanos()));
@@ -55,17 +101,18 @@ final class RateLimiterStage extends PipelineStage {
 		// blocking. A cancel before then unschedules the start and gives the permits
 		// back.
 		CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
-		Scheduler.Cancellable start = this.rateLimiter.scheduler().schedule(() -> {
+		RateLimiter.Reservation reserved = reservation;
+		Scheduler.Cancellable start = this.rateLimiter.scheduler().schedule(DeadlineChecks.within(deadline, () -> {
 			if (result.isDone()) {
-				reservation.cancel();
+				reserved.cancel();
 				return;
 			}
 			CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
 					invoker);
 			result.waitOn(inner);
 			inner.whenComplete(result::completeWith);
-		}, reservation.waitNanos());
-		result.waitOn(() -> start.cancel() && reservation.cancel());
+		}), reservation.waitNanos());
+		result.waitOn(() -> start.cancel() && reserved.cancel());
 		return result;
 	}
 

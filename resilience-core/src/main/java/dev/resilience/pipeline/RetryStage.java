@@ -5,6 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.internal.CancellableFuture;
 import dev.resilience.core.Invoker;
+import dev.resilience.deadline.Deadline;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineExceededException;
+import dev.resilience.deadline.DeadlineStage;
 import dev.resilience.retry.Retry;
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +17,13 @@ import org.jspecify.annotations.Nullable;
  * worth retrying; synchronously it waits on the retry's scheduler between attempts,
  * asynchronously it schedules the next attempt there, and a cancel stops further
  * attempts.
+ * <p>
+ * With a current {@link Deadline} (read after a failed attempt only, so the success path
+ * is as without one; asynchronously captured when the execution starts, and made current
+ * again on the thread each later attempt runs on), a retry whose wait would leave no time
+ * for the next attempt is not made under ENFORCE: the execution ends with the outcome in
+ * hand (a failure carries a suppressed {@link DeadlineExceededException} saying why).
+ * Under OBSERVE the retry goes on and the listener is told.
  */
 final class RetryStage extends PipelineStage {
 
@@ -47,8 +58,8 @@ final class RetryStage extends PipelineStage {
 				if (observer != null) {
 					observer.ended(context, token, ex);
 				}
-				wait = this.retry.onFailure(attempt, ex);
-				if (wait == Retry.NO_RETRY) {
+				wait = decide(pipeline.deadlines(), Deadline.current(), attempt, null, ex);
+				if (wait < 0) {
 					throw ex;
 				}
 				pause(wait, ex);
@@ -57,12 +68,43 @@ final class RetryStage extends PipelineStage {
 			if (observer != null) {
 				observer.ended(context, token, null);
 			}
-			wait = this.retry.onResult(attempt, result);
-			if (wait == Retry.NO_RETRY) {
+			wait = decide(pipeline.deadlines(), Deadline.current(), attempt, result, null);
+			if (wait < 0) {
 				return result;
 			}
 			pause(wait, null);
 		}
+	}
+
+	/**
+	 * Asks the retry about an attempt's outcome, within what is left of the deadline if
+	 * there is one.
+	 * @return the wait before the next attempt, or less than zero to end the execution
+	 */
+	private long decide(DeadlineConfig deadlines, @Nullable Deadline deadline, int attempt, @Nullable Object result,
+			@Nullable Throwable failure) {
+		if (deadline == null) {
+			return (failure != null) ? this.retry.onFailure(attempt, failure) : this.retry.onResult(attempt, result);
+		}
+		long left = deadline.remainingNanos();
+		if (!DeadlineChecks.enforced(deadlines)) {
+			long wait = (failure != null) ? this.retry.onFailure(attempt, failure)
+					: this.retry.onResult(attempt, result);
+			if (wait >= left) {
+				DeadlineChecks.report(deadlines, DeadlineStage.RETRY, this.retry.name(), left);
+			}
+			return wait;
+		}
+		long wait = (failure != null) ? this.retry.onFailure(attempt, failure, left)
+				: this.retry.onResult(attempt, result, left);
+		if (wait == Retry.NO_TIME) {
+			DeadlineExceededException why = DeadlineChecks.refusal(deadlines, DeadlineStage.RETRY, this.retry.name(),
+					left);
+			if (failure != null && failure != why) {
+				failure.addSuppressed(why);
+			}
+		}
+		return wait;
 	}
 
 	private void pause(long waitNanos, @Nullable Throwable failure) throws Throwable {
@@ -89,13 +131,15 @@ final class RetryStage extends PipelineStage {
 	CompletableFuture<@Nullable Object> executeAsync(Pipeline pipeline, int next, Object context,
 			@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
 		CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
-		attempt(pipeline, next, context, rateLimiterKey, bulkheadKey, invoker, 1, result);
+		// Captured on the caller's thread: later attempts run on the scheduler's (or on
+		// whichever completed the last one), where it is made current again.
+		attempt(pipeline, next, context, rateLimiterKey, bulkheadKey, invoker, 1, result, Deadline.current());
 		return result;
 	}
 
 	private void attempt(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
 			@Nullable Object bulkheadKey, AsyncInvoker<?> invoker, int attempt,
-			CancellableFuture<@Nullable Object> result) {
+			CancellableFuture<@Nullable Object> result, @Nullable Deadline deadline) {
 		if (result.isDone()) {
 			// The caller cancelled (or otherwise completed) the execution: no more
 			// attempts.
@@ -116,20 +160,20 @@ final class RetryStage extends PipelineStage {
 			}
 			long wait;
 			try {
-				wait = (failure != null) ? this.retry.onFailure(attempt, CancellableFuture.unwrap(failure))
-						: this.retry.onResult(attempt, value);
+				wait = decide(pipeline.deadlines(), deadline, attempt, value,
+						(failure != null) ? CancellableFuture.unwrap(failure) : null);
 			}
 			catch (Throwable ex) {
 				// As the synchronous loop would throw it.
 				result.completeExceptionally(ex);
 				return;
 			}
-			if (wait == Retry.NO_RETRY) {
+			if (wait < 0) {
 				result.completeWith(value, failure);
 				return;
 			}
-			Runnable nextAttempt = () -> attempt(pipeline, next, context, rateLimiterKey, bulkheadKey, invoker,
-					attempt + 1, result);
+			Runnable nextAttempt = DeadlineChecks.within(deadline, () -> attempt(pipeline, next, context,
+					rateLimiterKey, bulkheadKey, invoker, attempt + 1, result, deadline));
 			if (wait <= 0) {
 				nextAttempt.run();
 			}

@@ -96,6 +96,10 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	// The state of a key's bucket that was forgotten (see the design notes).
 	private static final long RETIRED = Long.MIN_VALUE + 1;
 
+	// decide()'s answer when the permits could be had within the timeout but not within
+	// the caller's own, shorter bound: nothing is taken and nothing counted.
+	private static final long BEYOND_BOUND = Long.MIN_VALUE + 2;
+
 	// decide()'s answer when a forgotten bucket's key can get no live one (the key map is
 	// full): a rejection without a retry-after hint.
 	private static final long KEY_REFUSED = Long.MIN_VALUE;
@@ -238,10 +242,10 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	@Override
 	public void acquirePermission(int permits) {
 		// At once first, so that a grant without a wait allocates nothing.
-		long decision = decide(permits, false, null);
+		long decision = decide(permits, false, null, Long.MAX_VALUE);
 		if (decision < 0 && this.grid.timeoutNanos > 0) {
 			Waiting waiting = new Waiting(permits);
-			decision = decide(permits, true, waiting);
+			decision = decide(permits, true, waiting, Long.MAX_VALUE);
 			if (decision < 0) {
 				onRejected(permits);
 				throw new RequestNotPermittedException(this.name, retryAfter(decision));
@@ -268,8 +272,72 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	}
 
 	@Override
+	public boolean acquirePermission(int permits, long maxWaitNanos) {
+		long bound = Math.max(0, maxWaitNanos);
+		long decision = decide(permits, false, null, bound);
+		if (decision < 0 && decision != BEYOND_BOUND && this.grid.timeoutNanos > 0) {
+			Waiting waiting = new Waiting(permits);
+			decision = decide(permits, true, waiting, bound);
+			if (decision == BEYOND_BOUND) {
+				return false;
+			}
+			if (decision < 0) {
+				onRejected(permits);
+				throw new RequestNotPermittedException(this.name, retryAfter(decision));
+			}
+			this.waitingThreads.incrementAndGet();
+			try {
+				this.scheduler.sleep(decision);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				waiting.cancel();
+				onRejected(permits);
+				throw new RequestNotPermittedException(this.name, 0);
+			}
+			finally {
+				this.waitingThreads.decrementAndGet();
+			}
+		}
+		else if (decision == BEYOND_BOUND) {
+			return false;
+		}
+		else if (decision < 0) {
+			onRejected(permits);
+			throw new RequestNotPermittedException(this.name, retryAfter(decision));
+		}
+		onPermitted(permits);
+		return true;
+	}
+
+	@Override
+	public @Nullable Reservation reserve(int permits, long maxWaitNanos) {
+		long bound = Math.max(0, maxWaitNanos);
+		long decision = decide(permits, false, null, bound);
+		if (decision >= 0) {
+			onPermitted(permits);
+			return Reservation.NOW;
+		}
+		if (decision != BEYOND_BOUND && this.grid.timeoutNanos == 0) {
+			onRejected(permits);
+			return Reservation.refused(retryAfter(decision));
+		}
+		Waiting waiting = new Waiting(permits);
+		decision = decide(permits, true, waiting, bound);
+		if (decision == BEYOND_BOUND) {
+			return null;
+		}
+		if (decision < 0) {
+			onRejected(permits);
+			return Reservation.refused(retryAfter(decision));
+		}
+		onPermitted(permits);
+		return (decision > 0) ? waiting : Reservation.NOW;
+	}
+
+	@Override
 	public boolean tryAcquirePermission(int permits) {
-		if (decide(permits, false, null) < 0) {
+		if (decide(permits, false, null, Long.MAX_VALUE) < 0) {
 			onRejected(permits);
 			return false;
 		}
@@ -279,7 +347,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	@Override
 	public Reservation reserve(int permits) {
-		long decision = decide(permits, false, null);
+		long decision = decide(permits, false, null, Long.MAX_VALUE);
 		if (decision >= 0) {
 			onPermitted(permits);
 			return Reservation.NOW;
@@ -289,7 +357,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 			return Reservation.refused(retryAfter(decision));
 		}
 		Waiting waiting = new Waiting(permits);
-		decision = decide(permits, true, waiting);
+		decision = decide(permits, true, waiting, Long.MAX_VALUE);
 		if (decision < 0) {
 			onRejected(permits);
 			return Reservation.refused(retryAfter(decision));
@@ -305,7 +373,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	@Override
 	public long reservePermission(int permits) {
-		long decision = decide(permits, true, null);
+		long decision = decide(permits, true, null, Long.MAX_VALUE);
 		if (decision < 0) {
 			onRejected(permits);
 			return REJECTED;
@@ -323,10 +391,12 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	 * false).
 	 * @param waiting filled in when the permits are taken with a wait, so that they can
 	 * be given back; or {@code null}
+	 * @param boundNanos the caller's own bound on the wait ({@code Long.MAX_VALUE}: none)
 	 * @return the wait in nanoseconds (zero or more) if taken, otherwise minus the wait
-	 * until they could be had (less than zero), or {@link #KEY_REFUSED}
+	 * until they could be had (less than zero), {@link #KEY_REFUSED}, or
+	 * {@link #BEYOND_BOUND} (nothing taken)
 	 */
-	private long decide(int permits, boolean mayWait, @Nullable Waiting waiting) {
+	private long decide(int permits, boolean mayWait, @Nullable Waiting waiting, long boundNanos) {
 		if (permits < 1) {
 			throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
 		}
@@ -345,7 +415,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 			}
 			if (current == RETIRED) {
 				DefaultRateLimiter live = live();
-				return (live != null) ? live.decide(permits, mayWait, waiting) : KEY_REFUSED;
+				return (live != null) ? live.decide(permits, mayWait, waiting, boundNanos) : KEY_REFUSED;
 			}
 			// Read after the state: if a newer grid pairs with an older tat, the CAS
 			// below fails, since reconfigure() replaced that tat.
@@ -363,6 +433,11 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				wait = grid.advance(base, permits - grid.capacity) - now;
 				if (wait > (mayWait ? grid.timeoutNanos : 0)) {
 					return -wait;
+				}
+				if (wait > boundNanos) {
+					// The limit would have waited; the caller's own bound (its deadline)
+					// does not.
+					return BEYOND_BOUND;
 				}
 			}
 			long next = notSwitching(grid.advance(base, permits));

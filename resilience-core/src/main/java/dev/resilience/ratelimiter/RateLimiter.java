@@ -4,6 +4,7 @@ import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Policy;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A rate limiter: a token bucket that holds up to {@code burstCapacity} permits and
@@ -54,6 +55,62 @@ public interface RateLimiter extends Policy<RateLimiterConfig> {
 	 * is interrupted while waiting (its interrupt status is kept)
 	 */
 	void acquirePermission(int permits);
+
+	/**
+	 * Takes permits, waiting (on the scheduler) no longer than the shorter of
+	 * {@code timeoutDuration} and {@code maxWaitNanos}: for a caller that must also be
+	 * done before a request's deadline.
+	 * <p>
+	 * This default reserves and gives back; the in-memory limiter decides in one step, so
+	 * that nothing is taken nor counted when the answer is {@code false}.
+	 * @param permits how many, at least 1 and at most the burst capacity
+	 * @param maxWaitNanos the longest the caller may wait, in nanoseconds
+	 * @return {@code true} if taken; {@code false} if they would have been had within
+	 * {@code timeoutDuration} but not within {@code maxWaitNanos} (then nothing is taken
+	 * and no rejection is counted: the caller's bound, not the limit, refused)
+	 * @throws RequestNotPermittedException as {@link #acquirePermission(int)}
+	 */
+	default boolean acquirePermission(int permits, long maxWaitNanos) {
+		Reservation reservation = reserve(permits, maxWaitNanos);
+		if (reservation == null) {
+			return false;
+		}
+		if (!reservation.isGranted()) {
+			throw new RequestNotPermittedException(name(), reservation.waitNanos());
+		}
+		if (reservation.waitNanos() > 0) {
+			try {
+				scheduler().sleep(reservation.waitNanos());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				reservation.cancel();
+				throw new RequestNotPermittedException(name(), 0);
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Reserves permits that fall due within the shorter of {@code timeoutDuration} and
+	 * {@code maxWaitNanos}, for an asynchronous caller that must also be done before a
+	 * request's deadline; see {@link #reserve(int)}.
+	 * <p>
+	 * This default reserves and gives back; the in-memory limiter decides in one step.
+	 * @param permits how many, at least 1 and at most the burst capacity
+	 * @param maxWaitNanos the longest the caller may wait, in nanoseconds
+	 * @return the reservation (granted or refused by the limit), or {@code null} if the
+	 * permits would have been had within {@code timeoutDuration} but not within
+	 * {@code maxWaitNanos} (nothing reserved)
+	 */
+	default @Nullable Reservation reserve(int permits, long maxWaitNanos) {
+		Reservation reservation = reserve(permits);
+		if (reservation.isGranted() && reservation.waitNanos() > Math.max(0, maxWaitNanos)) {
+			reservation.cancel();
+			return null;
+		}
+		return reservation;
+	}
 
 	/**
 	 * Takes permits if they are available now; never waits.

@@ -122,10 +122,15 @@ final class DefaultRetry implements Retry {
 
 	@Override
 	public long onResult(int attempt, @Nullable Object result) {
+		return onResult(attempt, result, Long.MAX_VALUE);
+	}
+
+	@Override
+	public long onResult(int attempt, @Nullable Object result, long boundNanos) {
 		RetryConfig config = this.config;
 		Predicate<Object> retryOnResult = config.retryOnResult();
 		if (retryOnResult != null && testResult(retryOnResult, result)) {
-			return onFailedAttempt(config, attempt, null, true);
+			return onFailedAttempt(config, attempt, null, true, boundNanos);
 		}
 		if (config.budgetEnabled()) {
 			deposit(config);
@@ -142,6 +147,11 @@ final class DefaultRetry implements Retry {
 
 	@Override
 	public long onFailure(int attempt, Throwable failure) {
+		return onFailure(attempt, failure, Long.MAX_VALUE);
+	}
+
+	@Override
+	public long onFailure(int attempt, Throwable failure, long boundNanos) {
 		Objects.requireNonNull(failure, "failure must not be null");
 		RetryConfig config = this.config;
 		boolean retryable;
@@ -159,7 +169,7 @@ final class DefaultRetry implements Retry {
 					() -> "Retry '" + this.name + "': retryOnExceptionPredicate threw; the failure is not retried", ex);
 			retryable = false;
 		}
-		return onFailedAttempt(config, attempt, failure, retryable);
+		return onFailedAttempt(config, attempt, failure, retryable, boundNanos);
 	}
 
 	/**
@@ -180,7 +190,8 @@ final class DefaultRetry implements Retry {
 		}
 	}
 
-	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Throwable failure, boolean retryable) {
+	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Throwable failure, boolean retryable,
+			long boundNanos) {
 		// Every failed attempt takes a token, retried or not (gRPC retry throttling).
 		boolean budgetAllows = !config.budgetEnabled() || withdraw(config);
 		if (!retryable) {
@@ -194,6 +205,12 @@ final class DefaultRetry implements Retry {
 			return giveUp(RetryEvent.Type.BUDGET_EXHAUSTED, attempt, failure);
 		}
 		long wait = waitNanos(config, attempt);
+		if (wait >= boundNanos) {
+			// The next attempt would start with no time left: over now, with the
+			// outcome in hand, rather than after a wait that ends past the deadline.
+			giveUp(RetryEvent.Type.DEADLINE_EXCEEDED, attempt, failure);
+			return NO_TIME;
+		}
 		publish(RetryEvent.Type.RETRY, attempt, wait, failure);
 		return wait;
 	}

@@ -31,6 +31,15 @@ public interface Retry extends Policy<RetryConfig> {
 	long NO_RETRY = -1L;
 
 	/**
+	 * The answer of the bounded {@link #onResult(int, Object, long)} and
+	 * {@link #onFailure(int, Throwable, long)} that ends the execution because the next
+	 * attempt would have been made but its wait does not fit in the caller's bound (the
+	 * request's deadline): return the result or rethrow the failure. The execution is
+	 * recorded as over, with a {@link RetryEvent.Type#DEADLINE_EXCEEDED} event.
+	 */
+	long NO_TIME = -2L;
+
+	/**
 	 * Creates a retry on the system clock.
 	 * @param name the name
 	 * @param config the configuration
@@ -67,6 +76,28 @@ public interface Retry extends Policy<RetryConfig> {
 	 * @return the wait in nanoseconds before the next attempt, or {@link #NO_RETRY}
 	 */
 	long onFailure(int attempt, Throwable failure);
+
+	/**
+	 * Decides after an attempt that returned, for an execution that must end within
+	 * {@code boundNanos}: like {@link #onResult(int, Object)}, but a retry whose wait is
+	 * not shorter than the bound (so the next attempt would have no time) is not made.
+	 * @param attempt the attempt's number, from 1
+	 * @param result what it returned
+	 * @param boundNanos the time left for the wait and the next attempt, in nanoseconds
+	 * @return the wait in nanoseconds, {@link #NO_RETRY}, or {@link #NO_TIME}
+	 */
+	long onResult(int attempt, @Nullable Object result, long boundNanos);
+
+	/**
+	 * Decides after an attempt that threw, for an execution that must end within
+	 * {@code boundNanos}: like {@link #onFailure(int, Throwable)}, but a retry whose wait
+	 * is not shorter than the bound is not made.
+	 * @param attempt the attempt's number, from 1
+	 * @param failure what it threw
+	 * @param boundNanos the time left for the wait and the next attempt, in nanoseconds
+	 * @return the wait in nanoseconds, {@link #NO_RETRY}, or {@link #NO_TIME}
+	 */
+	long onFailure(int attempt, Throwable failure, long boundNanos);
 
 	/**
 	 * Returns the scheduler callers wait on between attempts.

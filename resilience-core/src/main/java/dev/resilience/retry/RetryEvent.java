@@ -93,7 +93,13 @@ public final class RetryEvent extends ResilienceEvent {
 		IGNORED_ERROR,
 
 		/** The execution failed and the retry budget refused a retry. */
-		BUDGET_EXHAUSTED
+		BUDGET_EXHAUSTED,
+
+		/**
+		 * The execution failed (or returned a result that is retried) and what was left
+		 * of the request's deadline could not hold the wait and the next attempt.
+		 */
+		DEADLINE_EXCEEDED
 
 	}
 

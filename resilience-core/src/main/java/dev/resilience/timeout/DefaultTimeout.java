@@ -101,12 +101,22 @@ final class DefaultTimeout implements Timeout {
 
 	@Override
 	public <T> T execute(CheckedSupplier<T> call) throws Throwable {
-		Objects.requireNonNull(call, "call must not be null");
 		TimeoutConfig config = this.config;
+		return execute(config, config.timeoutNanos(), call);
+	}
+
+	@Override
+	public <T> T execute(long timeoutNanos, CheckedSupplier<T> call) throws Throwable {
+		TimeoutConfig config = this.config;
+		return execute(config, Math.max(0, Math.min(timeoutNanos, config.timeoutNanos())), call);
+	}
+
+	private <T> T execute(TimeoutConfig config, long timeoutNanos, CheckedSupplier<T> call) throws Throwable {
+		Objects.requireNonNull(call, "call must not be null");
 		Thread caller = Thread.currentThread();
 		boolean interruptedBefore = caller.isInterrupted();
 		Interrupter interrupter = new Interrupter(caller);
-		Scheduler.Cancellable timer = this.scheduler.schedule(interrupter, config.timeoutNanos());
+		Scheduler.Cancellable timer = this.scheduler.schedule(interrupter, timeoutNanos);
 		T result = null;
 		Throwable failure = null;
 		try {
@@ -135,7 +145,8 @@ final class DefaultTimeout implements Timeout {
 		if (interruptedBefore) {
 			caller.interrupt();
 		}
-		TimeoutExceededException timeout = new TimeoutExceededException(this.name, config.timeoutDuration(), failure);
+		TimeoutExceededException timeout = new TimeoutExceededException(this.name, duration(config, timeoutNanos),
+				failure);
 		this.timedOutCalls.increment();
 		publish(TimeoutEvent.Type.TIMEOUT, timeout);
 		throw timeout;
@@ -143,8 +154,20 @@ final class DefaultTimeout implements Timeout {
 
 	@Override
 	public <T> CompletableFuture<T> executeAsync(CheckedSupplier<? extends CompletionStage<T>> call) {
-		Objects.requireNonNull(call, "call must not be null");
 		TimeoutConfig config = this.config;
+		return executeAsync(config, config.timeoutNanos(), call);
+	}
+
+	@Override
+	public <T> CompletableFuture<T> executeAsync(long timeoutNanos,
+			CheckedSupplier<? extends CompletionStage<T>> call) {
+		TimeoutConfig config = this.config;
+		return executeAsync(config, Math.max(0, Math.min(timeoutNanos, config.timeoutNanos())), call);
+	}
+
+	private <T> CompletableFuture<T> executeAsync(TimeoutConfig config, long timeoutNanos,
+			CheckedSupplier<? extends CompletionStage<T>> call) {
+		Objects.requireNonNull(call, "call must not be null");
 		// The deadline counts from before the call starts: time spent starting it (a
 		// method
 		// that does blocking work before it returns its stage) counts against it.
@@ -159,8 +182,8 @@ final class DefaultTimeout implements Timeout {
 			publish(TimeoutEvent.Type.FAILURE, ex);
 			return CompletableFuture.failedFuture(ex);
 		}
-		AsyncDeadline<T> deadline = new AsyncDeadline<>(this, config, stage);
-		long remaining = config.timeoutNanos() - (this.ticker.read() - start);
+		AsyncDeadline<T> deadline = new AsyncDeadline<>(this, config, timeoutNanos, stage);
+		long remaining = timeoutNanos - (this.ticker.read() - start);
 		if (remaining <= 0) {
 			deadline.run();
 		}
@@ -175,6 +198,15 @@ final class DefaultTimeout implements Timeout {
 	@Override
 	public Scheduler scheduler() {
 		return this.scheduler;
+	}
+
+	/**
+	 * The duration a timed-out call was given: the configured one, or the shorter bound
+	 * it ran under (built only when a call times out).
+	 */
+	private static java.time.Duration duration(TimeoutConfig config, long timeoutNanos) {
+		return (timeoutNanos == config.timeoutNanos()) ? config.timeoutDuration()
+				: java.time.Duration.ofNanos(timeoutNanos);
 	}
 
 	@Override
@@ -266,22 +298,25 @@ final class DefaultTimeout implements Timeout {
 
 		private final TimeoutConfig config;
 
+		private final long timeoutNanos;
+
 		private final CompletionStage<T> stage;
 
 		// Set before the completion callback is registered; volatile because the
 		// callback may run on any thread.
 		volatile Scheduler.@Nullable Cancellable timer;
 
-		AsyncDeadline(DefaultTimeout timeout, TimeoutConfig config, CompletionStage<T> stage) {
+		AsyncDeadline(DefaultTimeout timeout, TimeoutConfig config, long timeoutNanos, CompletionStage<T> stage) {
 			this.timeout = timeout;
 			this.config = config;
+			this.timeoutNanos = timeoutNanos;
 			this.stage = stage;
 		}
 
 		@Override
 		public void run() {
 			TimeoutExceededException exception = new TimeoutExceededException(this.timeout.name,
-					this.config.timeoutDuration(), null);
+					duration(this.config, this.timeoutNanos), null);
 			if (!this.result.completeExceptionally(exception)) {
 				return;
 			}

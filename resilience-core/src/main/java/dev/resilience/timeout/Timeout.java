@@ -77,6 +77,32 @@ public interface Timeout extends Policy<TimeoutConfig> {
 	<T> CompletableFuture<T> executeAsync(CheckedSupplier<? extends CompletionStage<T>> call);
 
 	/**
+	 * Runs a call under the shorter of this timeout and {@code timeoutNanos}, for a call
+	 * that must also end before a request's deadline. Counted and published as
+	 * {@link #execute(CheckedSupplier)}; a call cut at {@code timeoutNanos} is a timeout
+	 * whose {@link TimeoutExceededException} names that shorter duration.
+	 * @param <T> the result type
+	 * @param timeoutNanos the longest the call may take here, in nanoseconds; zero or
+	 * less cuts it at once, once started
+	 * @param call the call
+	 * @return its result
+	 * @throws TimeoutExceededException if it does not complete in time
+	 * @throws Throwable what the call threw
+	 */
+	<T> T execute(long timeoutNanos, CheckedSupplier<T> call) throws Throwable;
+
+	/**
+	 * Runs an asynchronous call under the shorter of this timeout and
+	 * {@code timeoutNanos}; see {@link #execute(long, CheckedSupplier)}.
+	 * @param <T> the result type
+	 * @param timeoutNanos the longest the call may take here, in nanoseconds
+	 * @param call starts the call
+	 * @return a future with its outcome, or failed with a
+	 * {@link TimeoutExceededException}
+	 */
+	<T> CompletableFuture<T> executeAsync(long timeoutNanos, CheckedSupplier<? extends CompletionStage<T>> call);
+
+	/**
 	 * Returns the scheduler that fires this timeout's deadlines, for callers that arm
 	 * their own.
 	 * @return the scheduler

@@ -9,6 +9,7 @@ import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.core.Invoker;
+import dev.resilience.deadline.Deadline;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.retry.Retry;
@@ -107,6 +108,35 @@ class AllocationTests {
 				throw new AssertionError(ex);
 			}
 		})).isLessThan(1_000);
+	}
+
+	@Test
+	void composedPipelineUnderADeadlineThatLeavesTimeAllocatesNothing() throws Exception {
+		Pipeline pipeline = Pipeline.builder()
+			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
+			.circuitBreaker(CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler))
+			.rateLimiter(RateLimiter.of("l",
+					RateLimiterConfig.builder()
+						.limitForPeriod(1_000_000)
+						.limitRefreshPeriod(Duration.ofNanos(1_000_000))
+						.build(),
+					this.ticker, this.scheduler))
+			.bulkhead(Bulkhead.of("b", BulkheadConfig.ofDefaults()))
+			.build();
+		// The stages read the deadline and the ticker, and take their permits within what
+		// is left: none of it may allocate.
+		Deadline.within(Duration.ofDays(1), () -> {
+			assertThat(allocatedBy(() -> {
+				this.ticker.advance(1);
+				try {
+					pipeline.execute("context", IDENTITY);
+				}
+				catch (Throwable ex) {
+					throw new AssertionError(ex);
+				}
+			})).isLessThan(1_000);
+			return null;
+		});
 	}
 
 	private long allocatedBy(Runnable call) {

@@ -1,26 +1,53 @@
 package dev.resilience.reactor;
 
 import dev.resilience.bulkhead.Bulkhead;
+import dev.resilience.deadline.Deadline;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineStage;
 import dev.resilience.internal.PerKeyInstances;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
  * The semaphore bulkhead as a Reactor operator: a place (of the subscription's key, if
- * per key) per subscription, given back once, at its outcome or cancellation.
+ * per key) per subscription, given back once, at its outcome or cancellation. With a
+ * deadline, the wait for a place is bounded by it (ENFORCE) or a wait past it reported
+ * (OBSERVE).
  */
 final class ReactiveBulkheadStage {
 
 	private ReactiveBulkheadStage() {
 	}
 
-	static Flux<Object> apply(Bulkhead shared, boolean keyed, Flux<Object> inner, boolean single) {
+	static Flux<Object> apply(Bulkhead shared, boolean keyed, Flux<Object> inner, boolean single,
+			DeadlineConfig deadlines) {
 		return Flux.deferContextual((context) -> {
 			// The key's bulkhead is the one released, not looked up again (see
 			// PerKeyInstances).
 			Bulkhead bulkhead = keyed ? PerKeyInstances.bulkhead(shared, ReactivePipeline.bulkheadKey(context))
 					: shared;
-			bulkhead.acquirePermission();
+			Deadline deadline = ReactiveDeadlines.of(context);
+			if (deadline == null) {
+				bulkhead.acquirePermission();
+			}
+			else if (ReactiveDeadlines.enforced(deadlines)) {
+				long left = deadline.remainingNanos();
+				if (!bulkhead.acquirePermission(left)) {
+					return Flux
+						.error(ReactiveDeadlines.refusal(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), left));
+				}
+			}
+			else {
+				try {
+					bulkhead.acquirePermission();
+				}
+				finally {
+					// Observed: a wait that ran past the deadline is told.
+					if (!bulkhead.config().maxWaitDuration().isZero() && deadline.isExpired()) {
+						ReactiveDeadlines.report(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), 0);
+					}
+				}
+			}
 			return new Place(bulkhead, single).observe(inner);
 		});
 	}

@@ -84,6 +84,7 @@ final class ReactivePipeline {
 		for (int i = order.size() - 1; i >= 0; i--) {
 			chain = stage(order.get(i), pipeline, chain, single);
 		}
+		chain = ReactiveDeadlines.around(chain, pipeline.deadlines(), pipeline.name());
 		if (pipeline.fallback() != null || pipeline.rateLimiterKeys() != null || pipeline.bulkheadKeys() != null
 				|| (pipeline.attemptObserver() != null && pipeline.retry() != null)) {
 			chain = call(pipeline, context, chain, single);
@@ -93,17 +94,19 @@ final class ReactivePipeline {
 
 	private static Flux<Object> stage(Pipeline.Stage stage, Pipeline pipeline, Flux<Object> inner, boolean single) {
 		return switch (stage) {
-			case RETRY ->
-				ReactiveRetryStage.apply(Objects.requireNonNull(pipeline.retry()), pipeline.attemptObserver(), inner);
+			case RETRY -> ReactiveRetryStage.apply(Objects.requireNonNull(pipeline.retry()), pipeline.attemptObserver(),
+					inner, pipeline.deadlines());
 			case CIRCUIT_BREAKER ->
 				ReactiveCircuitBreakerStage.apply(Objects.requireNonNull(pipeline.circuitBreaker()), inner, single);
 			case RATE_LIMITER -> ReactiveRateLimiterStage.apply(Objects.requireNonNull(pipeline.rateLimiter()),
-					pipeline.rateLimiterPermits(), pipeline.rateLimiterKeys() != null, inner);
-			case TIMEOUT -> ReactiveTimeoutStage.apply(Objects.requireNonNull(pipeline.timeout()), inner, single);
+					pipeline.rateLimiterPermits(), pipeline.rateLimiterKeys() != null, inner, pipeline.deadlines());
+			case TIMEOUT -> ReactiveTimeoutStage.apply(Objects.requireNonNull(pipeline.timeout()), inner, single,
+					pipeline.deadlines());
 			case BULKHEAD -> (pipeline.bulkhead() != null)
-					? ReactiveBulkheadStage.apply(pipeline.bulkhead(), pipeline.bulkheadKeys() != null, inner, single)
+					? ReactiveBulkheadStage.apply(pipeline.bulkhead(), pipeline.bulkheadKeys() != null, inner, single,
+							pipeline.deadlines())
 					: ReactiveThreadPoolBulkheadStage.apply(Objects.requireNonNull(pipeline.threadPoolBulkhead()),
-							inner);
+							inner, pipeline.deadlines());
 		};
 	}
 

@@ -5,6 +5,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.resilience.deadline.Deadline;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineExceededException;
+import dev.resilience.deadline.DeadlineStage;
 import dev.resilience.pipeline.AttemptObserver;
 import dev.resilience.retry.Retry;
 import org.jspecify.annotations.Nullable;
@@ -32,9 +36,10 @@ final class ReactiveRetryStage {
 	private ReactiveRetryStage() {
 	}
 
-	static Flux<Object> apply(Retry retry, @Nullable AttemptObserver observer, Flux<Object> inner) {
-		return Flux.defer(() -> {
-			RetryCall call = new RetryCall(retry);
+	static Flux<Object> apply(Retry retry, @Nullable AttemptObserver observer, Flux<Object> inner,
+			DeadlineConfig deadlines) {
+		return Flux.deferContextual((context) -> {
+			RetryCall call = new RetryCall(retry, ReactiveDeadlines.of(context), deadlines);
 			Flux<Object> attempts = (observer != null) ? observed(inner, observer, call) : inner;
 			return attempts.doOnSubscribe(call)
 				.handle(call)
@@ -119,6 +124,10 @@ final class ReactiveRetryStage {
 
 		private final Retry retry;
 
+		private final @Nullable Deadline deadline;
+
+		private final DeadlineConfig deadlines;
+
 		// Attempts are sequential, but may run on different threads (after a wait).
 		private volatile int attempt;
 
@@ -128,8 +137,43 @@ final class ReactiveRetryStage {
 
 		private volatile boolean emitted;
 
-		RetryCall(Retry retry) {
+		RetryCall(Retry retry, @Nullable Deadline deadline, DeadlineConfig deadlines) {
 			this.retry = retry;
+			this.deadline = deadline;
+			this.deadlines = deadlines;
+		}
+
+		/**
+		 * Asks the retry, within what is left of the deadline if there is one (as the
+		 * pipeline's retry stage does).
+		 * @return the wait before the next attempt, or less than zero to end
+		 */
+		private long decide(@Nullable Object result, @Nullable Throwable failure) {
+			Deadline deadline = this.deadline;
+			int attempt = this.attempt;
+			if (deadline == null) {
+				return (failure != null) ? this.retry.onFailure(attempt, failure)
+						: this.retry.onResult(attempt, result);
+			}
+			long left = deadline.remainingNanos();
+			if (!ReactiveDeadlines.enforced(this.deadlines)) {
+				long wait = (failure != null) ? this.retry.onFailure(attempt, failure)
+						: this.retry.onResult(attempt, result);
+				if (wait >= left) {
+					ReactiveDeadlines.report(this.deadlines, DeadlineStage.RETRY, this.retry.name(), left);
+				}
+				return wait;
+			}
+			long wait = (failure != null) ? this.retry.onFailure(attempt, failure, left)
+					: this.retry.onResult(attempt, result, left);
+			if (wait == Retry.NO_TIME) {
+				DeadlineExceededException why = ReactiveDeadlines.refusal(this.deadlines, DeadlineStage.RETRY,
+						this.retry.name(), left);
+				if (failure != null && failure != why) {
+					failure.addSuppressed(why);
+				}
+			}
+			return wait;
 		}
 
 		/** An attempt starts. */
@@ -146,8 +190,8 @@ final class ReactiveRetryStage {
 				sink.next(element);
 				return;
 			}
-			long wait = this.retry.onResult(this.attempt, element);
-			if (wait == Retry.NO_RETRY) {
+			long wait = decide(element, null);
+			if (wait < 0) {
 				this.emitted = true;
 				sink.next(element);
 			}
@@ -158,8 +202,8 @@ final class ReactiveRetryStage {
 		}
 
 		Flux<Object> completedEmpty() {
-			long wait = this.retry.onResult(this.attempt, null);
-			return (wait == Retry.NO_RETRY) ? Flux.empty() : Flux.error(new RetryOnResult(wait));
+			long wait = decide(null, null);
+			return (wait < 0) ? Flux.empty() : Flux.error(new RetryOnResult(wait));
 		}
 
 		@Override
@@ -175,8 +219,8 @@ final class ReactiveRetryStage {
 					return Mono.error(failure);
 				}
 				else {
-					wait = this.retry.onFailure(this.attempt, failure);
-					if (wait == Retry.NO_RETRY) {
+					wait = decide(null, failure);
+					if (wait < 0) {
 						return Mono.error(failure);
 					}
 				}

@@ -5,6 +5,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import dev.resilience.core.Scheduler;
+import dev.resilience.deadline.Deadline;
+import dev.resilience.deadline.DeadlineConfig;
+import dev.resilience.deadline.DeadlineExceededException;
+import dev.resilience.deadline.DeadlineStage;
 import dev.resilience.internal.SettingValidation;
 import dev.resilience.timeout.Timeout;
 import dev.resilience.timeout.TimeoutExceededException;
@@ -23,6 +27,13 @@ import reactor.core.publisher.SynchronousSink;
  * the scheduler's thread while the source signals on another: the flags it sets are
  * volatile, and the gate (handle) turns a first signal that came after the deadline fired,
  * but before Reactor's timeout saw it, into the timeout it is.
+ *
+ * With a deadline in the subscriber's Context that ends before the timeout would, under
+ * ENFORCE each armed wait is the shorter of the timeout and what is left of the deadline,
+ * and a timeout that fired at the deadline reaches the subscriber as a
+ * DeadlineExceededException (its cause the timeout's exception; the timeout counts it as
+ * a timeout); under OBSERVE the timeout is its own, and a subscription that ends after the
+ * deadline is reported.
  */
 /**
  * The timeout as a Reactor operator: bounds the time to each element (and to the end) on
@@ -33,19 +44,45 @@ final class ReactiveTimeoutStage {
 	private ReactiveTimeoutStage() {
 	}
 
-	static Flux<Object> apply(Timeout timeout, Flux<Object> inner, boolean single) {
-		return Flux.defer(() -> {
-			TimeoutCall call = new TimeoutCall(timeout, single);
-			// Armed before the source is subscribed, so that time spent there counts; the
-			// gate catches what Reactor's timeout cannot: a first signal that came late
-			// but before it subscribed to the first deadline (work done synchronously on
-			// subscribe or request).
-			call.arm();
-			Flux<Object> gated = inner.handle(call)
-				.onErrorMap(call::late)
-				.switchIfEmpty(Flux.defer(call::completedEmpty));
-			return call.observe(gated.timeout(call.firstDeadline(), call, Flux.defer(call::exceeded)));
+	static Flux<Object> apply(Timeout timeout, Flux<Object> inner, boolean single, DeadlineConfig deadlines) {
+		return Flux.deferContextual((context) -> {
+			Deadline deadline = ReactiveDeadlines.of(context);
+			if (deadline == null) {
+				return timed(new TimeoutCall(timeout, single, null), inner);
+			}
+			long left = deadline.remainingNanos();
+			if (left >= SettingValidation.toNanos(timeout.config().timeoutDuration())) {
+				return timed(new TimeoutCall(timeout, single, null), inner);
+			}
+			if (!ReactiveDeadlines.enforced(deadlines)) {
+				return timed(new TimeoutCall(timeout, single, null), inner).doFinally((signal) -> {
+					if (deadline.isExpired()) {
+						ReactiveDeadlines.report(deadlines, DeadlineStage.TIMEOUT, timeout.name(), 0);
+					}
+				});
+			}
+			if (left <= 0) {
+				return Flux.error(ReactiveDeadlines.refusal(deadlines, DeadlineStage.TIMEOUT, timeout.name(), 0));
+			}
+			TimeoutCall call = new TimeoutCall(timeout, single, deadline);
+			return timed(call, inner).onErrorMap((failure) -> {
+				if (failure == call.exceeded && call.byDeadline) {
+					ReactiveDeadlines.report(deadlines, DeadlineStage.TIMEOUT, timeout.name(), 0);
+					return new DeadlineExceededException(timeout.name(), DeadlineStage.TIMEOUT, failure);
+				}
+				return failure;
+			});
 		});
+	}
+
+	private static Flux<Object> timed(TimeoutCall call, Flux<Object> inner) {
+		// Armed before the source is subscribed, so that time spent there counts; the
+		// gate catches what Reactor's timeout cannot: a first signal that came late but
+		// before it subscribed to the first deadline (work done synchronously on
+		// subscribe or request).
+		call.arm();
+		Flux<Object> gated = inner.handle(call).onErrorMap(call::late).switchIfEmpty(Flux.defer(call::completedEmpty));
+		return call.observe(gated.timeout(call.firstDeadline(), call, Flux.defer(call::exceeded)));
 	}
 
 	/**
@@ -74,18 +111,36 @@ final class ReactiveTimeoutStage {
 		// Signals before the first element are serial, so a plain field does.
 		private boolean started;
 
-		private volatile @Nullable TimeoutExceededException exceeded;
+		volatile @Nullable TimeoutExceededException exceeded;
 
-		TimeoutCall(Timeout timeout, boolean single) {
+		// Enforced and ending before the timeout would: each wait is bounded by it.
+		private final @Nullable Deadline deadline;
+
+		// Whether the wait armed last was the deadline's rather than the timeout's.
+		volatile boolean byDeadline;
+
+		TimeoutCall(Timeout timeout, boolean single, @Nullable Deadline deadline) {
 			super(single);
 			this.timeout = timeout;
 			this.duration = timeout.config().timeoutDuration();
 			this.nanos = SettingValidation.toNanos(this.duration);
 			this.single = single;
+			this.deadline = deadline;
+		}
+
+		/** The wait to arm now: the timeout's, or what is left of the deadline. */
+		private long armedWait() {
+			Deadline deadline = this.deadline;
+			if (deadline == null) {
+				return this.nanos;
+			}
+			long left = deadline.remainingNanos();
+			this.byDeadline = left < this.nanos;
+			return Math.min(left, this.nanos);
 		}
 
 		void arm() {
-			this.firstTask = this.timeout.scheduler().schedule(this::fireFirst, this.nanos);
+			this.firstTask = this.timeout.scheduler().schedule(this::fireFirst, armedWait());
 		}
 
 		private void fireFirst() {
@@ -118,7 +173,7 @@ final class ReactiveTimeoutStage {
 		/** The deadline for the element after {@code element}. */
 		@Override
 		public Publisher<Long> apply(Object element) {
-			return this.single ? Mono.never() : Delays.delay(this.timeout.scheduler(), this.nanos);
+			return this.single ? Mono.never() : Delays.delay(this.timeout.scheduler(), armedWait());
 		}
 
 		/** The gate for elements: the first one is late if the first deadline fired. */
