@@ -173,4 +173,25 @@ class BenchmarksSmokeTests {
 		}
 	}
 
+	@Test
+	void deadlineBenchmarkRunsItsCallsWithAndWithoutADeadlineCurrent() throws Throwable {
+		DeadlineBenchmark benchmark = new DeadlineBenchmark();
+		benchmark.setUp();
+		try {
+			for (int i = 0; i < CALLS; i++) {
+				assertThat(benchmark.noDeadline_ours()).isEqualTo("ok");
+				assertThat(dev.resilience.deadline.Deadline.current()).isNull();
+				assertThat(benchmark.withDeadline_ours()).isEqualTo("ok");
+				assertThat(dev.resilience.deadline.Deadline.remaining())
+					.hasValueSatisfying((left) -> assertThat(left).isGreaterThan(java.time.Duration.ofMinutes(59)));
+				assertThat(benchmark.combined_r4j()).isEqualTo("ok");
+			}
+		}
+		finally {
+			benchmark.tearDown();
+		}
+		assertThat(dev.resilience.deadline.Deadline.current()).isNull();
+		assertThat(benchmark.ours.circuitBreaker().metrics().totalSuccessfulCalls()).isEqualTo(2L * CALLS);
+	}
+
 }

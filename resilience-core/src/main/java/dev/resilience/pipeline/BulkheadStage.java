@@ -55,6 +55,10 @@ final class BulkheadStage extends PipelineStage {
 			return;
 		}
 		if (DeadlineChecks.enforced(deadlines)) {
+			// A place free at once needs no look at the clock for the time left.
+			if (bulkhead.acquirePermission(0)) {
+				return;
+			}
 			long left = deadline.remainingNanos();
 			if (!bulkhead.acquirePermission(left)) {
 				throw DeadlineChecks.refusal(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), left);

@@ -56,6 +56,10 @@ final class RateLimiterStage extends PipelineStage {
 	}
 
 	private void acquireWithin(DeadlineConfig deadlines, Deadline deadline, RateLimiter limiter) {
+		// Permits to be had at once need no look at the clock for the time left.
+		if (limiter.acquirePermission(this.permits, 0)) {
+			return;
+		}
 		long left = deadline.remainingNanos();
 		if (limiter.acquirePermission(this.permits, left)) {
 			return;
@@ -79,8 +83,13 @@ final class RateLimiterStage extends PipelineStage {
 		}
 		else {
 			DeadlineConfig deadlines = pipeline.deadlines();
-			long left = deadline.remainingNanos();
-			reservation = limiter.reserve(this.permits, left);
+			// Permits to be had at once need no look at the clock for the time left.
+			reservation = limiter.reserve(this.permits, 0);
+			long left = 0;
+			if (reservation == null) {
+				left = deadline.remainingNanos();
+				reservation = limiter.reserve(this.permits, left);
+			}
 			if (reservation == null) {
 				if (DeadlineChecks.enforced(deadlines)) {
 					return CompletableFuture.failedFuture(

@@ -31,10 +31,14 @@ final class ReactiveBulkheadStage {
 				bulkhead.acquirePermission();
 			}
 			else if (ReactiveDeadlines.enforced(deadlines)) {
-				long left = deadline.remainingNanos();
-				if (!bulkhead.acquirePermission(left)) {
-					return Flux
-						.error(ReactiveDeadlines.refusal(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), left));
+				// A place free at once needs no look at the clock; otherwise wait no
+				// longer than the deadline.
+				if (!bulkhead.acquirePermission(0)) {
+					long left = deadline.remainingNanos();
+					if (!bulkhead.acquirePermission(left)) {
+						return Flux
+							.error(ReactiveDeadlines.refusal(deadlines, DeadlineStage.BULKHEAD, bulkhead.name(), left));
+					}
 				}
 			}
 			else {

@@ -31,8 +31,13 @@ final class ReactiveRateLimiterStage {
 				reservation = limiter.reserve(permits);
 			}
 			else {
-				long left = deadline.remainingNanos();
-				reservation = limiter.reserve(permits, left);
+				// Permits to be had at once need no look at the clock for the time left.
+				reservation = limiter.reserve(permits, 0);
+				long left = 0;
+				if (reservation == null) {
+					left = deadline.remainingNanos();
+					reservation = limiter.reserve(permits, left);
+				}
 				if (reservation == null) {
 					if (ReactiveDeadlines.enforced(deadlines)) {
 						return Flux.error(

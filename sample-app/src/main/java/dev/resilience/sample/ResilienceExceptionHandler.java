@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.resilience.bulkhead.BulkheadFullException;
 import dev.resilience.circuitbreaker.CallNotPermittedException;
+import dev.resilience.deadline.DeadlineExceededException;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
 import dev.resilience.timeout.TimeoutExceededException;
 
@@ -17,7 +18,8 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * Turns what the primitives throw into HTTP answers: a rate-limited caller gets 429 with
- * {@code Retry-After}; an open circuit or a full bulkhead 503; a timeout 504; a failing
+ * {@code Retry-After}; an open circuit or a full bulkhead 503; a timeout, or a request
+ * whose deadline (its {@code X-Request-Timeout-Ms} budget) ran out, 504; a failing
  * downstream 502.
  */
 @RestControllerAdvice
@@ -36,8 +38,8 @@ class ResilienceExceptionHandler {
 		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", ex.getMessage()));
 	}
 
-	@ExceptionHandler
-	ResponseEntity<Map<String, String>> timedOut(TimeoutExceededException ex) {
+	@ExceptionHandler({ TimeoutExceededException.class, DeadlineExceededException.class })
+	ResponseEntity<Map<String, String>> timedOut(RuntimeException ex) {
 		return ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT).body(Map.of("error", ex.getMessage()));
 	}
 
