@@ -61,8 +61,8 @@ public final class RecentEvents implements AutoCloseable {
 	// transition out within moments. A call's own outcome shows in the rates.
 	private static final Set<Enum<?>> NOTABLE = Set.of(CircuitBreakerEvent.Type.STATE_TRANSITION,
 			CircuitBreakerEvent.Type.NOT_PERMITTED, CircuitBreakerEvent.Type.RESET, RetryEvent.Type.RETRY,
-			RetryEvent.Type.BUDGET_EXHAUSTED, RateLimiterEvent.Type.REJECTED, BulkheadEvent.Type.REJECTED,
-			TimeoutEvent.Type.TIMEOUT);
+			RetryEvent.Type.BUDGET_EXHAUSTED, RetryEvent.Type.DEADLINE_EXCEEDED, RateLimiterEvent.Type.REJECTED,
+			BulkheadEvent.Type.REJECTED, TimeoutEvent.Type.TIMEOUT);
 
 	private static final Comparator<Cursor> OLDEST_FIRST = Comparator
 		.<Cursor, Instant>comparing((cursor) -> cursor.head().timestamp)
@@ -189,12 +189,12 @@ public final class RecentEvents implements AutoCloseable {
 	/**
 	 * Returns the latest notable events of all instances (circuit-breaker
 	 * {@code STATE_TRANSITION}, {@code NOT_PERMITTED} and {@code RESET}, retry
-	 * {@code RETRY} and {@code BUDGET_EXHAUSTED}, rate-limiter and bulkhead
-	 * {@code REJECTED}, timeout {@code TIMEOUT}), at most {@value #LATEST}, oldest first
-	 * (by {@code id}, the order in which they were received), with an {@code id} greater
-	 * than {@code afterId}. Reads at most {@value #LATEST} references, whatever the
-	 * number of instances; the events of an instance removed since stay until newer ones
-	 * push them out.
+	 * {@code RETRY}, {@code BUDGET_EXHAUSTED} and {@code DEADLINE_EXCEEDED}, rate-limiter
+	 * and bulkhead {@code REJECTED}, timeout {@code TIMEOUT}), at most {@value #LATEST},
+	 * oldest first (by {@code id}, the order in which they were received), with an
+	 * {@code id} greater than {@code afterId}. Reads at most {@value #LATEST} references,
+	 * whatever the number of instances; the events of an instance removed since stay
+	 * until newer ones push them out.
 	 * @param afterId the {@code id} of the last event the caller has, or {@code -1} for
 	 * all that are kept
 	 * @return the events

@@ -195,6 +195,21 @@ class RecentEventsTests {
 		}
 	}
 
+	@Test
+	void aRetryThatTheDeadlineEndedIsAmongTheLatest() {
+		dev.resilience.retry.RetryRegistry retries = dev.resilience.retry.RetryRegistry.ofDefaults();
+		try (RecentEvents recentEvents = new RecentEvents(10, this.clock)) {
+			recentEvents.follow(retries);
+			dev.resilience.retry.Retry retry = retries.instance("r");
+			IllegalStateException failure = new IllegalStateException("down");
+			assertThat(retry.onFailure(1, failure)).isNotNegative();
+			// The next wait does not fit in what is left of the request's deadline.
+			assertThat(retry.onFailure(2, failure, 0)).isEqualTo(dev.resilience.retry.Retry.NO_TIME);
+			assertThat(recentEvents.latest(-1)).extracting((event) -> event.name + " " + event.type.name())
+				.containsExactly("r RETRY", "r DEADLINE_EXCEEDED");
+		}
+	}
+
 	/** A clock that moves one second forward each time it is read. */
 	private static final class SteppingClock extends Clock {
 
