@@ -125,7 +125,7 @@ final class DefaultRetry implements Retry {
 		RetryConfig config = this.config;
 		Predicate<Object> retryOnResult = config.retryOnResult();
 		if (retryOnResult != null && testResult(retryOnResult, result)) {
-			return onFailedAttempt(config, attempt, null, true);
+			return onFailedAttempt(config, attempt, result, null, true);
 		}
 		if (config.budgetEnabled()) {
 			deposit(config);
@@ -159,7 +159,7 @@ final class DefaultRetry implements Retry {
 					() -> "Retry '" + this.name + "': retryOnExceptionPredicate threw; the failure is not retried", ex);
 			retryable = false;
 		}
-		return onFailedAttempt(config, attempt, failure, retryable);
+		return onFailedAttempt(config, attempt, null, failure, retryable);
 	}
 
 	/**
@@ -180,7 +180,8 @@ final class DefaultRetry implements Retry {
 		}
 	}
 
-	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Throwable failure, boolean retryable) {
+	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Object result, @Nullable Throwable failure,
+			boolean retryable) {
 		// Every failed attempt takes a token, retried or not (gRPC retry throttling).
 		boolean budgetAllows = !config.budgetEnabled() || withdraw(config);
 		if (!retryable) {
@@ -194,6 +195,16 @@ final class DefaultRetry implements Retry {
 			return giveUp(RetryEvent.Type.BUDGET_EXHAUSTED, attempt, failure);
 		}
 		long wait = waitNanos(config, attempt);
+		RetryConfig.MinimumWait minimumWait = config.minimumWait();
+		if (minimumWait != null) {
+			long least = minimumWait.minimumWaitNanos(result, failure);
+			if (least > config.maxWaitNanos()) {
+				// The outcome asks for a longer wait than this retry may make: waiting
+				// less would ignore it, so the execution ends with it now.
+				return giveUp(RetryEvent.Type.ERROR, attempt, failure);
+			}
+			wait = Math.max(wait, least);
+		}
 		publish(RetryEvent.Type.RETRY, attempt, wait, failure);
 		return wait;
 	}
