@@ -8,6 +8,7 @@ import java.util.function.Function;
 import dev.resilience.boot.autoconfigure.ConditionalOnResilienceEnabled;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
 import dev.resilience.boot.autoconfigure.ResilienceProperties;
+import dev.resilience.boot.observation.ResilienceObservations;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.core.Scheduler;
@@ -43,6 +44,9 @@ import org.springframework.web.client.RestClient;
 @ConditionalOnClass(RestClient.class)
 public final class ResilienceHttpAutoConfiguration {
 
+	private static final boolean OBSERVATION_PRESENT = ClassUtils.isPresent(
+			"io.micrometer.observation.ObservationRegistry", ResilienceHttpAutoConfiguration.class.getClassLoader());
+
 	private static final boolean MICROMETER_PRESENT = ClassUtils.isPresent(
 			"io.micrometer.core.instrument.MeterRegistry", ResilienceHttpAutoConfiguration.class.getClassLoader());
 
@@ -54,7 +58,8 @@ public final class ResilienceHttpAutoConfiguration {
 			ConfigurableListableBeanFactory beanFactory) {
 		Function<String, @Nullable DoubleConsumer> meters = (MICROMETER_PRESENT && properties.metrics().enabled())
 				? Meters.of(beanFactory) : (client) -> null;
-		Function<String, @Nullable AttemptObserver> observers = (client) -> null;
+		Function<String, @Nullable AttemptObserver> observers = OBSERVATION_PRESENT ? Observations.of(beanFactory)
+				: (client) -> null;
 		HttpPolicyFactory factory = new HttpPolicyFactory(circuitBreakers, retries, rateLimiters, bulkheads, timeouts,
 				deadlines, properties.deadline(), scheduler, meters, Clock.systemUTC(), observers);
 		return new ResilienceHttp(factory.compile(properties.http().clients()));
@@ -87,6 +92,18 @@ public final class ResilienceHttpAutoConfiguration {
 					interceptors.add(0, interceptor);
 				}
 			});
+		}
+
+	}
+
+	/** Kept apart so that Micrometer's types are loaded only when present. */
+	private static final class Observations {
+
+		static Function<String, @Nullable AttemptObserver> of(ConfigurableListableBeanFactory beanFactory) {
+			ResilienceObservations observations = beanFactory.getBeanProvider(ResilienceObservations.class)
+				.getIfAvailable();
+			return (observations != null) ? (client) -> new HttpAttemptObserver(observations.registry(), client)
+					: (client) -> null;
 		}
 
 	}
