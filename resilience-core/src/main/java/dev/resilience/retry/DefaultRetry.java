@@ -130,7 +130,7 @@ final class DefaultRetry implements Retry {
 		RetryConfig config = this.config;
 		Predicate<Object> retryOnResult = config.retryOnResult();
 		if (retryOnResult != null && testResult(retryOnResult, result)) {
-			return onFailedAttempt(config, attempt, null, true, boundNanos);
+			return onFailedAttempt(config, attempt, result, null, true, boundNanos);
 		}
 		if (config.budgetEnabled()) {
 			deposit(config);
@@ -169,7 +169,7 @@ final class DefaultRetry implements Retry {
 					() -> "Retry '" + this.name + "': retryOnExceptionPredicate threw; the failure is not retried", ex);
 			retryable = false;
 		}
-		return onFailedAttempt(config, attempt, failure, retryable, boundNanos);
+		return onFailedAttempt(config, attempt, null, failure, retryable, boundNanos);
 	}
 
 	/**
@@ -190,8 +190,8 @@ final class DefaultRetry implements Retry {
 		}
 	}
 
-	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Throwable failure, boolean retryable,
-			long boundNanos) {
+	private long onFailedAttempt(RetryConfig config, int attempt, @Nullable Object result, @Nullable Throwable failure,
+			boolean retryable, long boundNanos) {
 		// Every failed attempt takes a token, retried or not (gRPC retry throttling).
 		boolean budgetAllows = !config.budgetEnabled() || withdraw(config);
 		if (!retryable) {
@@ -205,6 +205,16 @@ final class DefaultRetry implements Retry {
 			return giveUp(RetryEvent.Type.BUDGET_EXHAUSTED, attempt, failure);
 		}
 		long wait = waitNanos(config, attempt);
+		RetryConfig.MinimumWait minimumWait = config.minimumWait();
+		if (minimumWait != null) {
+			long least = minimumWait.minimumWaitNanos(result, failure);
+			if (least > config.maxWaitNanos()) {
+				// The outcome asks for a longer wait than this retry may make: waiting
+				// less would ignore it, so the execution ends with it now.
+				return giveUp(RetryEvent.Type.ERROR, attempt, failure);
+			}
+			wait = Math.max(wait, least);
+		}
 		if (wait >= boundNanos) {
 			// The next attempt would start with no time left: over now, with the
 			// outcome in hand, rather than after a wait that ends past the deadline.

@@ -112,6 +112,8 @@ public final class RetryConfig {
 
 	private final double budgetTokenRatio;
 
+	private final @Nullable MinimumWait minimumWait;
+
 	// Derived once here so that the runtime does no conversion per call.
 
 	private final ExceptionMatcher exceptionMatcher;
@@ -140,6 +142,7 @@ public final class RetryConfig {
 		this.retryOnRejection = builder.retryOnRejection;
 		this.budgetMaxTokens = builder.budgetMaxTokens;
 		this.budgetTokenRatio = builder.budgetTokenRatio;
+		this.minimumWait = builder.minimumWait;
 		this.exceptionMatcher = (this.retryExceptions.isEmpty() && this.ignoreExceptions.isEmpty()
 				&& this.retryOnExceptionPredicate == null) ? ExceptionMatcher.all()
 						: ExceptionMatcher.of(this.retryExceptions, this.ignoreExceptions,
@@ -295,6 +298,15 @@ public final class RetryConfig {
 		return this.budgetTokenRatio;
 	}
 
+	/**
+	 * Returns what derives from an attempt's outcome the least wait before the next
+	 * attempt (an HTTP {@code Retry-After}).
+	 * @return the hook, or {@code null} for none
+	 */
+	public @Nullable MinimumWait minimumWait() {
+		return this.minimumWait;
+	}
+
 	boolean budgetEnabled() {
 		return this.budgetMaxTokens > 0;
 	}
@@ -399,6 +411,8 @@ public final class RetryConfig {
 
 		private double budgetTokenRatio = DEFAULT_BUDGET_TOKEN_RATIO;
 
+		private @Nullable MinimumWait minimumWait;
+
 		private Builder() {
 		}
 
@@ -416,6 +430,7 @@ public final class RetryConfig {
 			this.retryOnRejection = base.retryOnRejection;
 			this.budgetMaxTokens = base.budgetMaxTokens;
 			this.budgetTokenRatio = base.budgetTokenRatio;
+			this.minimumWait = base.minimumWait;
 		}
 
 		/**
@@ -605,6 +620,23 @@ public final class RetryConfig {
 		}
 
 		/**
+		 * Sets what derives from the outcome of an attempt that is to be retried the
+		 * least wait before the next one, such as an HTTP {@code Retry-After}: the wait
+		 * is then the larger of the computed one and that. A least wait longer than the
+		 * cap on the wait ({@code exponentialMaxWaitDuration}, or
+		 * {@link RetryConfig#MAX_WAIT_DURATION} without it) cannot be honoured: the
+		 * execution ends at once with that attempt's outcome, counted as a failure after
+		 * retries (or without, at the first attempt). Default none. Runs on the failure
+		 * path only, so it must be cheap and thread-safe.
+		 * @param minimumWait the hook, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder minimumWait(@Nullable MinimumWait minimumWait) {
+			this.minimumWait = minimumWait;
+			return this;
+		}
+
+		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
 		 * @throws dev.resilience.core.InvalidSettingException (an
@@ -660,6 +692,23 @@ public final class RetryConfig {
 			}
 			return List.copyOf(types);
 		}
+
+	}
+
+	/**
+	 * Derives from an attempt's outcome the least wait before the next attempt; see
+	 * {@link Builder#minimumWait(MinimumWait)}.
+	 */
+	@FunctionalInterface
+	public interface MinimumWait {
+
+		/**
+		 * Returns the least wait before the next attempt.
+		 * @param result what the attempt returned, if it returned
+		 * @param failure what it threw, or {@code null} if it returned
+		 * @return the least wait in nanoseconds; 0 or less for none
+		 */
+		long minimumWaitNanos(@Nullable Object result, @Nullable Throwable failure);
 
 	}
 
