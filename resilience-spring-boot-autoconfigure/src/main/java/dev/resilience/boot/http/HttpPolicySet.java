@@ -323,10 +323,17 @@ final class HttpPolicySet {
 		 * it.
 		 */
 		@Nullable Deadline start() {
-			return this.enabled ? record(Deadline.current()) : null;
+			return start(Deadline.current());
 		}
 
-		@Nullable Deadline record(@Nullable Deadline deadline) {
+		/**
+		 * Returns the given deadline when deadlines are on, and records what is left of
+		 * it.
+		 */
+		@Nullable Deadline start(@Nullable Deadline deadline) {
+			if (!this.enabled) {
+				return null;
+			}
 			if (deadline != null && this.remaining != null) {
 				this.remaining.accept(Math.max(0, deadline.remainingNanos()) / 1e9);
 			}
@@ -422,6 +429,16 @@ final class HttpPolicySet {
 			}
 			task.cancel();
 			return result;
+		}
+
+		/**
+		 * The failure of a reactive exchange whose answer did not come in time (under
+		 * ENFORCE); the listener is told.
+		 */
+		DeadlineExceededException cutReactive(String name, Deadline deadline) {
+			this.deadlines.listener()
+				.exceeded(DeadlineStage.HTTP_CLIENT, name, DeadlineMode.ENFORCE, deadline.remainingNanos());
+			return new DeadlineExceededException(name, DeadlineStage.HTTP_CLIENT, Duration.ZERO);
 		}
 
 		private DeadlineExceededException cut(String name, Deadline deadline, @Nullable Throwable cause) {
