@@ -19,7 +19,6 @@ import dev.resilience.deadline.DeadlineConfig;
 import dev.resilience.deadline.DeadlineExceededException;
 import dev.resilience.deadline.DeadlineMode;
 import dev.resilience.deadline.DeadlineStage;
-import dev.resilience.pipeline.AttemptObserver;
 import dev.resilience.pipeline.Pipeline;
 import org.jspecify.annotations.Nullable;
 
@@ -175,8 +174,23 @@ final class HttpPolicySet {
 
 	/** The host, with its port if the URL names one, in lower case. */
 	static String host(URI uri) {
+		String authority = uri.getRawAuthority();
+		if (authority != null && isPlainLowerCase(authority)) {
+			// The common case: the URI's own string, no allocation per request.
+			return authority;
+		}
 		String host = (uri.getHost() != null) ? uri.getHost().toLowerCase(Locale.ROOT) : "";
 		return (uri.getPort() >= 0) ? host + ":" + uri.getPort() : host;
+	}
+
+	private static boolean isPlainLowerCase(String authority) {
+		for (int i = 0; i < authority.length(); i++) {
+			char c = authority.charAt(i);
+			if (c == '@' || (c >= 'A' && c <= 'Z')) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	int hostCount() {
@@ -515,10 +529,6 @@ final class HttpPolicySet {
 	static Function<String, Pipeline[]> perHost(CircuitBreakerRegistry registry, CircuitBreaker base,
 			Function<CircuitBreaker, Pipeline[]> pipelines) {
 		return (host) -> pipelines.apply(registry.instance(base.name() + "@" + host, base.config()));
-	}
-
-	static @Nullable AttemptObserver none() {
-		return null;
 	}
 
 }
