@@ -725,29 +725,36 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	}
 
 	/**
-	 * One HTTP client's policy set ({@code resilience.http.clients.<name>.*}). Every
-	 * value left out comes from the preset, if any, or is off.
+	 * One HTTP client's policy set ({@code resilience.http.clients.<name>.*}), compiled
+	 * and checked at startup by {@code dev.resilience.boot.http.ResilienceHttp}. Every
+	 * value left out comes from the preset, if any, or is off; every instance name must
+	 * exist in its registry ({@code resilience.<primitive>.instances.<name>}).
 	 *
 	 * @param preset {@code standard}: rate limiter (off unless named) -> total timeout 30
-	 * s -> retry (3 attempts, exponential backoff with jitter) -> circuit breaker ->
-	 * attempt timeout 10 s; default none
+	 * s -> retry (3 attempts, 500 ms doubling, +-50 % jitter, waits capped at 10 s) ->
+	 * circuit breaker ({@code http.<name>}) -> attempt timeout 10 s; default none; any
+	 * other value fails startup
 	 * @param circuitBreaker the circuit breaker instance's name
-	 * @param retry the retry instance's name
-	 * @param rateLimiter the rate limiter instance's name
+	 * @param retry the name of the retry instance whose settings the set's own retry
+	 * ({@code http.<name>}) takes
+	 * @param rateLimiter the rate limiter instance's name (one permit per call)
 	 * @param bulkhead the (semaphore) bulkhead instance's name
-	 * @param attemptTimeout how long one attempt may take
+	 * @param attemptTimeout how long one attempt may take (positive)
 	 * @param totalTimeout how long the call may take, every attempt and wait included
-	 * @param breakerPerHost whether each downstream host gets its own circuit breaker
-	 * (created on demand from the named one's configuration, in bounded memory)
+	 * (positive)
+	 * @param breakerPerHost whether each downstream host (and port) gets its own circuit
+	 * breaker, created on demand from the set's breaker's configuration, for at most 256
+	 * hosts; needs a breaker
 	 * @param failureStatuses the response statuses that are failures, as codes
 	 * ({@code 503}) or series ({@code 5xx}); default 5xx, 408, 429
-	 * @param retryStatuses the response statuses that are retried; default those of
+	 * @param retryStatuses the failure statuses that are retried; default those of
 	 * {@code failureStatuses}
 	 * @param retryNonIdempotent whether POST and PATCH are retried without an
 	 * {@code Idempotency-Key} header; default false
-	 * @param baseUrls the clients this set applies to, by the start of their base URL
-	 * @param qualifiers the clients this set applies to, by the bean qualifier of their
-	 * builder
+	 * @param baseUrls absolute URLs: the requests of auto-configured builders whose URL
+	 * starts with one go through this set
+	 * @param qualifiers the client beans ({@code RestClient}, {@code WebClient} and their
+	 * builders) this set applies to, by bean name or {@code @Qualifier}
 	 */
 	public record HttpClientSettings(@Nullable String preset, @Nullable String circuitBreaker, @Nullable String retry,
 			@Nullable String rateLimiter, @Nullable String bulkhead, @Nullable Duration attemptTimeout,

@@ -11,6 +11,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -19,6 +20,11 @@ import org.springframework.web.client.RestClient;
  * {@code qualifiers}.
  */
 final class HttpClientQualifiers implements BeanPostProcessor {
+
+	private static final boolean REACTIVE_PRESENT = ClassUtils.isPresent(
+			"org.springframework.web.reactive.function.client.WebClient", HttpClientQualifiers.class.getClassLoader())
+			&& ClassUtils.isPresent("dev.resilience.reactor.ResilienceOperator",
+					HttpClientQualifiers.class.getClassLoader());
 
 	private final ObjectProvider<ResilienceHttp> http;
 
@@ -32,7 +38,8 @@ final class HttpClientQualifiers implements BeanPostProcessor {
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		boolean restClient = bean instanceof RestClient.Builder || bean instanceof RestClient;
-		if (!restClient) {
+		boolean webClient = !restClient && REACTIVE_PRESENT && ReactiveHttpPolicy.isWebClient(bean);
+		if (!restClient && !webClient) {
 			return bean;
 		}
 		ResilienceHttp http = this.http.getIfAvailable();
@@ -46,7 +53,10 @@ final class HttpClientQualifiers implements BeanPostProcessor {
 		if (bean instanceof RestClient.Builder builder) {
 			return http.restClient(builder, set.name());
 		}
-		return http.restClient(((RestClient) bean).mutate(), set.name()).build();
+		if (bean instanceof RestClient client) {
+			return http.restClient(client.mutate(), set.name()).build();
+		}
+		return ReactiveHttpPolicy.apply(bean, set);
 	}
 
 	private Set<String> qualifiers(String beanName) {

@@ -19,7 +19,6 @@ import dev.resilience.deadline.DeadlineConfig;
 import dev.resilience.deadline.DeadlineExceededException;
 import dev.resilience.deadline.DeadlineMode;
 import dev.resilience.deadline.DeadlineStage;
-import dev.resilience.pipeline.AttemptObserver;
 import dev.resilience.pipeline.Pipeline;
 import org.jspecify.annotations.Nullable;
 
@@ -175,8 +174,23 @@ final class HttpPolicySet {
 
 	/** The host, with its port if the URL names one, in lower case. */
 	static String host(URI uri) {
+		String authority = uri.getRawAuthority();
+		if (authority != null && isPlainLowerCase(authority)) {
+			// The common case: the URI's own string, no allocation per request.
+			return authority;
+		}
 		String host = (uri.getHost() != null) ? uri.getHost().toLowerCase(Locale.ROOT) : "";
 		return (uri.getPort() >= 0) ? host + ":" + uri.getPort() : host;
+	}
+
+	private static boolean isPlainLowerCase(String authority) {
+		for (int i = 0; i < authority.length(); i++) {
+			char c = authority.charAt(i);
+			if (c == '@' || (c >= 'A' && c <= 'Z')) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	int hostCount() {
@@ -323,10 +337,17 @@ final class HttpPolicySet {
 		 * it.
 		 */
 		@Nullable Deadline start() {
-			return this.enabled ? record(Deadline.current()) : null;
+			return start(Deadline.current());
 		}
 
-		@Nullable Deadline record(@Nullable Deadline deadline) {
+		/**
+		 * Returns the given deadline when deadlines are on, and records what is left of
+		 * it.
+		 */
+		@Nullable Deadline start(@Nullable Deadline deadline) {
+			if (!this.enabled) {
+				return null;
+			}
 			if (deadline != null && this.remaining != null) {
 				this.remaining.accept(Math.max(0, deadline.remainingNanos()) / 1e9);
 			}
@@ -424,6 +445,16 @@ final class HttpPolicySet {
 			return result;
 		}
 
+		/**
+		 * The failure of a reactive exchange whose answer did not come in time (under
+		 * ENFORCE); the listener is told.
+		 */
+		DeadlineExceededException cutReactive(String name, Deadline deadline) {
+			this.deadlines.listener()
+				.exceeded(DeadlineStage.HTTP_CLIENT, name, DeadlineMode.ENFORCE, deadline.remainingNanos());
+			return new DeadlineExceededException(name, DeadlineStage.HTTP_CLIENT, Duration.ZERO);
+		}
+
 		private DeadlineExceededException cut(String name, Deadline deadline, @Nullable Throwable cause) {
 			// The interrupt was ours: it must not leak into the caller's next wait.
 			Thread.interrupted();
@@ -498,10 +529,6 @@ final class HttpPolicySet {
 	static Function<String, Pipeline[]> perHost(CircuitBreakerRegistry registry, CircuitBreaker base,
 			Function<CircuitBreaker, Pipeline[]> pipelines) {
 		return (host) -> pipelines.apply(registry.instance(base.name() + "@" + host, base.config()));
-	}
-
-	static @Nullable AttemptObserver none() {
-		return null;
 	}
 
 }

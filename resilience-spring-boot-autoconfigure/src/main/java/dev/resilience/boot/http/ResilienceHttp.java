@@ -28,7 +28,8 @@ public final class ResilienceHttp {
 	private final Map<String, HttpPolicySet> sets;
 
 	ResilienceHttp(Map<String, HttpPolicySet> sets) {
-		this.sets = Map.copyOf(sets);
+		// In name order, so that the first set by name wins where several match.
+		this.sets = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sets));
 	}
 
 	/**

@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
@@ -39,7 +40,8 @@ import org.springframework.web.client.RestClient;
  * beans its {@code qualifiers} name.
  */
 @AutoConfiguration(after = ResilienceAutoConfiguration.class,
-		beforeName = "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration")
+		beforeName = { "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration",
+				"org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration" })
 @ConditionalOnResilienceEnabled
 @ConditionalOnClass(RestClient.class)
 public final class ResilienceHttpAutoConfiguration {
@@ -92,6 +94,44 @@ public final class ResilienceHttpAutoConfiguration {
 					interceptors.add(0, interceptor);
 				}
 			});
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.web.reactive.function.client.WebClient",
+			"dev.resilience.reactor.ResilienceOperator" })
+	static final class WebClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ResilienceWebClient resilienceWebClient(ResilienceHttp http) {
+			return new ResilienceWebClient(http);
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "org.springframework.boot.webclient.WebClientCustomizer")
+		static final class WebClientCustomizerConfiguration {
+
+			/**
+			 * Adds the filter that picks a set by the request's URL, when a set has
+			 * {@code base-urls}.
+			 */
+			@Bean
+			WebClientCustomizer resilienceHttpWebClientCustomizer(ResilienceHttp http) {
+				List<HttpPolicySet> byUrl = http.byBaseUrl();
+				if (byUrl.isEmpty()) {
+					return (builder) -> {
+					};
+				}
+				ReactiveHttpPolicy filter = ReactiveHttpPolicy.byUrl(byUrl);
+				return (builder) -> builder.filters((filters) -> {
+					if (filters.stream().noneMatch(ReactiveHttpPolicy.class::isInstance)) {
+						filters.add(0, filter);
+					}
+				});
+			}
+
 		}
 
 	}
