@@ -684,13 +684,16 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param inboundHeaders the request headers that carry a budget, in milliseconds
 	 * ({@code X-Request-Timeout-Ms}, {@code x-envoy-expected-rq-timeout-ms}) or in gRPC's
 	 * {@code grpc-timeout} form; the smallest present wins, measured from when the
-	 * request arrived
-	 * @param defaultBudget the budget of a request that carries none of those headers;
-	 * default none
+	 * request arrived (entered the first filter). A malformed value is left out, counted
+	 * in {@code resilience.deadline.inbound.malformed{header}} and logged at DEBUG. Each
+	 * must be an HTTP header name
+	 * @param defaultBudget the budget of a request that carries none of those headers
+	 * (zero or more, at most one day); default none
 	 * @param outboundHeader the header that outbound HTTP calls carry the remaining
 	 * budget in, in milliseconds; default {@code X-Request-Timeout-Ms}
 	 * @param outboundMargin what is taken off the remaining budget before it is sent on,
-	 * for the time the request and its answer spend on the wire; default 10 ms
+	 * for the time the request and its answer spend on the wire (zero or more, at most
+	 * one day); default 10 ms
 	 */
 	public record Deadlines(@DefaultValue("true") boolean enabled,
 			@DefaultValue("observe") dev.resilience.deadline.DeadlineMode mode, @DefaultValue( {

@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * A well-formed value too large for a nanosecond count (hundreds of years) saturates: it
  * is a deadline as good as none, never an overflow into a short or negative one.
  * <p>
- * Immutable and thread-safe; reading allocates only the deadline (no regex, no string
- * building, the header names are resolved once).
+ * Immutable and thread-safe; reading allocates only the deadline and its budget's
+ * {@code Duration} (no regex, no string building unless DEBUG is on for a malformed
+ * value; the header names and their formats are resolved once).
  */
 final class InboundDeadlineHeaders {
 

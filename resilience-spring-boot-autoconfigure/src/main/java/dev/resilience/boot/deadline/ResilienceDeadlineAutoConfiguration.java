@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -38,9 +39,10 @@ import org.springframework.web.server.WebFilter;
  * {@code applicationTaskExecutor} ({@code @Async}, Spring MVC's {@code Callable}), beside
  * any task decorator of the application's;</li>
  * <li>the {@link DeadlineListener} beans that log at DEBUG and, with a
- * {@code MeterRegistry} (and {@code resilience.metrics.enabled} not false), count in
- * {@code resilience.deadline.exceeded{stage,mode}} each call that does not fit; the
- * starter gives every pipeline those listeners.</li>
+ * {@code MeterRegistry} (and {@code resilience.metrics.enabled} not false, and our own
+ * meter names: not under {@code resilience.metrics.naming=resilience4j}, whose names have
+ * no deadline meters), count in {@code resilience.deadline.exceeded{stage,mode}} each
+ * call that does not fit; the starter gives every pipeline those listeners.</li>
  * </ul>
  * The carriers and the listeners only act on deadlines that exist, so they stay with
  * {@code resilience.deadline.enabled=false} (deadlines set in code, with
@@ -89,6 +91,7 @@ public final class ResilienceDeadlineAutoConfiguration {
 	@ConditionalOnClass(MeterRegistry.class)
 	@ConditionalOnBean(MeterRegistry.class)
 	@ConditionalOnResilienceEnabled(also = "resilience.metrics.enabled")
+	@Conditional(OnOwnMeterNamesCondition.class)
 	static final class DeadlineMetricsConfiguration {
 
 		@Bean

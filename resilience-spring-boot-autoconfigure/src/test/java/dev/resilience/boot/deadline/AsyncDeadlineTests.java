@@ -1,6 +1,7 @@
 package dev.resilience.boot.deadline;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,12 +18,15 @@ import org.junit.jupiter.api.condition.JRE;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -110,6 +114,21 @@ class AsyncDeadlineTests {
 		}
 	}
 
+	@Test
+	void aTaskScheduledUnderADeadlineCarriesItAsSpringBootDecoratesItsTaskSchedulerToo() {
+		this.runner.withConfiguration(AutoConfigurations.of(TaskSchedulingAutoConfiguration.class))
+			.withUserConfiguration(SchedulingConfiguration.class)
+			.run((context) -> {
+				TaskScheduler scheduler = context.getBean(TaskScheduler.class);
+				Deadline deadline = Deadline.after(Duration.ofSeconds(30));
+				CompletableFuture<Deadline> seen = new CompletableFuture<>();
+				try (Deadline.Scope scope = Deadline.enter(deadline)) {
+					scheduler.schedule(() -> seen.complete(Deadline.current()), Instant.now());
+				}
+				assertThat(seen.get(10, TimeUnit.SECONDS)).isSameAs(deadline);
+			});
+	}
+
 	record Seen(@Nullable Deadline deadline, Thread thread, @Nullable String userContext) {
 	}
 
@@ -121,6 +140,12 @@ class AsyncDeadlineTests {
 		Reporter reporter() {
 			return new Reporter();
 		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableScheduling
+	static class SchedulingConfiguration {
 
 	}
 

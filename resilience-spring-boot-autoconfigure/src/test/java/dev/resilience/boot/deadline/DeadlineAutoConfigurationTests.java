@@ -143,6 +143,20 @@ class DeadlineAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DeadlineMeters.class));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "resilience4j", "RESILIENCE4J" })
+	void underResilience4jMeterNamesThereIsNoDeadlineMeterButTheLog(String naming) {
+		// Resilience4j's names replace ours, and it has no deadline meters.
+		this.plain.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("resilience.metrics.naming=" + naming)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(DeadlineMeters.class)
+				.hasSingleBean(DeadlineListener.class));
+		this.plain.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("resilience.metrics.naming=resilience")
+			.run((context) -> assertThat(context).hasSingleBean(DeadlineMeters.class));
+	}
+
 	@Test
 	void anEmptyInboundHeaderNameFailsStartupNamingTheEntry() {
 		this.plain

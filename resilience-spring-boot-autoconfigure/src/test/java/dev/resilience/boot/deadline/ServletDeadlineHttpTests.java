@@ -5,10 +5,13 @@ import java.net.http.HttpResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static dev.resilience.boot.deadline.DeadlineHttp.assertWithin;
@@ -27,7 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = DeadlineTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "resilience.deadline.default-budget=60s",
 				// Spring Data Redis is on the test class path; no Redis runs here.
-				"management.health.redis.enabled=false", "spring.main.banner-mode=off", "logging.level.root=warn" })
+				"management.health.redis.enabled=false", "spring.main.banner-mode=off", "logging.level.root=warn",
+				"logging.level.dev.resilience.deadline=debug" })
+@ExtendWith(OutputCaptureExtension.class)
 @Tag("slow")
 class ServletDeadlineHttpTests {
 
@@ -84,11 +89,13 @@ class ServletDeadlineHttpTests {
 	}
 
 	@Test
-	void aMalformedHeaderIsCountedAndLeftOutAndTheOtherHeadersStillApply() throws Exception {
+	void aMalformedHeaderIsCountedLoggedAndLeftOutAndTheOtherHeadersStillApply(CapturedOutput output) throws Exception {
 		double before = malformed("X-Request-Timeout-Ms");
 		String answer = get(this.port, "/deadline", "X-Request-Timeout-Ms", "soon", "grpc-timeout", "2S").body();
 		assertWithin(remainingOf(answer), 2000);
 		assertThat(malformed("X-Request-Timeout-Ms")).isEqualTo(before + 1);
+		assertThat(output).contains("dev.resilience.deadline")
+			.contains("Ignored the malformed request header X-Request-Timeout-Ms: 'soon'");
 		// Without another header, as without one: the default budget.
 		assertThat(Long.parseLong(remainingOf(get(this.port, "/deadline", "X-Request-Timeout-Ms", "-1").body())))
 			.isGreaterThan(30_000);
