@@ -83,7 +83,8 @@ class DeadlineChainTests {
 		assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
 		assertThat(this.c.getBean(AppC.Gate.class).answered).as("C had not answered when B gave up").hasValue(0);
 		assertThat(this.c.getBean(AppC.Gate.class).budgets.poll(10, TimeUnit.SECONDS))
-			.as("the budget C received, B having failed with %s", cut)
+			.as("the budget C received, B having failed with %s (async tasks started with %s ms left)", cut,
+					outcomes.taskStarts)
 			.isNotNull()
 			.satisfies((budget) -> assertThat(Long.parseLong(budget)).isGreaterThan(0).isLessThan(300));
 	}
@@ -215,6 +216,10 @@ class DeadlineChainTests {
 
 			final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
 
+			// What was left of the deadline when each asynchronous task started (-1:
+			// none).
+			final BlockingQueue<Long> taskStarts = new LinkedBlockingQueue<>();
+
 		}
 
 		static class CClient {
@@ -225,8 +230,11 @@ class DeadlineChainTests {
 
 			private final Executor executor;
 
+			private final Outcomes outcomes;
+
 			CClient(RestClient.Builder rest, WebClient.Builder web, Executor applicationTaskExecutor,
-					org.springframework.core.env.Environment environment) {
+					org.springframework.core.env.Environment environment, Outcomes outcomes) {
+				this.outcomes = outcomes;
 				String url = environment.getRequiredProperty("c.url");
 				this.rest = rest.baseUrl(url).build();
 				this.web = web.baseUrl(url).build();
@@ -242,8 +250,11 @@ class DeadlineChainTests {
 			public CompletableFuture<String> callAsync() {
 				// On the application's task executor: the outbound header needs the
 				// deadline on that thread too.
-				return CompletableFuture.supplyAsync(() -> this.rest.get().uri("/c").retrieve().body(String.class),
-						this.executor);
+				return CompletableFuture.supplyAsync(() -> {
+					this.outcomes.taskStarts.add(
+							dev.resilience.deadline.Deadline.remaining().map(java.time.Duration::toMillis).orElse(-1L));
+					return this.rest.get().uri("/c").retrieve().body(String.class);
+				}, this.executor);
 			}
 
 			@Timeout(name = "c")
