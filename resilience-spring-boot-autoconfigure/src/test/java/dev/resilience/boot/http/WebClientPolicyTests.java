@@ -25,6 +25,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
+import org.springframework.web.reactive.function.client.support.WebClientAdapter;
+import org.springframework.web.service.annotation.GetExchange;
+import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -238,6 +241,30 @@ class WebClientPolicyTests {
 					assertThat(elsewhere.received()).hasSize(1);
 				}
 			});
+	}
+
+	@Test
+	void anHttpInterfaceClientOnSuchAClientGetsTheSet() {
+		this.server.answer(503).answer(200);
+		this.runner.run((context) -> {
+			WebClient client = context.getBean(ResilienceWebClient.class)
+				.webClient(WebClient.builder(), "api")
+				.baseUrl(this.server.url())
+				.build();
+			Things things = HttpServiceProxyFactory.builderFor(WebClientAdapter.create(client))
+				.build()
+				.createClient(Things.class);
+			assertThat(things.thing().block(BLOCK)).isEqualTo("ok");
+			assertThat(this.server.received()).extracting(TestServer.Received::path)
+				.containsExactly("/thing", "/thing");
+		});
+	}
+
+	interface Things {
+
+		@GetExchange("/thing")
+		Mono<String> thing();
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
