@@ -21,16 +21,18 @@ pause() { if [ -t 0 ] && [ -z "${NO_PAUSE:-}" ]; then read -r -p "$* [Enter] " _
 
 say "Watch it live: open $BASE_URL/resilience/ in a browser"
 cat <<TEXT
-The dashboard shows every instance of the sample (circuit breakers payments and shipping,
-retries inventory and shipping, rate limiter public-api, bulkhead recommendations, timeouts
-recommendations and inventory), updated every second or two, with the recent events below.
+The dashboard shows every instance of the sample (circuit breakers payments, shipping and
+downstream-http, the downstream client's retry http.downstream and its timeouts, rate limiter
+public-api, bulkhead recommendations, timeouts recommendations and inventory), updated every
+second or two, with the recent events below.
 During the outage this script provokes, watch:
   - the payments breaker tile turn OPEN (in red, and the word OPEN): its failure rate reaches
     its 50 % threshold after 3 failed charges (beside the 3 good ones), then the next orders
     are not permitted (its not-permitted count and chart rise) and the fallback queues their
     payments; the tile counts down to HALF_OPEN (10 s);
-  - the inventory retry tile: stock look-ups tried 4 times each and failing (failed with
-    retry), the retry budget level dropping;
+  - the http.downstream retry tile: stock look-ups (GETs) tried 3 times each by the
+    downstream's HTTP client and failing (failed with retry); the charges (POSTs) are never
+    repeated;
   - the event feed: payments CLOSED -> OPEN, the rejected calls, the retries;
   - later, the burst of orders: public-api rejections per second on the rate limiter tile.
 You can act from the page too: "Close" on the payments tile closes the breaker at once (it
@@ -47,11 +49,11 @@ say "The payment service starts failing (100% errors)"
 faults '{"failureRate":1.0,"latencyMs":0}'
 for i in $(seq 1 8); do echo "order $i: payment $(payment_status)   breaker: $(breaker_state)"; done
 echo "Orders are still accepted: the fallback queued $(curl -s "$BASE_URL/payments/pending" | sed -E 's/[^0-9]//g') payments."
-echo "Stock look-ups fail too; each is retried (inventory: 4 attempts):"
+echo "Stock look-ups fail too; the HTTP client retries each GET (3 attempts), never a POST:"
 for i in 1 2 3; do
 	curl -s -o /dev/null -w "stock look-up $i: HTTP %{http_code}\n" "$BASE_URL/products/sku-1/stock/now"
 done
-echo "On the dashboard ($BASE_URL/resilience/): payments is OPEN, its rejected calls and the inventory retries show."
+echo "On the dashboard ($BASE_URL/resilience/): payments is OPEN, its rejected calls and the http.downstream retries show."
 pause "Look at the dashboard now, then continue:"
 
 say "/actuator/circuitbreakers/payments"
@@ -76,6 +78,15 @@ faults '{"failureRate":0.0,"latencyMs":1500}'
 curl -s -o /dev/null -w "recommendations answered %{http_code} in %{time_total}s: " "$BASE_URL/customers/ann/recommendations"
 curl -s "$BASE_URL/customers/ann/recommendations"; echo
 faults '{"failureRate":0.0,"latencyMs":0}'
+
+say "A caller that waits 300 ms (X-Request-Timeout-Ms: 300) while the inventory takes 1.5 s: answered when the caller gives up, not after"
+faults '{"failureRate":0.0,"latencyMs":1500}'
+curl -s -o /dev/null -w "without a budget: %{http_code} in %{time_total}s\n" "$BASE_URL/products/sku-1/stock/now"
+curl -s -w "\nwith X-Request-Timeout-Ms: 300: %{http_code} in %{time_total}s\n" -H 'X-Request-Timeout-Ms: 300' \
+	"$BASE_URL/products/sku-1/stock/now"
+faults '{"failureRate":0.0,"latencyMs":0}'
+echo "The downstream was sent what was left (about 290 ms, less the 10 ms margin); cut calls are counted:"
+curl -s "$BASE_URL/actuator/prometheus" | grep -E '^resilience_deadline_(exceeded_total|remaining_seconds_count)' | grep -v ' 0.0$' || true
 
 say "A burst of 40 orders at once by one customer, against the limit of 20 per second per customer"
 seq 1 40 | xargs -P 40 -I{} curl -s -o /dev/null -w "%{http_code}\n" -X POST "$BASE_URL/orders" \

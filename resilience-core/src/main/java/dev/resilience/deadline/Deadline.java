@@ -121,6 +121,20 @@ public final class Deadline {
 	}
 
 	/**
+	 * Leaves no deadline current until the returned scope is closed, which puts the
+	 * previous one back: for work started from a request that must outlive it (a
+	 * background task, a call nobody waits for), which would otherwise inherit the
+	 * request's deadline wherever it is handed over (task decorators, context
+	 * propagation) and be cut when that passes.
+	 * @return the scope to close, on the same thread
+	 */
+	public static Scope detach() {
+		Deadline previous = CURRENT.get();
+		CURRENT.remove();
+		return new Scope(previous);
+	}
+
+	/**
 	 * Returns the time left, zero once the deadline has passed. Reads the ticker.
 	 * @return the time left in nanoseconds, zero or more
 	 */

@@ -87,6 +87,21 @@ class DeadlineTests {
 	}
 
 	@Test
+	void detachedCodeRunsWithoutTheDeadlineWhichComesBackAfter() {
+		Deadline deadline = Deadline.after(Duration.ofMillis(300), this.ticker);
+		try (Deadline.Scope request = Deadline.enter(deadline)) {
+			try (Deadline.Scope background = Deadline.detach()) {
+				assertThat(Deadline.current()).isNull();
+				assertThat(Deadline.remaining()).isEmpty();
+			}
+			assertThat(Deadline.current()).isSameAs(deadline);
+		}
+		try (Deadline.Scope nothing = Deadline.detach()) {
+			assertThat(Deadline.current()).isNull();
+		}
+	}
+
+	@Test
 	void aDeadlineExceededIsARejectionThatNamesTheStageAndWhatWasLeft() {
 		DeadlineExceededException exception = new DeadlineExceededException("inventory", DeadlineStage.RETRY,
 				Duration.ofMillis(40));

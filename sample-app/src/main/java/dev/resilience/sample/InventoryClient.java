@@ -3,15 +3,15 @@ package dev.resilience.sample;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-import dev.resilience.annotation.Retry;
 import dev.resilience.annotation.Timeout;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Reads stock. Reads are safe to repeat, so transient failures are retried with
- * exponential backoff and jitter; the asynchronous variant retries without blocking a
- * thread and is bounded by a timeout.
+ * Reads stock. Reads are safe to repeat, so the downstream client's policy set retries
+ * them (exponential backoff with jitter, {@code Retry-After} honoured): no {@code @Retry}
+ * here, which would repeat every one of the client's attempts again. The asynchronous
+ * variant is bounded by a timeout, and by the request's deadline when it has one.
  */
 @Component
 class InventoryClient {
@@ -25,12 +25,10 @@ class InventoryClient {
 		this.executor = applicationTaskExecutor;
 	}
 
-	@Retry(name = "inventory")
 	public Stock stock(String sku) {
 		return this.downstream.client().get().uri("/inventory/{sku}", sku).retrieve().body(Stock.class);
 	}
 
-	@Retry(name = "inventory")
 	@Timeout(name = "inventory")
 	public CompletableFuture<Stock> stockAsync(String sku) {
 		return CompletableFuture.supplyAsync(

@@ -2,15 +2,14 @@ package dev.resilience.sample;
 
 import dev.resilience.annotation.CircuitBreaker;
 import dev.resilience.annotation.Fallback;
-import dev.resilience.annotation.Retry;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Quotes shipping, the Reactor way: each subscription runs the retry and the circuit
- * breaker, and the fallback quotes a flat rate.
+ * Quotes shipping, the Reactor way: each subscription runs the circuit breaker, and the
+ * fallback quotes a flat rate. The downstream client's policy set retries the GET itself.
  */
 @Component
 class ShippingClient {
@@ -21,7 +20,6 @@ class ShippingClient {
 		this.downstream = downstream;
 	}
 
-	@Retry(name = "shipping")
 	@CircuitBreaker(name = "shipping")
 	@Fallback(method = "flatRate")
 	public Mono<Quote> quote(String sku) {

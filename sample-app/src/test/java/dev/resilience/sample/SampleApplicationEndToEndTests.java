@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "resilience.circuitbreaker.instances.payments.wait-duration-in-open-state=1s",
+				"resilience.circuitbreaker.instances.downstream-http.wait-duration-in-open-state=1s",
 				"spring.main.banner-mode=off", "logging.level.root=warn" })
 @Timeout(60)
 @Tag("slow")
@@ -72,7 +73,10 @@ class SampleApplicationEndToEndTests {
 				"resilience_circuitbreaker_calls_total\\{[^}]*application=\"sample-app\"[^}]*name=\"payments\"");
 
 		faults(0.0, 0);
-		awaitBreakerState("HALF_OPEN");
+		awaitBreakerState("payments", "HALF_OPEN");
+		// The downstream client's own breaker opened on the same failures; the trial
+		// charges go through it too.
+		awaitBreakerState("downstream-http", "HALF_OPEN");
 		for (int i = 0; i < 3; i++) {
 			assertThat(paymentStatus("ann")).isEqualTo("CHARGED");
 		}
@@ -89,6 +93,29 @@ class SampleApplicationEndToEndTests {
 			HttpResponse<String> response = get("/customers/ann/recommendations");
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("[]");
+		}
+		finally {
+			faults(0.0, 0);
+		}
+	}
+
+	@Test
+	void aRequestThatSaysItsCallerWaits300MsIsAnsweredWhenTheyRunOutNotAfterTheDownstreamsSecond() throws Exception {
+		faults(0.0, 1500);
+		try {
+			HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/products/sku-1/stock/now"))
+				.header("X-Request-Timeout-Ms", "300")
+				.GET()
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+			assertThat(response.body()).contains("Deadline exceeded");
+			String scrape = get("/actuator/prometheus").body();
+			assertThat(scrape)
+				.containsPattern("resilience_deadline_exceeded_total\\{[^}]*mode=\"enforce\"[^}]*\\} [1-9]");
+			// The budget left, sent on to the downstream, was recorded when the call
+			// started.
+			assertThat(scrape).containsPattern(
+					"resilience_deadline_remaining_seconds_count\\{[^}]*client=\"downstream\"[^}]*\\} [1-9]");
 		}
 		finally {
 			faults(0.0, 0);
@@ -125,14 +152,18 @@ class SampleApplicationEndToEndTests {
 	}
 
 	private String breakerState() throws IOException, InterruptedException {
-		return JsonPath.read(get("/actuator/circuitbreakers/payments").body(), "$.state");
+		return breakerState("payments");
 	}
 
-	private void awaitBreakerState(String state) throws Exception {
+	private String breakerState(String name) throws IOException, InterruptedException {
+		return JsonPath.read(get("/actuator/circuitbreakers/" + name).body(), "$.state");
+	}
+
+	private void awaitBreakerState(String name, String state) throws Exception {
 		// Bounded: the open state lasts 1 s and the breaker half-opens by itself.
 		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (!state.equals(breakerState())) {
-			assertThat(System.nanoTime() - deadline).as("breaker to be " + state).isNegative();
+		while (!state.equals(breakerState(name))) {
+			assertThat(System.nanoTime() - deadline).as(name + " breaker to be " + state).isNegative();
 			Thread.sleep(50);
 		}
 	}

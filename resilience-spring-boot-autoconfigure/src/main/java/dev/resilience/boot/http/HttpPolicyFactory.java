@@ -123,6 +123,9 @@ final class HttpPolicyFactory {
 				? find(this.circuitBreakers, settings.circuitBreaker(), prefix + "circuit-breaker",
 						"resilience.circuitbreaker")
 				: (standard ? this.circuitBreakers.instance("http." + name) : null);
+		if (breaker != null) {
+			checkCountsFailureStatuses(breaker, settings.circuitBreaker(), prefix + "circuit-breaker");
+		}
 		RateLimiter rateLimiter = (settings.rateLimiter() != null)
 				? find(this.rateLimiters, settings.rateLimiter(), prefix + "rate-limiter", "resilience.ratelimiter")
 				: null;
@@ -227,6 +230,24 @@ final class HttpPolicyFactory {
 		}
 		throw new ResilienceConfigurationException(property, "'" + preset + "' is no preset",
 				"Use 'standard', or leave the property out and name each stage.");
+	}
+
+	/**
+	 * A failure status reaches the set's breaker as a {@link FailureStatusException}; a
+	 * named breaker whose {@code record-exceptions}, {@code ignore-exceptions} or
+	 * {@code record-failure-predicate} would not count it as a failure would never open
+	 * on 5xx, silently. Refused at startup instead.
+	 */
+	private static void checkCountsFailureStatuses(CircuitBreaker breaker, @Nullable String named, String property) {
+		FailureStatusException probe = new FailureStatusException(new Object(), 503, true, 0);
+		if (!breaker.config().exceptionMatcher().matches(probe)) {
+			throw new ResilienceConfigurationException(property, "the circuit breaker '" + breaker.name()
+					+ "' would not count the set's failure statuses (its record-exceptions, ignore-exceptions or "
+					+ "record-failure-predicate leave them out), so it would never open on them",
+					"Name a breaker" + ((named != null) ? " other than '" + named + "'" : "")
+							+ " without record-exceptions / ignore-exceptions / record-failure-predicate for the set: "
+							+ "the set decides what is a failure itself (failure-statuses).");
+		}
 	}
 
 	private static <P extends Policy<?>> P find(Registry<P, ?> registry, String name, String property,

@@ -52,7 +52,9 @@ class EnabledSwitchTests {
 		return Stream.of(ResilienceAutoConfiguration.class, ResilienceEndpointAutoConfiguration.class,
 				ResilienceHealthAutoConfiguration.class, ResilienceLoggingAutoConfiguration.class,
 				ResilienceMetricsAutoConfiguration.class, ResilienceObservationAutoConfiguration.class,
-				ResilienceRedisAutoConfiguration.class);
+				ResilienceRedisAutoConfiguration.class, dev.resilience.boot.dashboard.DashboardAutoConfiguration.class,
+				dev.resilience.boot.http.ResilienceHttpAutoConfiguration.class,
+				dev.resilience.boot.deadline.ResilienceDeadlineAutoConfiguration.class);
 	}
 
 	@ParameterizedTest

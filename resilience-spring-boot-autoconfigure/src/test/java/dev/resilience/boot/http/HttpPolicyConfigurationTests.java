@@ -81,6 +81,22 @@ class HttpPolicyConfigurationTests {
 	}
 
 	@Test
+	void aNamedBreakerThatWouldNotCountFailureStatusesFailsStartup() {
+		this.runner.withPropertyValues(
+				"resilience.circuitbreaker.instances.payments.record-exceptions=org.springframework.web.client.RestClientException",
+				"resilience.http.clients.api.circuit-breaker=payments")
+			.run((context) -> {
+				startupFailure(context).hasMessageContaining("'payments'").hasMessageContaining("never open");
+				assertThat(subject(context)).isEqualTo("resilience.http.clients.api.circuit-breaker");
+			});
+		this.runner
+			.withPropertyValues("resilience.circuitbreaker.instances.payments.record-exceptions=java.io.IOException",
+					"resilience.circuitbreaker.instances.plain.failure-rate-threshold=50",
+					"resilience.http.clients.api.circuit-breaker=plain")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void aBadStatusFailsStartup() {
 		this.runner.withPropertyValues("resilience.http.clients.api.failure-statuses=5xx,50x").run((context) -> {
 			startupFailure(context).hasMessageContaining("'50x'");
