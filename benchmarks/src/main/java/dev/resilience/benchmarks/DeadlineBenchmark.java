@@ -4,16 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import dev.resilience.bulkhead.Bulkhead;
-import dev.resilience.bulkhead.BulkheadConfig;
-import dev.resilience.circuitbreaker.CircuitBreaker;
-import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.Invoker;
 import dev.resilience.deadline.Deadline;
 import dev.resilience.pipeline.Pipeline;
-import dev.resilience.ratelimiter.RateLimiter;
-import dev.resilience.retry.Retry;
-import dev.resilience.retry.RetryConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,8 +41,6 @@ public class DeadlineBenchmark {
 
 	private static final Invoker<Backend> CALL = Backend::call;
 
-	private static final Duration SECOND = Duration.ofSeconds(1);
-
 	private final Backend backend = new Backend();
 
 	Pipeline ours;
@@ -66,40 +57,8 @@ public class DeadlineBenchmark {
 	 */
 	@Setup
 	public void setUp() {
-		this.ours = Pipeline.builder()
-			.retry(Retry.of("bench",
-					RetryConfig.builder()
-						.maxAttempts(RetryBenchmark.MAX_ATTEMPTS)
-						.waitDuration(RetryBenchmark.WAIT)
-						.build()))
-			.circuitBreaker(
-					CircuitBreaker.of("bench", CircuitBreakerBenchmark.oursConfig(SlidingWindowType.COUNT_BASED, 100)))
-			.rateLimiter(
-					RateLimiter.of("bench", RateLimiterBenchmark.oursConfig(RateLimiterBenchmark.HUGE_LIMIT, SECOND)))
-			.bulkhead(Bulkhead.of("bench",
-					BulkheadConfig.builder()
-						.maxConcurrentCalls(BulkheadBenchmark.PLACES)
-						.maxWaitDuration(Duration.ZERO)
-						.build()))
-			.build();
-		Supplier<String> bulkhead = io.github.resilience4j.bulkhead.Bulkhead
-			.decorateSupplier(io.github.resilience4j.bulkhead.Bulkhead.of("bench",
-					io.github.resilience4j.bulkhead.BulkheadConfig.custom()
-						.maxConcurrentCalls(BulkheadBenchmark.PLACES)
-						.maxWaitDuration(Duration.ZERO)
-						.build()),
-					this.backend::call);
-		Supplier<String> rateLimiter = io.github.resilience4j.ratelimiter.RateLimiter
-			.decorateSupplier(io.github.resilience4j.ratelimiter.RateLimiter.of("bench",
-					RateLimiterBenchmark.r4jConfig(RateLimiterBenchmark.HUGE_LIMIT, SECOND)), bulkhead);
-		Supplier<String> circuitBreaker = io.github.resilience4j.circuitbreaker.CircuitBreaker
-			.decorateSupplier(CircuitBreakerBenchmark.r4jCountBreaker("bench"), rateLimiter);
-		this.r4j = io.github.resilience4j.retry.Retry.decorateSupplier(io.github.resilience4j.retry.Retry.of("bench",
-				io.github.resilience4j.retry.RetryConfig.custom()
-					.maxAttempts(RetryBenchmark.MAX_ATTEMPTS)
-					.waitDuration(RetryBenchmark.WAIT)
-					.build()),
-				circuitBreaker);
+		this.ours = PipelineBenchmark.ours();
+		this.r4j = PipelineBenchmark.r4j(this.backend);
 	}
 
 	/**

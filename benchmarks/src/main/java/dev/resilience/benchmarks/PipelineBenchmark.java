@@ -72,7 +72,26 @@ public class PipelineBenchmark {
 	 */
 	@Setup
 	public void setUp() {
-		this.ours = Pipeline.builder()
+		this.ours = ours();
+		this.r4j = r4j(this.backend);
+
+		this.failsafe = Failsafe.with(
+				RetryPolicy.<String>builder()
+					.withMaxAttempts(RetryBenchmark.MAX_ATTEMPTS)
+					.withDelay(RetryBenchmark.WAIT)
+					.build(),
+				CircuitBreakerBenchmark.failsafeCountBreaker(),
+				dev.failsafe.RateLimiter.<String>burstyBuilder(RateLimiterBenchmark.HUGE_LIMIT, SECOND).build(),
+				dev.failsafe.Bulkhead.<String>builder(BulkheadBenchmark.PLACES).build());
+	}
+
+	/**
+	 * Our four stages, outermost first, with the single-primitive benchmarks'
+	 * configurations; shared with {@link DeadlineBenchmark}.
+	 * @return the pipeline
+	 */
+	static Pipeline ours() {
+		return Pipeline.builder()
 			.retry(Retry.of("bench",
 					RetryConfig.builder()
 						.maxAttempts(RetryBenchmark.MAX_ATTEMPTS)
@@ -88,34 +107,33 @@ public class PipelineBenchmark {
 						.maxWaitDuration(Duration.ZERO)
 						.build()))
 			.build();
+	}
 
+	/**
+	 * Resilience4j's same four decorators around a backend; shared with
+	 * {@link DeadlineBenchmark}.
+	 * @param backend the call
+	 * @return the decorated call
+	 */
+	static Supplier<String> r4j(Backend backend) {
 		Supplier<String> bulkhead = io.github.resilience4j.bulkhead.Bulkhead
 			.decorateSupplier(io.github.resilience4j.bulkhead.Bulkhead.of("bench",
 					io.github.resilience4j.bulkhead.BulkheadConfig.custom()
 						.maxConcurrentCalls(BulkheadBenchmark.PLACES)
 						.maxWaitDuration(Duration.ZERO)
 						.build()),
-					this.backend::call);
+					backend::call);
 		Supplier<String> rateLimiter = io.github.resilience4j.ratelimiter.RateLimiter
 			.decorateSupplier(io.github.resilience4j.ratelimiter.RateLimiter.of("bench",
 					RateLimiterBenchmark.r4jConfig(RateLimiterBenchmark.HUGE_LIMIT, SECOND)), bulkhead);
 		Supplier<String> circuitBreaker = io.github.resilience4j.circuitbreaker.CircuitBreaker
 			.decorateSupplier(CircuitBreakerBenchmark.r4jCountBreaker("bench"), rateLimiter);
-		this.r4j = io.github.resilience4j.retry.Retry.decorateSupplier(io.github.resilience4j.retry.Retry.of("bench",
+		return io.github.resilience4j.retry.Retry.decorateSupplier(io.github.resilience4j.retry.Retry.of("bench",
 				io.github.resilience4j.retry.RetryConfig.custom()
 					.maxAttempts(RetryBenchmark.MAX_ATTEMPTS)
 					.waitDuration(RetryBenchmark.WAIT)
 					.build()),
 				circuitBreaker);
-
-		this.failsafe = Failsafe.with(
-				RetryPolicy.<String>builder()
-					.withMaxAttempts(RetryBenchmark.MAX_ATTEMPTS)
-					.withDelay(RetryBenchmark.WAIT)
-					.build(),
-				CircuitBreakerBenchmark.failsafeCountBreaker(),
-				dev.failsafe.RateLimiter.<String>burstyBuilder(RateLimiterBenchmark.HUGE_LIMIT, SECOND).build(),
-				dev.failsafe.Bulkhead.<String>builder(BulkheadBenchmark.PLACES).build());
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.resilience.ratelimiter;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -241,41 +242,23 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	@Override
 	public void acquirePermission(int permits) {
-		// At once first, so that a grant without a wait allocates nothing.
-		long decision = decide(permits, false, null, Long.MAX_VALUE);
-		if (decision < 0 && this.grid.timeoutNanos > 0) {
-			Waiting waiting = new Waiting(permits);
-			decision = decide(permits, true, waiting, Long.MAX_VALUE);
-			if (decision < 0) {
-				onRejected(permits);
-				throw new RequestNotPermittedException(this.name, retryAfter(decision));
-			}
-			this.waitingThreads.incrementAndGet();
-			try {
-				this.scheduler.sleep(decision);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				waiting.cancel();
-				onRejected(permits);
-				throw new RequestNotPermittedException(this.name, 0);
-			}
-			finally {
-				this.waitingThreads.decrementAndGet();
-			}
-		}
-		else if (decision < 0) {
-			onRejected(permits);
-			throw new RequestNotPermittedException(this.name, retryAfter(decision));
-		}
-		onPermitted(permits);
+		acquire(permits, Long.MAX_VALUE);
 	}
 
 	@Override
 	public boolean acquirePermission(int permits, long maxWaitNanos) {
-		long bound = Math.max(0, maxWaitNanos);
+		return acquire(permits, Math.max(0, maxWaitNanos));
+	}
+
+	/**
+	 * Takes permits, waiting up to the timeout or {@code bound}, whichever is shorter.
+	 * @return {@code false} only when the wait would have been longer than {@code bound}
+	 * but within the timeout (never with {@code Long.MAX_VALUE})
+	 */
+	private boolean acquire(int permits, long bound) {
+		// At once first, so that a grant without a wait allocates nothing.
 		long decision = decide(permits, false, null, bound);
-		if (decision < 0 && decision != BEYOND_BOUND && this.grid.timeoutNanos > 0) {
+		if (decision < 0 && this.grid.timeoutNanos > 0) {
 			Waiting waiting = new Waiting(permits);
 			decision = decide(permits, true, waiting, bound);
 			if (decision == BEYOND_BOUND) {
@@ -299,9 +282,6 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				this.waitingThreads.decrementAndGet();
 			}
 		}
-		else if (decision == BEYOND_BOUND) {
-			return false;
-		}
 		else if (decision < 0) {
 			onRejected(permits);
 			throw new RequestNotPermittedException(this.name, retryAfter(decision));
@@ -313,12 +293,13 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	@Override
 	public @Nullable Reservation reserve(int permits, long maxWaitNanos) {
 		long bound = Math.max(0, maxWaitNanos);
+		// At once first, so that a grant without a wait allocates nothing.
 		long decision = decide(permits, false, null, bound);
 		if (decision >= 0) {
 			onPermitted(permits);
 			return Reservation.NOW;
 		}
-		if (decision != BEYOND_BOUND && this.grid.timeoutNanos == 0) {
+		if (this.grid.timeoutNanos == 0) {
 			onRejected(permits);
 			return Reservation.refused(retryAfter(decision));
 		}
@@ -347,23 +328,8 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	@Override
 	public Reservation reserve(int permits) {
-		long decision = decide(permits, false, null, Long.MAX_VALUE);
-		if (decision >= 0) {
-			onPermitted(permits);
-			return Reservation.NOW;
-		}
-		if (this.grid.timeoutNanos == 0) {
-			onRejected(permits);
-			return Reservation.refused(retryAfter(decision));
-		}
-		Waiting waiting = new Waiting(permits);
-		decision = decide(permits, true, waiting, Long.MAX_VALUE);
-		if (decision < 0) {
-			onRejected(permits);
-			return Reservation.refused(retryAfter(decision));
-		}
-		onPermitted(permits);
-		return (decision > 0) ? waiting : Reservation.NOW;
+		// Never null without a bound of the caller's own.
+		return Objects.requireNonNull(reserve(permits, Long.MAX_VALUE));
 	}
 
 	@Override

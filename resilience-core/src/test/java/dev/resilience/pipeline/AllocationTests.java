@@ -88,17 +88,7 @@ class AllocationTests {
 
 	@Test
 	void composedPipelineAllocatesNothing() {
-		Pipeline pipeline = Pipeline.builder()
-			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
-			.circuitBreaker(CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler))
-			.rateLimiter(RateLimiter.of("l",
-					RateLimiterConfig.builder()
-						.limitForPeriod(1_000_000)
-						.limitRefreshPeriod(Duration.ofNanos(1_000_000))
-						.build(),
-					this.ticker, this.scheduler))
-			.bulkhead(Bulkhead.of("b", BulkheadConfig.ofDefaults()))
-			.build();
+		Pipeline pipeline = composed();
 		assertThat(allocatedBy(() -> {
 			this.ticker.advance(1);
 			try {
@@ -112,17 +102,7 @@ class AllocationTests {
 
 	@Test
 	void composedPipelineUnderADeadlineThatLeavesTimeAllocatesNothing() throws Exception {
-		Pipeline pipeline = Pipeline.builder()
-			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
-			.circuitBreaker(CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler))
-			.rateLimiter(RateLimiter.of("l",
-					RateLimiterConfig.builder()
-						.limitForPeriod(1_000_000)
-						.limitRefreshPeriod(Duration.ofNanos(1_000_000))
-						.build(),
-					this.ticker, this.scheduler))
-			.bulkhead(Bulkhead.of("b", BulkheadConfig.ofDefaults()))
-			.build();
+		Pipeline pipeline = composed();
 		// The stages read the deadline and the ticker, and take their permits within what
 		// is left: none of it may allocate.
 		Deadline.within(Duration.ofDays(1), () -> {
@@ -137,6 +117,20 @@ class AllocationTests {
 			})).isLessThan(1_000);
 			return null;
 		});
+	}
+
+	private Pipeline composed() {
+		return Pipeline.builder()
+			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
+			.circuitBreaker(CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler))
+			.rateLimiter(RateLimiter.of("l",
+					RateLimiterConfig.builder()
+						.limitForPeriod(1_000_000)
+						.limitRefreshPeriod(Duration.ofNanos(1_000_000))
+						.build(),
+					this.ticker, this.scheduler))
+			.bulkhead(Bulkhead.of("b", BulkheadConfig.ofDefaults()))
+			.build();
 	}
 
 	private long allocatedBy(Runnable call) {

@@ -232,13 +232,7 @@ class PipelineDeadlineTests {
 	@ParameterizedTest
 	@EnumSource(PipelineTests.Mode.class)
 	void aRateLimiterWaitThatEndsAfterTheDeadlineTakesNothing(PipelineTests.Mode mode) throws Throwable {
-		RateLimiter limiter = RateLimiter.of("limiter",
-				RateLimiterConfig.builder()
-					.limitForPeriod(1)
-					.limitRefreshPeriod(Duration.ofSeconds(1))
-					.timeoutDuration(Duration.ofSeconds(5))
-					.build(),
-				this.ticker, this.scheduler);
+		RateLimiter limiter = onePerSecond();
 		Pipeline pipeline = Pipeline.builder().rateLimiter(limiter).deadlines(enforce()).build();
 		assertThat(mode.run(pipeline, () -> "first", this.scheduler)).isEqualTo("first");
 		DeadlineExceededException refused = underBudget(Duration.ofMillis(300),
@@ -255,13 +249,7 @@ class PipelineDeadlineTests {
 	@ParameterizedTest
 	@EnumSource(PipelineTests.Mode.class)
 	void observedARateLimiterWaitPastTheDeadlineIsReportedAndWaited(PipelineTests.Mode mode) throws Throwable {
-		RateLimiter limiter = RateLimiter.of("limiter",
-				RateLimiterConfig.builder()
-					.limitForPeriod(1)
-					.limitRefreshPeriod(Duration.ofSeconds(1))
-					.timeoutDuration(Duration.ofSeconds(5))
-					.build(),
-				this.ticker, this.scheduler);
+		RateLimiter limiter = onePerSecond();
 		Pipeline pipeline = Pipeline.builder().rateLimiter(limiter).deadlines(observe()).build();
 		mode.run(pipeline, () -> "first", this.scheduler);
 		long start = this.ticker.read();
@@ -453,6 +441,17 @@ class PipelineDeadlineTests {
 
 	private DeadlineConfig observe() {
 		return DeadlineConfig.builder().mode(DeadlineMode.OBSERVE).listener(this.listener).build();
+	}
+
+	/** One permit a second, callers waiting up to 5 s for one. */
+	private RateLimiter onePerSecond() {
+		return RateLimiter.of("limiter",
+				RateLimiterConfig.builder()
+					.limitForPeriod(1)
+					.limitRefreshPeriod(Duration.ofSeconds(1))
+					.timeoutDuration(Duration.ofSeconds(5))
+					.build(),
+				this.ticker, this.scheduler);
 	}
 
 	private CircuitBreaker breaker() {
