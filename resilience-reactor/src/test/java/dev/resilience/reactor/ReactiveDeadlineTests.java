@@ -65,7 +65,7 @@ class ReactiveDeadlineTests {
 			.transformDeferred(
 					ResilienceOperator.of(Pipeline.builder().circuitBreaker(breaker).deadlines(enforce()).build()))
 			.contextWrite(Context.of(Deadline.CONTEXT_KEY, Deadline.after(Duration.ZERO, this.ticker)));
-		Throwable failure = failure(call);
+		Throwable failure = ResilienceOperatorTests.failure(call);
 		assertThat(failure).isInstanceOfSatisfying(DeadlineExceededException.class,
 				(refused) -> assertThat(refused.stage()).isEqualTo(DeadlineStage.CALL));
 		assertThat(subscribed).hasValue(0);
@@ -165,21 +165,13 @@ class ReactiveDeadlineTests {
 		ResilienceOperator<String> operator = ResilienceOperator
 			.of(Pipeline.builder().rateLimiter(limiter).deadlines(enforce()).build());
 		assertThat(Mono.just("first").transformDeferred(operator).block()).isEqualTo("first");
-		Throwable failure = failure(Mono.just("second")
+		Throwable failure = ResilienceOperatorTests.failure(Mono.just("second")
 			.transformDeferred(operator)
 			.contextWrite(Context.of(Deadline.CONTEXT_KEY, Deadline.after(Duration.ofMillis(300), this.ticker))));
 		assertThat(failure).isInstanceOfSatisfying(DeadlineExceededException.class,
 				(refused) -> assertThat(refused.stage()).isEqualTo(DeadlineStage.RATE_LIMITER));
 		assertThat(limiter.metrics().totalRejectedCalls()).isZero();
 		assertThat(limiter.reservePermission(1)).as("nothing was taken").isEqualTo(Duration.ofSeconds(1).toNanos());
-	}
-
-	private static Throwable failure(Mono<?> mono) {
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-		mono.subscribe((value) -> {
-		}, failure::set);
-		assertThat(failure.get()).as("the Mono failed at once").isNotNull();
-		return failure.get();
 	}
 
 	private DeadlineConfig enforce() {
