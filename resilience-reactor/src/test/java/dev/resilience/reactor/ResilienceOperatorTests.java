@@ -313,7 +313,10 @@ class ResilienceOperatorTests {
 		return Mono.just("ok").transformDeferred(operator).contextWrite(Context.of("tenant", tenant)).block();
 	}
 
-	/** Subscribes and returns the failure the Mono signalled at once (shared by the tests here). */
+	/**
+	 * Subscribes and returns the failure the Mono signalled at once (shared by the tests
+	 * here).
+	 */
 	static Throwable failure(Mono<?> mono) {
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		mono.subscribe((value) -> {
