@@ -78,7 +78,7 @@ public class ResilienceAnnotationPostProcessor extends ProxyProcessorSupport imp
 		ResilienceMethodFactory methodFactory = this.factory.getObject();
 		List<Advisor> advisors = new ArrayList<>(annotated.size());
 		for (ResilienceAnnotations annotations : annotated) {
-			ResilienceMethodInterceptor interceptor = methodFactory.create(annotations, target, targetClass);
+			ResilienceMethodInterceptor interceptor = methodFactory.create(annotations, target, targetClass, beanName);
 			advisors.add(new DefaultPointcutAdvisor(new MethodPointcut(annotations.method()), interceptor));
 		}
 		if (bean instanceof Advised advised && !advised.isFrozen()) {

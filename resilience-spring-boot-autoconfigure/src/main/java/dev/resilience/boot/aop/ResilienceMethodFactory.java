@@ -16,6 +16,7 @@ import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry;
 import dev.resilience.boot.observation.ProtectedMethod;
 import dev.resilience.boot.observation.ResilienceObservations;
+import dev.resilience.boot.chaos.ChaosSites;
 import dev.resilience.deadline.DeadlineConfig;
 import dev.resilience.pipeline.Pipeline;
 import dev.resilience.ratelimiter.RateLimiter;
@@ -67,6 +68,8 @@ public final class ResilienceMethodFactory {
 
 	private DeadlineConfig deadlines = DeadlineConfig.ofDefaults();
 
+	private @Nullable ObjectProvider<ChaosSites> chaos;
+
 	/**
 	 * Creates a factory.
 	 * @param circuitBreakers the circuit breaker registry
@@ -111,7 +114,23 @@ public final class ResilienceMethodFactory {
 		this.deadlines = deadlines;
 	}
 
+	/**
+	 * Sets where the methods get their chaos site: while chaos is on, every method's
+	 * pipeline holds one innermost; without one (chaos off) no pipeline has a chaos
+	 * stage.
+	 * @param chaos the chaos sites, read when a method is compiled
+	 */
+	public void setChaos(ObjectProvider<ChaosSites> chaos) {
+		this.chaos = chaos;
+	}
+
 	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass) {
+		return create(annotations, target, targetClass,
+				org.springframework.util.StringUtils.uncapitalize(ClassUtils.getUserClass(targetClass).getSimpleName()));
+	}
+
+	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass,
+			String beanName) {
 		Method method = annotations.method();
 		String subject = Signatures.describe(method);
 		checkSpringAnnotations(annotations, method, targetClass, subject);
@@ -189,6 +208,10 @@ public final class ResilienceMethodFactory {
 			stages.fallback(FallbackMethods.resolve(annotations.fallback().method(), method, target, targetClass,
 					this.beanFactory, adapter::adaptFallbackResult,
 					adapter.isAsynchronous() ? null : synchronousFailures(annotations)));
+		}
+		ChaosSites chaosSites = (this.chaos != null) ? this.chaos.getIfAvailable() : null;
+		if (chaosSites != null) {
+			stages.chaos(chaosSites.site(beanName + "." + method.getName(), instanceNames(annotations)));
 		}
 		Pipeline pipeline = stages.build();
 		MethodObserver observer = null;
@@ -299,6 +322,30 @@ public final class ResilienceMethodFactory {
 		}
 		return AnnotatedElementUtils.hasAnnotation(method, type)
 				|| AnnotatedElementUtils.hasAnnotation(targetClass, type);
+	}
+
+
+	/**
+	 * The names of the instances a method's annotations use, as chaos rules target them.
+	 */
+	private static java.util.Set<String> instanceNames(ResilienceAnnotations annotations) {
+		java.util.Set<String> names = new java.util.LinkedHashSet<>();
+		if (annotations.circuitBreaker() != null) {
+			names.add(annotations.circuitBreaker().name());
+		}
+		if (annotations.retry() != null) {
+			names.add(annotations.retry().name());
+		}
+		if (annotations.rateLimited() != null) {
+			names.add(annotations.rateLimited().name());
+		}
+		if (annotations.timeout() != null) {
+			names.add(annotations.timeout().name());
+		}
+		if (annotations.bulkhead() != null) {
+			names.add(annotations.bulkhead().name());
+		}
+		return names;
 	}
 
 }

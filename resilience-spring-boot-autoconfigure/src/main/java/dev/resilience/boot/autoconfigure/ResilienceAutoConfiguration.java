@@ -145,6 +145,7 @@ public final class ResilienceAutoConfiguration {
 				threadPoolBulkheads, timeouts, properties.order(), beanFactory);
 		factory.setObservations(observations);
 		factory.setDeadlines(deadlines);
+		factory.setChaos(chaos);
 		return factory;
 	}
 

@@ -42,6 +42,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dashboard the live dashboard page
  * @param deadline deadlines that travel with a request
  * @param http policy sets for HTTP clients
+ * @param chaos chaos experiments on named instances
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -51,7 +52,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations,
 		@DefaultValue Logging logging, @DefaultValue Dashboard dashboard, @DefaultValue Deadlines deadline,
-		@DefaultValue Http http){
+		@DefaultValue Http http, @DefaultValue Chaos chaos){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -764,6 +765,57 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			@Nullable Duration totalTimeout, @Nullable Boolean breakerPerHost, @Nullable List<String> failureStatuses,
 			@Nullable List<String> retryStatuses, @Nullable Boolean retryNonIdempotent, @Nullable List<String> baseUrls,
 			@Nullable List<String> qualifiers) {
+
+	}
+
+	/**
+	 * Chaos experiments ({@code resilience.chaos.*}): faults injected innermost in the
+	 * pipelines of the protected methods a rule targets, so that the real breakers,
+	 * retries, timeouts and fallbacks react.
+	 *
+	 * @param enabled the master switch; default false: no chaos stage exists in any
+	 * pipeline and the {@code chaos} endpoint refuses to enable rules; read like
+	 * {@code resilience.enabled} before binding
+	 * @param profiles the Spring profiles of which one must be active for chaos to be on;
+	 * default none (the master switch alone decides)
+	 * @param rules the rules by name
+	 */
+	public record Chaos(@DefaultValue("false") boolean enabled, @Nullable List<String> profiles,
+			@Nullable Map<String, ChaosRuleSettings> rules) {
+
+		/**
+		 * Normalizes absent lists and maps to empty ones.
+		 */
+		public Chaos {
+			profiles = (profiles != null) ? List.copyOf(profiles) : List.of();
+			rules = (rules != null) ? Map.copyOf(rules) : Map.of();
+		}
+
+	}
+
+	/**
+	 * One chaos rule ({@code resilience.chaos.rules.<rule>.*}, or the body of
+	 * {@code POST /actuator/chaos/{rule}}), checked when the application starts (or the
+	 * endpoint is called).
+	 *
+	 * @param target the instance name (of any primitive) or {@code beanName.method} the
+	 * rule applies to; required
+	 * @param fault {@code exception}, {@code latency} or {@code result}; required
+	 * @param rate the fraction of calls affected, 0.0 to 1.0; required
+	 * @param enabled whether the rule injects; default true
+	 * @param exception for {@code exception}: the class name of the exception thrown
+	 * (instantiated at startup)
+	 * @param message for {@code exception}: its message, after
+	 * {@code chaos: rule '<rule>': }
+	 * @param latency for {@code latency}: the delay before the real call
+	 * @param latencyMin for {@code latency}: the shortest delay of a uniform range
+	 * @param latencyMax for {@code latency}: the longest delay of a uniform range
+	 * @param result for {@code result}: the name of the {@code ChaosResult} bean that makes
+	 * the value returned instead of calling the method
+	 */
+	public record ChaosRuleSettings(@Nullable String target, @Nullable String fault, @Nullable Double rate,
+			@Nullable Boolean enabled, @Nullable String exception, @Nullable String message, @Nullable Duration latency,
+			@Nullable Duration latencyMin, @Nullable Duration latencyMax, @Nullable String result) {
 
 	}
 

@@ -56,6 +56,19 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 @ConditionalOnResilienceEnabled
 public final class ResilienceEndpointAutoConfiguration {
 
+	/**
+	 * The {@code chaos} endpoint, whose default access is none; it reports chaos as off
+	 * (and refuses changes) without {@code resilience.chaos.enabled}.
+	 * @param experiments the experiments, when chaos is on
+	 * @return the endpoint
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	ChaosEndpoint chaosEndpoint(ObjectProvider<dev.resilience.boot.chaos.ChaosExperiments> experiments) {
+		return new ChaosEndpoint(experiments.getIfAvailable());
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(CircuitBreakerRegistry.class)
