@@ -9,6 +9,7 @@ module dev.resilience.core {
 
 	exports dev.resilience.annotation;
 	exports dev.resilience.bulkhead;
+	exports dev.resilience.chaos;
 	exports dev.resilience.circuitbreaker;
 	exports dev.resilience.core;
 	exports dev.resilience.deadline;

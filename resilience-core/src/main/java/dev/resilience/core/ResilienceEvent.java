@@ -31,8 +31,8 @@ public abstract class ResilienceEvent {
 
 	/**
 	 * Returns the kind of primitive that published the event, in lower case:
-	 * {@code circuitbreaker}, {@code retry}, {@code ratelimiter}, {@code bulkhead} or
-	 * {@code timeout}.
+	 * {@code circuitbreaker}, {@code retry}, {@code ratelimiter}, {@code bulkhead},
+	 * {@code timeout} or {@code chaos} (a chaos site's injections).
 	 * @return the primitive's kind
 	 */
 	public abstract String primitive();

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.chaos.Chaos;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.core.AsyncInvoker;
 import dev.resilience.internal.CancellableFuture;
@@ -48,6 +49,14 @@ import org.jspecify.annotations.Nullable;
  * <li>the bulkhead is innermost, so a place is held only while the call runs.</li>
  * </ul>
  * {@link Builder#order(Stage...)} changes the order of the five inner stages.
+ * <p>
+ * <b>Chaos.</b> A {@link Chaos} site ({@link Builder#chaos(Chaos)}) injects its rules'
+ * faults innermost, around the call itself, inside the bulkhead and the timeout whatever
+ * the order (it is not one of the {@link Stage}s), so that every stage sees a fault as
+ * the call's own outcome: an injected exception is counted by the breaker, retried and
+ * answered by the fallback; a latency counts against the timeout. Without one the
+ * pipeline has no such stage at all; with one whose rules are all disabled (or none), a
+ * call costs one volatile read more and allocates nothing.
  * <p>
  * <b>Synchronous and asynchronous.</b> {@link #execute} runs the call on the caller's
  * thread; {@link #executeAsync} runs a call that returns a {@link CompletionStage} with
@@ -120,6 +129,8 @@ public final class Pipeline {
 
 	private final @Nullable AttemptObserver attemptObserver;
 
+	private final @Nullable Chaos chaos;
+
 	private final DeadlineConfig deadlines;
 
 	private final String name;
@@ -141,6 +152,7 @@ public final class Pipeline {
 		this.bulkheadKeysOf = (builder.bulkhead != null) ? PerKeyInstances.describe(builder.bulkhead) : "";
 		this.threadPoolBulkhead = builder.threadPoolBulkhead;
 		this.attemptObserver = builder.attemptObserver;
+		this.chaos = builder.chaos;
 		this.deadlines = builder.deadlines;
 		this.name = (builder.name != null) ? builder.name : firstInstanceName(builder);
 	}
@@ -399,6 +411,14 @@ public final class Pipeline {
 	}
 
 	/**
+	 * Returns the chaos site whose faults are injected innermost.
+	 * @return the chaos, or {@code null} if the pipeline has none
+	 */
+	public @Nullable Chaos chaos() {
+		return this.chaos;
+	}
+
+	/**
 	 * Returns how the pipeline treats the current
 	 * {@link dev.resilience.deadline.Deadline}.
 	 * @return the deadline configuration; {@link DeadlineConfig#ofDefaults()} unless set
@@ -554,6 +574,8 @@ public final class Pipeline {
 
 		private @Nullable AttemptObserver attemptObserver;
 
+		private @Nullable Chaos chaos;
+
 		private DeadlineConfig deadlines = DeadlineConfig.ofDefaults();
 
 		private @Nullable String name;
@@ -686,6 +708,18 @@ public final class Pipeline {
 		}
 
 		/**
+		 * Adds a chaos site: its rules' faults are injected innermost, around the call
+		 * itself, whatever the {@link #order(List) order} (see the class comment).
+		 * Without it the pipeline has no chaos stage at all.
+		 * @param chaos the chaos of this call site
+		 * @return this builder
+		 */
+		public Builder chaos(Chaos chaos) {
+			this.chaos = Objects.requireNonNull(chaos, "chaos must not be null");
+			return this;
+		}
+
+		/**
 		 * Sets how the pipeline treats the current
 		 * {@link dev.resilience.deadline.Deadline}: whether what does not fit is cut, and
 		 * whom to tell. Default {@link DeadlineConfig#ofDefaults()}: enforce, tell
@@ -759,6 +793,10 @@ public final class Pipeline {
 					chain.add(implementation);
 					present.add(implementation.stage());
 				}
+			}
+			if (this.chaos != null) {
+				// Innermost, and not one of the stages reported by stages().
+				chain.add(new ChaosStage(this.chaos));
 			}
 			return new Pipeline(chain.toArray(new PipelineStage[0]), List.copyOf(present), this);
 		}

@@ -10,12 +10,12 @@ import org.jspecify.annotations.Nullable;
  * One stage of a compiled {@link Pipeline}, the implementation of one
  * {@link Pipeline.Stage} (one file per kind: {@link RetryStage},
  * {@link CircuitBreakerStage}, {@link RateLimiterStage}, {@link TimeoutStage},
- * {@link BulkheadStage}, {@link ThreadPoolBulkheadStage}). Each synchronous
- * {@code execute} completes its primitive's permit on every path (return, throw); each
- * asynchronous one does the same when the inner stage completes, and returns a
- * {@link dev.resilience.internal.CancellableFuture} whose cancellation reaches the inner
- * stage (or the scheduled wait), so that a cancelled execution gives back everything it
- * holds and starts nothing more.
+ * {@link BulkheadStage}, {@link ThreadPoolBulkheadStage}; and innermost the
+ * {@link ChaosStage}). Each synchronous {@code execute} completes its primitive's permit
+ * on every path (return, throw); each asynchronous one does the same when the inner stage
+ * completes, and returns a {@link dev.resilience.internal.CancellableFuture} whose
+ * cancellation reaches the inner stage (or the scheduled wait), so that a cancelled
+ * execution gives back everything it holds and starts nothing more.
  * <p>
  * A stage applies its primitive around the rest of the pipeline, which it reaches through
  * {@link Pipeline#run} / {@link Pipeline#runAsync} with the index of the next stage, so
@@ -25,7 +25,12 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class PipelineStage {
 
-	abstract Pipeline.Stage stage();
+	/**
+	 * The stage this implements; {@code null} for the {@link ChaosStage}, which is no
+	 * {@link Pipeline.Stage} (always innermost, not reported by
+	 * {@link Pipeline#stages()}).
+	 */
+	abstract Pipeline.@Nullable Stage stage();
 
 	abstract @Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
 			@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable;

@@ -79,7 +79,9 @@ final class ReactivePipeline {
 	 */
 	static Flux<Object> around(Flux<Object> source, Pipeline pipeline, boolean single,
 			Function<? super ContextView, ?> context) {
-		Flux<Object> chain = source;
+		// The chaos stage is innermost, around the source itself, whatever the order.
+		Flux<Object> chain = (pipeline.chaos() != null)
+				? ReactiveChaosStage.apply(Objects.requireNonNull(pipeline.chaos()), source, single) : source;
 		List<Pipeline.Stage> order = pipeline.stages();
 		for (int i = order.size() - 1; i >= 0; i--) {
 			chain = stage(order.get(i), pipeline, chain, single);
@@ -159,11 +161,11 @@ final class ReactivePipeline {
 	}
 
 	/**
-	 * A fallback's result as a publisher: a publisher as it is, nothing as an empty one,
-	 * any other value as the only element.
+	 * A fallback's (or a chaos result fault's) result as a publisher: a publisher as it
+	 * is, nothing as an empty one, any other value as the only element.
 	 */
 	@SuppressWarnings("unchecked")
-	private static Publisher<Object> publisher(@Nullable Object result) {
+	static Publisher<Object> publisher(@Nullable Object result) {
 		if (result == null) {
 			return Flux.empty();
 		}
