@@ -125,8 +125,8 @@ public final class ResilienceMethodFactory {
 	}
 
 	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass) {
-		return create(annotations, target, targetClass,
-				org.springframework.util.StringUtils.uncapitalize(ClassUtils.getUserClass(targetClass).getSimpleName()));
+		return create(annotations, target, targetClass, org.springframework.util.StringUtils
+			.uncapitalize(ClassUtils.getUserClass(targetClass).getSimpleName()));
 	}
 
 	ResilienceMethodInterceptor create(ResilienceAnnotations annotations, Object target, Class<?> targetClass,
@@ -323,7 +323,6 @@ public final class ResilienceMethodFactory {
 		return AnnotatedElementUtils.hasAnnotation(method, type)
 				|| AnnotatedElementUtils.hasAnnotation(targetClass, type);
 	}
-
 
 	/**
 	 * The names of the instances a method's annotations use, as chaos rules target them.

@@ -140,7 +140,8 @@ public final class ResilienceAutoConfiguration {
 	ResilienceMethodFactory resilienceMethodFactory(CircuitBreakerRegistry circuitBreakers, RetryRegistry retries,
 			RateLimiterRegistry rateLimiters, BulkheadRegistry bulkheads,
 			ThreadPoolBulkheadRegistry threadPoolBulkheads, TimeoutRegistry timeouts, ResilienceProperties properties,
-			BeanFactory beanFactory, ObjectProvider<ResilienceObservations> observations, DeadlineConfig deadlines) {
+			BeanFactory beanFactory, ObjectProvider<ResilienceObservations> observations, DeadlineConfig deadlines,
+			ObjectProvider<dev.resilience.boot.chaos.ChaosSites> chaos) {
 		ResilienceMethodFactory factory = new ResilienceMethodFactory(circuitBreakers, retries, rateLimiters, bulkheads,
 				threadPoolBulkheads, timeouts, properties.order(), beanFactory);
 		factory.setObservations(observations);

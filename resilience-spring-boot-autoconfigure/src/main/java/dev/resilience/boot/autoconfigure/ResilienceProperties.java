@@ -794,9 +794,9 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	}
 
 	/**
-	 * One chaos rule ({@code resilience.chaos.rules.<rule>.*}, or the body of
-	 * {@code POST /actuator/chaos/{rule}}), checked when the application starts (or the
-	 * endpoint is called).
+	 * One chaos rule ({@code resilience.chaos.rules.<rule>.*}, or the body of {@code POST
+	 * /actuator/chaos/{rule}}), checked when the application starts (or the endpoint is
+	 * called).
 	 *
 	 * @param target the instance name (of any primitive) or {@code beanName.method} the
 	 * rule applies to; required
@@ -810,8 +810,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * @param latency for {@code latency}: the delay before the real call
 	 * @param latencyMin for {@code latency}: the shortest delay of a uniform range
 	 * @param latencyMax for {@code latency}: the longest delay of a uniform range
-	 * @param result for {@code result}: the name of the {@code ChaosResult} bean that makes
-	 * the value returned instead of calling the method
+	 * @param result for {@code result}: the name of the {@code ChaosResult} bean that
+	 * makes the value returned instead of calling the method
 	 */
 	public record ChaosRuleSettings(@Nullable String target, @Nullable String fault, @Nullable Double rate,
 			@Nullable Boolean enabled, @Nullable String exception, @Nullable String message, @Nullable Duration latency,

@@ -21,8 +21,8 @@ import org.springframework.context.annotation.Conditional;
  * Chaos experiments, only when {@code resilience.chaos.enabled=true} (and, with
  * {@code resilience.chaos.profiles}, one of those profiles is active): the
  * {@link ChaosExperiments} with the rules of {@code resilience.chaos.rules}, which every
- * protected method compiled afterwards gets a chaos site of. Off, no chaos stage exists in
- * any pipeline.
+ * protected method compiled afterwards gets a chaos site of. Off, no chaos stage exists
+ * in any pipeline.
  */
 @AutoConfiguration(after = ResilienceAutoConfiguration.class)
 @ConditionalOnResilienceEnabled(optIn = ChaosAutoConfiguration.ENABLED_PROPERTY)

@@ -18,18 +18,16 @@ import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.util.ClassUtils;
 
 /**
- * Turns what a rule says ({@link ResilienceProperties.ChaosRuleSettings}, from the properties or an endpoint body)
- * into its {@link ChaosRuleConfig}, checking every field: the exception class is loaded
- * and instantiated once here (so that an unknown or non-instantiable one fails at once),
- * the result bean looked up. Each injection then makes a fresh exception through a
- * method handle resolved here. Stateless apart from what it was built with; thread-safe.
+ * Turns what a rule says ({@link ResilienceProperties.ChaosRuleSettings}, from the
+ * properties or an endpoint body) into its {@link ChaosRuleConfig}, checking every field:
+ * the exception class is loaded and instantiated once here (so that an unknown or
+ * non-instantiable one fails at once), the result bean looked up. Each injection then
+ * makes a fresh exception through a method handle resolved here. Stateless apart from
+ * what it was built with; thread-safe.
  */
 final class ChaosRuleSpecs {
 
-	private static final String FAULTS = Arrays.stream(ChaosFault.values())
-		.map(ChaosFault::value)
-		.toList()
-		.toString();
+	private static final String FAULTS = Arrays.stream(ChaosFault.values()).map(ChaosFault::value).toList().toString();
 
 	private final @Nullable ClassLoader classLoader;
 
@@ -72,7 +70,8 @@ final class ChaosRuleSpecs {
 			return new Checked(target.trim(), builder.build());
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			throw new InvalidChaosRuleException("fault", "fault", fault.value(), ex.getMessage(), "Fix the rule's fields.");
+			throw new InvalidChaosRuleException("fault", "fault", fault.value(), ex.getMessage(),
+					"Fix the rule's fields.");
 		}
 	}
 
@@ -108,9 +107,8 @@ final class ChaosRuleSpecs {
 			throw new InvalidChaosRuleException("exception", "exception", name, "not a Throwable",
 					"Give an exception class (a subclass of Throwable).");
 		}
-		String message = "chaos: rule '" + rule + "': "
-				+ ((spec.message() != null && !spec.message().isBlank()) ? spec.message() : "injected "
-						+ type.getSimpleName());
+		String message = "chaos: rule '" + rule + "': " + ((spec.message() != null && !spec.message().isBlank())
+				? spec.message() : "injected " + type.getSimpleName());
 		MethodHandle constructor = constructor(type, name);
 		Supplier<Throwable> factory = () -> {
 			try {

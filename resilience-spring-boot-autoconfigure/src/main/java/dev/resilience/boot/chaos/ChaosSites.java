@@ -6,8 +6,8 @@ import dev.resilience.chaos.Chaos;
 
 /**
  * Gives each protected method its chaos site when it is compiled at startup: the
- * {@link Chaos} its pipeline holds innermost, whose rules follow the rules that target the
- * method (by one of its instances' names, or by {@code beanName.method}) as they are
+ * {@link Chaos} its pipeline holds innermost, whose rules follow the rules that target
+ * the method (by one of its instances' names, or by {@code beanName.method}) as they are
  * created, changed and removed at run time.
  */
 public interface ChaosSites {

@@ -1,9 +1,9 @@
 package dev.resilience.boot.chaos;
 
 /**
- * A chaos rule with a field that is wrong: named as a property ({@code latency-min}, under
- * {@code resilience.chaos.rules.<rule>}) and as a field of the {@code chaos} endpoint's
- * body ({@code latencyMin}), with the value, what is wrong and what to do.
+ * A chaos rule with a field that is wrong: named as a property ({@code latency-min},
+ * under {@code resilience.chaos.rules.<rule>}) and as a field of the {@code chaos}
+ * endpoint's body ({@code latencyMin}), with the value, what is wrong and what to do.
  */
 public class InvalidChaosRuleException extends RuntimeException {
 

@@ -88,8 +88,8 @@ public final class ChaosEndpoint {
 	}
 
 	/**
-	 * Creates a rule, or changes one: the fields given replace the rule's, the others keep
-	 * their value.
+	 * Creates a rule, or changes one: the fields given replace the rule's, the others
+	 * keep their value.
 	 * @param rule the rule's name
 	 * @param target an instance name or {@code beanName.method}
 	 * @param fault {@code exception}, {@code latency} or {@code result}
