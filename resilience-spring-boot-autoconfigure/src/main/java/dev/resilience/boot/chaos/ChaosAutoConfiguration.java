@@ -73,4 +73,20 @@ public final class ChaosAutoConfiguration {
 		return experiments;
 	}
 
+	/**
+	 * The chaos meters, with Micrometer.
+	 */
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnClass(
+			name = "io.micrometer.core.instrument.MeterRegistry")
+	static class Meters {
+
+		@Bean
+		@ConditionalOnMissingBean(ChaosMeters.class)
+		ChaosMeters resilienceChaosMeters(ChaosExperiments experiments) {
+			return new ChaosMeters(experiments);
+		}
+
+	}
+
 }
