@@ -49,6 +49,8 @@ public final class ChaosExperiments implements ChaosSites {
 
 	private final List<BiConsumer<ChaosRule, Boolean>> ruleListeners = new CopyOnWriteArrayList<>();
 
+	private final List<java.util.function.Consumer<Chaos>> siteListeners = new CopyOnWriteArrayList<>();
+
 	// Guarded by lock.
 	private boolean active = true;
 
@@ -70,6 +72,7 @@ public final class ChaosExperiments implements ChaosSites {
 		synchronized (this.lock) {
 			this.sites.add(site);
 			site.chaos.rules(matching(site));
+			this.siteListeners.forEach((listener) -> listener.accept(site.chaos));
 		}
 		return site.chaos;
 	}
@@ -173,6 +176,18 @@ public final class ChaosExperiments implements ChaosSites {
 		synchronized (this.lock) {
 			this.ruleListeners.add(listener);
 			this.rules.values().forEach((targeted) -> listener.accept(targeted.rule, true));
+		}
+	}
+
+	/**
+	 * Tells a listener of every chaos site, those there now and those made later (one per
+	 * protected method), for their events.
+	 * @param listener the listener
+	 */
+	public void onSites(java.util.function.Consumer<Chaos> listener) {
+		synchronized (this.lock) {
+			this.siteListeners.add(listener);
+			this.sites.forEach((site) -> listener.accept(site.chaos));
 		}
 	}
 

@@ -53,6 +53,15 @@ class ChaosEndpointHttpTests {
 			assertThat(context.getBean(Payments.class).calls()).as("the real method was not invoked").hasValue(1);
 			String meter = get(client, "/actuator/metrics/resilience.chaos.injections?tag=rule:outage").getBody();
 			assertThat(JsonPath.<Double>read(meter, "$.measurements[0].value")).isEqualTo(1.0);
+			String events = get(client, "/actuator/resilienceevents?primitive=chaos").getBody();
+			assertThat(JsonPath.<java.util.List<String>>read(events, "$.events[*].type"))
+				.containsExactly("CHAOS_INJECTED");
+			assertThat(JsonPath.<java.util.List<String>>read(events, "$.events[*].name"))
+				.containsExactly("payments.charge");
+			assertThat(JsonPath.<java.util.List<String>>read(events, "$.events[*].details.rule"))
+				.containsExactly("outage");
+			assertThat(JsonPath.<java.util.List<String>>read(events, "$.events[*].details.fault"))
+				.containsExactly("exception");
 
 			// Changed: the fields given replace the rule's, the others stay.
 			ResponseEntity<String> changed = post(client, "/actuator/chaos/outage", Map.of("rate", 0.0));
@@ -109,7 +118,7 @@ class ChaosEndpointHttpTests {
 	private static ConfigurableApplicationContext start(String... properties) {
 		return new SpringApplicationBuilder(App.class)
 			.properties("server.port=0", "spring.main.banner-mode=off",
-					"management.endpoints.web.exposure.include=chaos,metrics")
+					"management.endpoints.web.exposure.include=chaos,metrics,resilienceevents")
 			.properties(properties)
 			.run();
 	}
@@ -145,8 +154,13 @@ class ChaosEndpointHttpTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import({ Payments.class, Front.class })
+	@Import(Front.class)
 	static class App {
+
+		@Bean
+		Payments payments() {
+			return new Payments();
+		}
 
 		@Bean
 		org.springframework.security.web.SecurityFilterChain openToAll(

@@ -62,7 +62,8 @@ public final class RecentEvents implements AutoCloseable {
 	private static final Set<Enum<?>> NOTABLE = Set.of(CircuitBreakerEvent.Type.STATE_TRANSITION,
 			CircuitBreakerEvent.Type.NOT_PERMITTED, CircuitBreakerEvent.Type.RESET, RetryEvent.Type.RETRY,
 			RetryEvent.Type.BUDGET_EXHAUSTED, RetryEvent.Type.DEADLINE_EXCEEDED, RateLimiterEvent.Type.REJECTED,
-			BulkheadEvent.Type.REJECTED, TimeoutEvent.Type.TIMEOUT);
+			BulkheadEvent.Type.REJECTED, TimeoutEvent.Type.TIMEOUT,
+			dev.resilience.chaos.ChaosEvent.Type.CHAOS_INJECTED);
 
 	private static final Comparator<Cursor> OLDEST_FIRST = Comparator
 		.<Cursor, Instant>comparing((cursor) -> cursor.head().timestamp)
@@ -74,7 +75,8 @@ public final class RecentEvents implements AutoCloseable {
 
 	private final Clock clock;
 
-	private final Map<Policy<?>, Follower> followers = new ConcurrentHashMap<>();
+	// By the instance followed (a Policy, or a chaos site's event publisher).
+	private final Map<Object, Follower> followers = new ConcurrentHashMap<>();
 
 	// The latest events of every instance, by id: the dashboard reads them without
 	// merging every instance's buffer.
@@ -138,10 +140,24 @@ public final class RecentEvents implements AutoCloseable {
 		if (this.closed) {
 			return;
 		}
-		this.followers.computeIfAbsent(instance, (key) -> new Follower(key, this.bufferSize, this.clock, this.latest));
+		this.followers.computeIfAbsent(instance, (key) -> new Follower(primitiveOf(instance), instance.name(),
+				instance.events(), bulkheadTypeOf(instance), this.bufferSize, this.clock, this.latest));
 	}
 
-	private void unfollow(Policy<?> instance) {
+	/**
+	 * Follows a chaos site (one protected method's): its {@code CHAOS_INJECTED} events,
+	 * under the primitive {@code chaos} and the site's name ({@code beanName.method}).
+	 * @param site the site
+	 */
+	public void follow(dev.resilience.chaos.Chaos site) {
+		if (this.closed) {
+			return;
+		}
+		this.followers.computeIfAbsent(site, (key) -> new Follower("chaos", site.name(), site.events(), null,
+				this.bufferSize, this.clock, this.latest));
+	}
+
+	private void unfollow(Object instance) {
 		Follower follower = this.followers.remove(instance);
 		if (follower != null) {
 			follower.subscription.close();
@@ -230,7 +246,7 @@ public final class RecentEvents implements AutoCloseable {
 		this.closed = true;
 		this.registrySubscriptions.forEach(EventPublisher.Subscription::close);
 		this.registrySubscriptions.clear();
-		for (Policy<?> instance : List.copyOf(this.followers.keySet())) {
+		for (Object instance : List.copyOf(this.followers.keySet())) {
 			unfollow(instance);
 		}
 	}
@@ -249,15 +265,12 @@ public final class RecentEvents implements AutoCloseable {
 		// RETRY events, for the dashboard's retries per second (no counter in the core).
 		final AtomicLong retryAttempts = new AtomicLong();
 
-		Follower(Policy<?> instance, int bufferSize, Clock clock, EventRing latest) {
-			this.name = instance.name();
-			this.primitive = primitiveOf(instance);
+		Follower(String primitive, String name, EventPublisher<? extends ResilienceEvent> events,
+				@Nullable String bulkheadType, int bufferSize, Clock clock, EventRing latest) {
+			this.name = name;
+			this.primitive = primitive;
 			this.ring = new EventRing(bufferSize);
-			// Both kinds of bulkhead publish "bulkhead" events; the kind tells them
-			// apart.
-			String bulkheadType = (instance instanceof Bulkhead) ? BulkheadsEndpoint.SEMAPHORE
-					: (instance instanceof ThreadPoolBulkhead) ? BulkheadsEndpoint.THREAD_POOL : null;
-			this.subscription = instance.events().onEvent((ResilienceEvent event) -> {
+			this.subscription = events.onEvent((ResilienceEvent event) -> {
 				boolean notable = NOTABLE.contains(event.type());
 				RecordedEvent recorded = RecordedEvent.of(this.ring.claim(), notable ? latest.claim() : -1,
 						clock.instant(), event, bulkheadType);
@@ -271,25 +284,31 @@ public final class RecentEvents implements AutoCloseable {
 			});
 		}
 
-		private static String primitiveOf(Policy<?> instance) {
-			if (instance instanceof CircuitBreaker) {
-				return "circuitbreaker";
-			}
-			if (instance instanceof Retry) {
-				return "retry";
-			}
-			if (instance instanceof RateLimiter) {
-				return "ratelimiter";
-			}
-			if (instance instanceof Bulkhead || instance instanceof ThreadPoolBulkhead) {
-				return "bulkhead";
-			}
-			if (instance instanceof Timeout) {
-				return "timeout";
-			}
-			return instance.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-		}
+	}
 
+	// Both kinds of bulkhead publish "bulkhead" events; the kind tells them apart.
+	private static @Nullable String bulkheadTypeOf(Policy<?> instance) {
+		return (instance instanceof Bulkhead) ? BulkheadsEndpoint.SEMAPHORE
+				: (instance instanceof ThreadPoolBulkhead) ? BulkheadsEndpoint.THREAD_POOL : null;
+	}
+
+	private static String primitiveOf(Policy<?> instance) {
+		if (instance instanceof CircuitBreaker) {
+			return "circuitbreaker";
+		}
+		if (instance instanceof Retry) {
+			return "retry";
+		}
+		if (instance instanceof RateLimiter) {
+			return "ratelimiter";
+		}
+		if (instance instanceof Bulkhead || instance instanceof ThreadPoolBulkhead) {
+			return "bulkhead";
+		}
+		if (instance instanceof Timeout) {
+			return "timeout";
+		}
+		return instance.getClass().getSimpleName().toLowerCase(Locale.ROOT);
 	}
 
 	/** A position in one instance's list of events, for the merge. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.resilience.bulkhead.BulkheadEvent;
+import dev.resilience.chaos.ChaosEvent;
 import dev.resilience.circuitbreaker.CircuitBreakerEvent;
 import dev.resilience.core.ResilienceEvent;
 import dev.resilience.ratelimiter.RateLimiterEvent;
@@ -58,9 +59,21 @@ final class RecordedEvent {
 
 	private final @Nullable String bulkheadType;
 
+	// A chaos injection's rule and fault.
+	private final @Nullable String rule;
+
+	private final @Nullable String fault;
+
 	private RecordedEvent(long sequence, long id, Instant timestamp, ResilienceEvent event, long durationNanos,
 			@Nullable Throwable failure, @Nullable Enum<?> fromState, @Nullable Enum<?> toState, int attempt,
 			long waitNanos, int permits, @Nullable String bulkheadType) {
+		this(sequence, id, timestamp, event, durationNanos, failure, fromState, toState, attempt, waitNanos, permits,
+				bulkheadType, null, null);
+	}
+
+	private RecordedEvent(long sequence, long id, Instant timestamp, ResilienceEvent event, long durationNanos,
+			@Nullable Throwable failure, @Nullable Enum<?> fromState, @Nullable Enum<?> toState, int attempt,
+			long waitNanos, int permits, @Nullable String bulkheadType, @Nullable String rule, @Nullable String fault) {
 		this.sequence = sequence;
 		this.id = id;
 		this.timestamp = timestamp;
@@ -76,6 +89,8 @@ final class RecordedEvent {
 		this.waitNanos = waitNanos;
 		this.permits = permits;
 		this.bulkheadType = bulkheadType;
+		this.rule = rule;
+		this.fault = fault;
 	}
 
 	/**
@@ -107,6 +122,10 @@ final class RecordedEvent {
 		if (event instanceof BulkheadEvent) {
 			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, bulkheadType);
 		}
+		if (event instanceof ChaosEvent chaos) {
+			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, null, chaos.rule(),
+					chaos.fault().value());
+		}
 		// A primitive added later: its common part is still worth showing.
 		return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, null);
 	}
@@ -127,6 +146,10 @@ final class RecordedEvent {
 		Map<String, Object> details = new LinkedHashMap<>();
 		if (this.bulkheadType != null) {
 			details.put("bulkheadType", this.bulkheadType);
+		}
+		if (this.rule != null && this.fault != null) {
+			details.put("rule", this.rule);
+			details.put("fault", this.fault);
 		}
 		if (this.fromState != null && this.toState != null) {
 			details.put("fromState", this.fromState.name());

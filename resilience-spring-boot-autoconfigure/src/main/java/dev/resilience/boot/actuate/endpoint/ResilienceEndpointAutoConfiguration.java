@@ -117,7 +117,7 @@ public final class ResilienceEndpointAutoConfiguration {
 			ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<RetryRegistry> retries,
 			ObjectProvider<RateLimiterRegistry> rateLimiters, ObjectProvider<BulkheadRegistry> bulkheads,
 			ObjectProvider<ThreadPoolBulkheadRegistry> threadPoolBulkheads, ObjectProvider<TimeoutRegistry> timeouts,
-			ObjectProvider<Clock> clock) {
+			ObjectProvider<Clock> clock, ObjectProvider<dev.resilience.boot.chaos.ChaosExperiments> chaos) {
 		// The application's clock if it has one (a fixed clock in its tests, say), so
 		// that event timestamps agree with the rest of the application.
 		RecentEvents recentEvents = new RecentEvents(properties.events().bufferSize(),
@@ -128,6 +128,8 @@ public final class ResilienceEndpointAutoConfiguration {
 		bulkheads.ifAvailable(recentEvents::follow);
 		threadPoolBulkheads.ifAvailable(recentEvents::follow);
 		timeouts.ifAvailable(recentEvents::follow);
+		// Every injection of a chaos experiment, from each protected method's site.
+		chaos.ifAvailable((experiments) -> experiments.onSites(recentEvents::follow));
 		return recentEvents;
 	}
 

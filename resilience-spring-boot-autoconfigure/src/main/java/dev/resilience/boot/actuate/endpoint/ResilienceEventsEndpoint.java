@@ -32,7 +32,7 @@ public final class ResilienceEventsEndpoint {
 	private static final Map<String, Set<String>> TYPES = Map.of("circuitbreaker",
 			names(CircuitBreakerEvent.Type.values()), "retry", names(RetryEvent.Type.values()), "ratelimiter",
 			names(RateLimiterEvent.Type.values()), "bulkhead", names(BulkheadEvent.Type.values()), "timeout",
-			names(TimeoutEvent.Type.values()));
+			names(TimeoutEvent.Type.values()), "chaos", names(dev.resilience.chaos.ChaosEvent.Type.values()));
 
 	private final RecentEvents recentEvents;
 

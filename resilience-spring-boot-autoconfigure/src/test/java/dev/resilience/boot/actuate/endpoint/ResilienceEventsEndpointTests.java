@@ -150,7 +150,7 @@ class ResilienceEventsEndpointTests {
 	@Test
 	void rejectsAnUnknownPrimitiveOrType() {
 		assertBadRequest("resilienceevents?primitive=fuse",
-				"primitive must be one of [bulkhead, circuitbreaker, ratelimiter, retry, timeout] but was 'fuse'");
+				"primitive must be one of [bulkhead, chaos, circuitbreaker, ratelimiter, retry, timeout] but was 'fuse'");
 		assertBadRequest("resilienceevents?primitive=ratelimiter&type=STATE_TRANSITION",
 				"type must be one of [PERMITTED, REJECTED] for ratelimiter but was 'STATE_TRANSITION'");
 		ActuatorClient.Response unknownType = this.actuator.get("resilienceevents?type=EXPLODED");
