@@ -73,6 +73,26 @@ echo "payments breaker: $state"
 for i in 1 2 3; do echo "trial order $i: payment $(payment_status)"; done
 echo "payments breaker: $(breaker_state)"
 
+say "A chaos experiment: 60 % of the charges fail inside the payments breaker (the downstream itself is healthy)"
+chaos() { curl -s -X "$1" "$BASE_URL/actuator/chaos$2" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
+chaos POST /payments-outage '{"target":"payments","fault":"exception","exception":"org.springframework.web.client.ResourceAccessException","message":"payments unreachable","rate":0.6}' | pretty
+for i in $(seq 1 12); do echo "order $i: payment $(payment_status)   breaker: $(breaker_state)"; done
+echo "The rule's injections, and its CHAOS_INJECTED events:"
+chaos GET "" | pretty
+curl -s "$BASE_URL/actuator/resilienceevents?primitive=chaos" | head -c 400; echo
+
+say "Kill switch: every chaos rule off at once; the breaker half-opens after its wait and closes"
+chaos POST "" '{"enabled":false}' | pretty
+for i in $(seq 1 30); do
+	state="$(breaker_state)"
+	[ "$state" = "HALF_OPEN" ] || [ "$state" = "CLOSED" ] && break
+	sleep 1
+done
+for i in 1 2 3; do echo "trial order $i: payment $(payment_status)"; done
+echo "payments breaker: $(breaker_state)"
+chaos DELETE /payments-outage >/dev/null
+chaos POST "" '{"enabled":true}' >/dev/null
+
 say "A slow recommendation service: the timeout cuts it off at 1s and the fallback answers"
 faults '{"failureRate":0.0,"latencyMs":1500}'
 curl -s -o /dev/null -w "recommendations answered %{http_code} in %{time_total}s: " "$BASE_URL/customers/ann/recommendations"
