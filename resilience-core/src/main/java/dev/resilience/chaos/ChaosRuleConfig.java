@@ -288,11 +288,11 @@ public final class ChaosRuleConfig {
 		private void requiredFor(ChaosFault owner, @Nullable Object value, String setting) {
 			if (this.fault == owner && value == null) {
 				throw SettingValidation.invalid(setting, "null",
-						"a " + owner.value() + " fault needs " + setting + " but none was given");
+						setting + " must be given for fault " + owner.value() + " but was not");
 			}
 			if (this.fault != owner && value != null) {
-				throw SettingValidation.invalid(setting, value, setting + " applies to a " + owner.value()
-						+ " fault only, but the fault is " + this.fault.value());
+				throw SettingValidation.invalid(setting, value, setting + " applies to fault " + owner.value()
+						+ " only, but the fault is " + this.fault.value());
 			}
 		}
 
