@@ -68,6 +68,16 @@ public final class ChaosRuleConfig {
 	}
 
 	/**
+	 * Returns a builder pre-filled with the settings of {@code base}, its fault included
+	 * (to turn a rule off: {@code from(config).enabled(false).build()}).
+	 * @param base the configuration to start from
+	 * @return a new builder
+	 */
+	public static Builder from(ChaosRuleConfig base) {
+		return new Builder(SettingValidation.notNull(base, "base"));
+	}
+
+	/**
 	 * Returns what the rule does to a call it affects.
 	 * @return the fault
 	 */
@@ -184,6 +194,16 @@ public final class ChaosRuleConfig {
 
 		private Builder(ChaosFault fault) {
 			this.fault = fault;
+		}
+
+		private Builder(ChaosRuleConfig base) {
+			this.fault = base.fault;
+			this.rate = base.rate;
+			this.enabled = base.enabled;
+			this.exception = base.exception;
+			this.latencyMin = base.latencyMin;
+			this.latencyMax = base.latencyMax;
+			this.result = base.result;
 		}
 
 		/**

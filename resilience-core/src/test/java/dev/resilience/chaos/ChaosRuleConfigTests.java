@@ -47,6 +47,25 @@ class ChaosRuleConfigTests {
 	}
 
 	@Test
+	void aConfigurationCopiedFromAnotherKeepsEverySettingButTheOnesChanged() {
+		ChaosRuleConfig base = ChaosRuleConfig.builder(ChaosFault.LATENCY)
+			.latency(Duration.ofMillis(100), Duration.ofMillis(200))
+			.rate(0.25)
+			.build();
+		ChaosRuleConfig off = ChaosRuleConfig.from(base).enabled(false).build();
+		assertThat(off.enabled()).isFalse();
+		assertThat(off.fault()).isEqualTo(ChaosFault.LATENCY);
+		assertThat(off.rate()).isEqualTo(0.25);
+		assertThat(off.latencyMin()).isEqualTo(Duration.ofMillis(100));
+		assertThat(off.latencyMax()).isEqualTo(Duration.ofMillis(200));
+		assertThat(ChaosRuleConfig.from(base).rate(1.0).build().enabled()).isTrue();
+		Supplier<Object> value = () -> "x";
+		assertThat(
+				ChaosRuleConfig.from(ChaosRuleConfig.builder(ChaosFault.RESULT).result(value).build()).build().result())
+			.isSameAs(value);
+	}
+
+	@Test
 	void aZeroLatencyIsAllowed() {
 		assertThat(ChaosRuleConfig.builder(ChaosFault.LATENCY).latency(Duration.ZERO).build().latencyMax())
 			.isEqualTo(Duration.ZERO);
