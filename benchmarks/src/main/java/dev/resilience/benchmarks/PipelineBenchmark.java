@@ -91,6 +91,15 @@ public class PipelineBenchmark {
 	 * @return the pipeline
 	 */
 	static Pipeline ours() {
+		return oursBuilder().build();
+	}
+
+	/**
+	 * The builder of {@link #ours()}, with new instances of the four primitives, for
+	 * benchmarks that add to it ({@link ChaosBenchmark}).
+	 * @return the builder
+	 */
+	static Pipeline.Builder oursBuilder() {
 		return Pipeline.builder()
 			.retry(Retry.of("bench",
 					RetryConfig.builder()
@@ -105,8 +114,7 @@ public class PipelineBenchmark {
 					BulkheadConfig.builder()
 						.maxConcurrentCalls(BulkheadBenchmark.PLACES)
 						.maxWaitDuration(Duration.ZERO)
-						.build()))
-			.build();
+						.build()));
 	}
 
 	/**

@@ -138,6 +138,29 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void chaosBenchmarksCallThroughWithSitesThatAffectNoCall() throws Throwable {
+		ChaosBenchmark benchmark = new ChaosBenchmark();
+		benchmark.setUp();
+		for (int i = 0; i < CALLS; i++) {
+			assertThat(benchmark.bare()).isEqualTo("ok");
+			assertThat(benchmark.withoutChaos_ours()).isEqualTo("ok");
+			assertThat(benchmark.chaosNoRule_ours()).isEqualTo("ok");
+			assertThat(benchmark.chaosDisabledRule_ours()).isEqualTo("ok");
+			assertThat(benchmark.chaosRuleAtRateZero_ours()).isEqualTo("ok");
+			assertThat(benchmark.withoutChaos_r4j()).isEqualTo("ok");
+		}
+		// Each site has what its name says, and affected no call.
+		assertThat(benchmark.noRule.rules()).isEmpty();
+		assertThat(benchmark.disabledRule.rules()).singleElement()
+			.satisfies((rule) -> assertThat(rule.config().enabled()).isFalse());
+		assertThat(benchmark.rateZero.rules()).singleElement().satisfies((rule) -> {
+			assertThat(rule.config().enabled()).isTrue();
+			assertThat(rule.config().rate()).isZero();
+			assertThat(rule.injections()).isZero();
+		});
+	}
+
+	@Test
 	void annotationBenchmarksGoThroughTheirProxies() {
 		AnnotationBenchmark benchmark = new AnnotationBenchmark();
 		benchmark.setUp();

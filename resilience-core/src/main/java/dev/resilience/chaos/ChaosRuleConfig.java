@@ -68,6 +68,16 @@ public final class ChaosRuleConfig {
 	}
 
 	/**
+	 * Returns a builder pre-filled with the settings of {@code base}, its fault included
+	 * (to turn a rule off: {@code from(config).enabled(false).build()}).
+	 * @param base the configuration to start from
+	 * @return a new builder
+	 */
+	public static Builder from(ChaosRuleConfig base) {
+		return new Builder(SettingValidation.notNull(base, "base"));
+	}
+
+	/**
 	 * Returns what the rule does to a call it affects.
 	 * @return the fault
 	 */
@@ -186,6 +196,16 @@ public final class ChaosRuleConfig {
 			this.fault = fault;
 		}
 
+		private Builder(ChaosRuleConfig base) {
+			this.fault = base.fault;
+			this.rate = base.rate;
+			this.enabled = base.enabled;
+			this.exception = base.exception;
+			this.latencyMin = base.latencyMin;
+			this.latencyMax = base.latencyMax;
+			this.result = base.result;
+		}
+
 		/**
 		 * Sets the fraction of calls the rule affects. Default 1.0 (every call); between
 		 * 0.0 and 1.0.
@@ -288,11 +308,11 @@ public final class ChaosRuleConfig {
 		private void requiredFor(ChaosFault owner, @Nullable Object value, String setting) {
 			if (this.fault == owner && value == null) {
 				throw SettingValidation.invalid(setting, "null",
-						"a " + owner.value() + " fault needs " + setting + " but none was given");
+						setting + " must be given for fault " + owner.value() + " but was not");
 			}
 			if (this.fault != owner && value != null) {
-				throw SettingValidation.invalid(setting, value, setting + " applies to a " + owner.value()
-						+ " fault only, but the fault is " + this.fault.value());
+				throw SettingValidation.invalid(setting, value, setting + " applies to fault " + owner.value()
+						+ " only, but the fault is " + this.fault.value());
 			}
 		}
 

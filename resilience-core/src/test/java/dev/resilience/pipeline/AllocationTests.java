@@ -2,10 +2,17 @@ package dev.resilience.pipeline;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadConfig;
+import dev.resilience.chaos.Chaos;
+import dev.resilience.chaos.ChaosFault;
+import dev.resilience.chaos.ChaosRandom;
+import dev.resilience.chaos.ChaosRule;
+import dev.resilience.chaos.ChaosRuleConfig;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.core.Invoker;
@@ -18,6 +25,8 @@ import dev.resilience.testing.FakeTicker;
 import dev.resilience.testing.ManualScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,9 +128,30 @@ class AllocationTests {
 		});
 	}
 
+	@ParameterizedTest
+	@EnumSource(Site.class)
+	void composedPipelineWithAChaosSiteThatAffectsNoCallAllocatesNothing(Site site) {
+		Chaos chaos = Chaos.of("site", this.scheduler, site.random());
+		chaos.rules(site.rules());
+		Pipeline pipeline = composed(Pipeline.builder().chaos(chaos));
+		assertThat(allocatedBy(() -> {
+			this.ticker.advance(1);
+			try {
+				pipeline.execute("context", IDENTITY);
+			}
+			catch (Throwable ex) {
+				throw new AssertionError(ex);
+			}
+		})).isLessThan(1_000);
+		assertThat(chaos.rules()).allSatisfy((rule) -> assertThat(rule.injections()).isZero());
+	}
+
 	private Pipeline composed() {
-		return Pipeline.builder()
-			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
+		return composed(Pipeline.builder());
+	}
+
+	private Pipeline composed(Pipeline.Builder builder) {
+		return builder.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
 			.circuitBreaker(CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler))
 			.rateLimiter(RateLimiter.of("l",
 					RateLimiterConfig.builder()
@@ -131,6 +161,57 @@ class AllocationTests {
 					this.ticker, this.scheduler))
 			.bulkhead(Bulkhead.of("b", BulkheadConfig.ofDefaults()))
 			.build();
+	}
+
+	/**
+	 * Chaos sites whose rules affect no call: the cost is a volatile read (and, for an
+	 * enabled rule, a draw), never an allocation.
+	 */
+	enum Site {
+
+		NO_RULE {
+			@Override
+			List<ChaosRule> rules() {
+				return List.of();
+			}
+		},
+
+		DISABLED_RULE {
+			@Override
+			List<ChaosRule> rules() {
+				return List.of(ChaosRule.of("off", exception().enabled(false).build()));
+			}
+		},
+
+		RULE_AT_RATE_ZERO {
+			@Override
+			List<ChaosRule> rules() {
+				return List.of(ChaosRule.of("zero", exception().rate(0.0).build()));
+			}
+		},
+
+		RULE_AT_RATE_ZERO_SEEDED {
+			@Override
+			List<ChaosRule> rules() {
+				return List.of(ChaosRule.of("zero", exception().rate(0.0).build()));
+			}
+
+			@Override
+			ChaosRandom random() {
+				return ChaosRandom.seeded(1);
+			}
+		};
+
+		abstract List<ChaosRule> rules();
+
+		ChaosRandom random() {
+			return ChaosRandom.system();
+		}
+
+		static ChaosRuleConfig.Builder exception() {
+			return ChaosRuleConfig.builder(ChaosFault.EXCEPTION).exception(() -> new IOException("chaos: rule"));
+		}
+
 	}
 
 	private long allocatedBy(Runnable call) {

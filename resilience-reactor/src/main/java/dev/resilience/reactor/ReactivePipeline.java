@@ -43,6 +43,10 @@ import reactor.util.context.ContextView;
  * error is final. Waits (retry backoff, rate-limit reservations, deadlines) are scheduled
  * on the primitive's own Scheduler, so injected time drives them.
  *
+ * Innermost, around the source itself whatever the order, the pipeline's chaos site (if
+ * any) decides each subscription (ReactiveChaosStage): every stage outside then sees an
+ * injected fault as the source's own outcome.
+ *
  * Outermost, before the fallback, one subscription's call context is computed from the
  * subscriber's Context, and from it the per-key stages' keys (PerKeyInstances, as the
  * pipeline does); they travel to those stages in the Context. A key that cannot be

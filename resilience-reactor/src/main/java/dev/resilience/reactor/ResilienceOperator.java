@@ -40,6 +40,12 @@ import reactor.util.context.ContextView;
  * thread.</li>
  * <li><b>Context.</b> The subscriber's Reactor {@code Context} reaches the source
  * unchanged.</li>
+ * <li><b>Chaos.</b> The pipeline's {@link dev.resilience.chaos.Chaos} site, if any,
+ * applies innermost, around the source, per subscription: an exception fault fails the
+ * subscription without subscribing the source, a latency fault delays its subscription on
+ * the site's scheduler, a result fault emits the rule's value instead (a
+ * {@code Publisher} as it is, {@code null} as empty, any other value as the only element;
+ * for a {@code Mono}, one element at most).</li>
  * <li><b>Fallback.</b> The pipeline's fallback answers a failure: a {@code Publisher} it
  * returns is subscribed (for a {@code Mono}, its first element), {@code null} means
  * empty, any other value is the only element.</li>
