@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadConfig;
@@ -20,6 +21,7 @@ import dev.resilience.chaos.ChaosRuleConfig;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.core.CheckedSupplier;
+import dev.resilience.deadline.Deadline;
 import dev.resilience.fallback.Fallback;
 import dev.resilience.pipeline.PipelineTests.Mode;
 import dev.resilience.retry.Retry;
@@ -172,6 +174,23 @@ class PipelineChaosTests {
 		this.scheduler.advance(Duration.ofMillis(1));
 		assertThat(result).isCompletedWithValue("real");
 		assertThat(this.scheduler.sleeps()).isEmpty();
+	}
+
+	@Test
+	void anAsynchronousLatencyStartsTheCallWithTheCallersDeadlineCurrent() throws Exception {
+		Pipeline pipeline = Pipeline.builder()
+			.chaos(site(ChaosRule.of("slow", latency(Duration.ofMillis(300)))))
+			.build();
+		AtomicReference<Deadline> seen = new AtomicReference<>();
+		CompletableFuture<Object> result = Deadline.within(Duration.ofDays(1),
+				() -> pipeline.executeAsync(this.real, (call) -> {
+					seen.set(Deadline.current());
+					return async(call);
+				}));
+		assertThat(Deadline.current()).isNull();
+		this.scheduler.advance(Duration.ofMillis(300));
+		assertThat(result).isCompletedWithValue("real");
+		assertThat(seen.get()).isNotNull();
 	}
 
 	@ParameterizedTest
