@@ -98,15 +98,7 @@ class AllocationTests {
 	@Test
 	void composedPipelineAllocatesNothing() {
 		Pipeline pipeline = composed();
-		assertThat(allocatedBy(() -> {
-			this.ticker.advance(1);
-			try {
-				pipeline.execute("context", IDENTITY);
-			}
-			catch (Throwable ex) {
-				throw new AssertionError(ex);
-			}
-		})).isLessThan(1_000);
+		assertThat(allocatedByCalls(pipeline)).isLessThan(1_000);
 	}
 
 	@Test
@@ -115,15 +107,7 @@ class AllocationTests {
 		// The stages read the deadline and the ticker, and take their permits within what
 		// is left: none of it may allocate.
 		Deadline.within(Duration.ofDays(1), () -> {
-			assertThat(allocatedBy(() -> {
-				this.ticker.advance(1);
-				try {
-					pipeline.execute("context", IDENTITY);
-				}
-				catch (Throwable ex) {
-					throw new AssertionError(ex);
-				}
-			})).isLessThan(1_000);
+			assertThat(allocatedByCalls(pipeline)).isLessThan(1_000);
 			return null;
 		});
 	}
@@ -134,15 +118,7 @@ class AllocationTests {
 		Chaos chaos = Chaos.of("site", this.scheduler, site.random());
 		chaos.rules(site.rules());
 		Pipeline pipeline = composed(Pipeline.builder().chaos(chaos));
-		assertThat(allocatedBy(() -> {
-			this.ticker.advance(1);
-			try {
-				pipeline.execute("context", IDENTITY);
-			}
-			catch (Throwable ex) {
-				throw new AssertionError(ex);
-			}
-		})).isLessThan(1_000);
+		assertThat(allocatedByCalls(pipeline)).isLessThan(1_000);
 		assertThat(chaos.rules()).allSatisfy((rule) -> assertThat(rule.injections()).isZero());
 	}
 
@@ -212,6 +188,19 @@ class AllocationTests {
 			return ChaosRuleConfig.builder(ChaosFault.EXCEPTION).exception(() -> new IOException("chaos: rule"));
 		}
 
+	}
+
+	/** What successful calls of a pipeline allocate, the ticker moving between them. */
+	private long allocatedByCalls(Pipeline pipeline) {
+		return allocatedBy(() -> {
+			this.ticker.advance(1);
+			try {
+				pipeline.execute("context", IDENTITY);
+			}
+			catch (Throwable ex) {
+				throw new AssertionError(ex);
+			}
+		});
 	}
 
 	private long allocatedBy(Runnable call) {

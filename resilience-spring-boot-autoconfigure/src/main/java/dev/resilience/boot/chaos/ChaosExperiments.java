@@ -191,16 +191,6 @@ public final class ChaosExperiments implements ChaosSites {
 		}
 	}
 
-	/**
-	 * Returns the chaos sites of every protected method, for their events.
-	 * @return the sites' {@link Chaos}
-	 */
-	public List<Chaos> sites() {
-		List<Chaos> all = new ArrayList<>();
-		this.sites.forEach((site) -> all.add(site.chaos));
-		return all;
-	}
-
 	private void refresh() {
 		for (Site site : this.sites) {
 			site.chaos.rules(matching(site));
