@@ -14,6 +14,7 @@ module dev.resilience.core {
 	exports dev.resilience.core;
 	exports dev.resilience.deadline;
 	exports dev.resilience.fallback;
+	exports dev.resilience.limit;
 	exports dev.resilience.pipeline;
 	exports dev.resilience.ratelimiter;
 	exports dev.resilience.retry;

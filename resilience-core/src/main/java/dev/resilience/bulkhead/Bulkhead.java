@@ -68,10 +68,34 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	boolean tryAcquirePermission();
 
 	/**
-	 * Gives a place back; call exactly once per place taken.
+	 * Gives a place back; call exactly once per place taken. With an adaptive limit this
+	 * records no sample: prefer {@link #releasePermission(long, boolean)}.
 	 * @throws IllegalStateException if no place is taken
 	 */
 	void releasePermission();
+
+	/**
+	 * Returns the start of a call's latency sample, to pass to
+	 * {@link #releasePermission(long, boolean)}: the ticker's time for an adaptive limit,
+	 * {@code 0} for a fixed one (which reads no clock).
+	 * @return the start, in the ticker's nanoseconds, or {@code 0}
+	 */
+	default long sampleStart() {
+		return 0;
+	}
+
+	/**
+	 * Gives a place back, once per place taken, and for an adaptive limit records the
+	 * call's sample: its latency since {@code sampleStart} and whether it failed (an
+	 * exception, a timeout, a cancel), which may move the limit. A fixed bulkhead only
+	 * gives the place back.
+	 * @param sampleStart what {@link #sampleStart()} returned before the call
+	 * @param failed whether the call failed
+	 * @throws IllegalStateException if no place is taken
+	 */
+	default void releasePermission(long sampleStart, boolean failed) {
+		releasePermission();
+	}
 
 	/**
 	 * Returns the bulkhead of one key (a tenant, a user): places of its own with this
@@ -109,7 +133,8 @@ public interface Bulkhead extends Policy<BulkheadConfig> {
 	/**
 	 * A bulkhead's figures.
 	 *
-	 * @param maxConcurrentCalls the limit
+	 * @param maxConcurrentCalls the limit now: {@code maxConcurrentCalls} for a fixed
+	 * limit, the adaptive limit's current value otherwise
 	 * @param availableConcurrentCalls places free now
 	 * @param totalPermittedCalls calls permitted since creation or the last
 	 * {@link #reset()}

@@ -4,15 +4,42 @@ import dev.resilience.core.ResilienceEvent;
 
 /**
  * A call entering, being refused by, or leaving a bulkhead (semaphore or thread-pool
- * kind). Published only when someone listens. Immutable.
+ * kind), or an adaptive limit's notable change. Published only when someone listens.
+ * Immutable.
  */
 public final class BulkheadEvent extends ResilienceEvent {
 
 	private final Type type;
 
+	private final int previousLimit;
+
+	private final int limit;
+
 	BulkheadEvent(String instanceName, Type type) {
+		this(instanceName, type, 0, 0);
+	}
+
+	BulkheadEvent(String instanceName, Type type, int previousLimit, int limit) {
 		super(instanceName);
 		this.type = type;
+		this.previousLimit = previousLimit;
+		this.limit = limit;
+	}
+
+	/**
+	 * Returns, for {@link Type#LIMIT_CHANGED}, the limit before the change.
+	 * @return the previous limit, or {@code 0} for other events
+	 */
+	public int previousLimit() {
+		return this.previousLimit;
+	}
+
+	/**
+	 * Returns, for {@link Type#LIMIT_CHANGED}, the limit after the change.
+	 * @return the new limit, or {@code 0} for other events
+	 */
+	public int limit() {
+		return this.limit;
 	}
 
 	@Override
@@ -37,7 +64,13 @@ public final class BulkheadEvent extends ResilienceEvent {
 		REJECTED,
 
 		/** The call gave its place back (its outcome is known). */
-		FINISHED
+		FINISHED,
+
+		/**
+		 * An adaptive limit moved by more than 10 % from the limit of the last such event
+		 * (or its initial limit).
+		 */
+		LIMIT_CHANGED
 
 	}
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
+import dev.resilience.limit.LimitAlgorithm;
 import dev.resilience.pipeline.Pipeline;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.retry.RetryConfig;
@@ -43,6 +44,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deadline deadlines that travel with a request
  * @param http policy sets for HTTP clients
  * @param chaos chaos experiments on named instances
+ * @param shedding load shedding of inbound requests
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -52,7 +54,7 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations,
 		@DefaultValue Logging logging, @DefaultValue Dashboard dashboard, @DefaultValue Deadlines deadline,
-		@DefaultValue Http http, @DefaultValue Chaos chaos){
+		@DefaultValue Http http, @DefaultValue Chaos chaos, @DefaultValue Shedding shedding){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -501,10 +503,28 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * when no place is free; default false
 	 * @param registerHealthIndicator whether the instance has a health indicator; default
 	 * true
+	 * @param limitAlgorithm how the limit is found: {@code fixed} (max-concurrent-calls,
+	 * the default), {@code aimd}, {@code gradient2}, {@code vegas}
+	 * @param initialLimit an adaptive limit's start; default 20
+	 * @param minLimit the lowest an adaptive limit goes; default 1
+	 * @param maxLimit the highest an adaptive limit goes; default 200
+	 * @param backoffRatio AIMD: the factor applied to the limit on a drop; default 0.9
+	 * @param timeout AIMD: the latency beyond which a call counts as a drop; default 5s
+	 * @param smoothing Gradient2: the weight of a new estimate; default 0.2
+	 * @param rttTolerance Gradient2: how many times its long-term average the latency may
+	 * be before the limit shrinks; default 1.5
+	 * @param longWindow Gradient2: the samples of the long-term latency average; default
+	 * 600
+	 * @param alpha Vegas: the queued calls below which the limit grows; default 3
+	 * @param beta Vegas: the queued calls above which the limit shrinks; default 6
 	 */
 	public record BulkheadSettings(@Nullable String baseConfig, @Nullable Integer maxConcurrentCalls,
 			@Nullable Duration maxWaitDuration, @Nullable Integer maxKeys, @Nullable Boolean allowHealthIndicatorToFail,
-			@Nullable Boolean registerHealthIndicator) implements SettingsRecord<BulkheadConfig.Builder> {
+			@Nullable Boolean registerHealthIndicator, @Nullable LimitAlgorithm limitAlgorithm,
+			@Nullable Integer initialLimit, @Nullable Integer minLimit, @Nullable Integer maxLimit,
+			@Nullable Double backoffRatio, @Nullable Duration timeout, @Nullable Double smoothing,
+			@Nullable Double rttTolerance, @Nullable Integer longWindow, @Nullable Integer alpha,
+			@Nullable Integer beta) implements SettingsRecord<BulkheadConfig.Builder> {
 
 		/**
 		 * Applies the core settings that are set.
@@ -521,6 +541,39 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 			}
 			if (this.maxKeys != null) {
 				builder.maxKeys(this.maxKeys);
+			}
+			if (this.limitAlgorithm != null) {
+				builder.limitAlgorithm(this.limitAlgorithm);
+			}
+			if (this.initialLimit != null) {
+				builder.initialLimit(this.initialLimit);
+			}
+			if (this.minLimit != null) {
+				builder.minLimit(this.minLimit);
+			}
+			if (this.maxLimit != null) {
+				builder.maxLimit(this.maxLimit);
+			}
+			if (this.backoffRatio != null) {
+				builder.backoffRatio(this.backoffRatio);
+			}
+			if (this.timeout != null) {
+				builder.timeout(this.timeout);
+			}
+			if (this.smoothing != null) {
+				builder.smoothing(this.smoothing);
+			}
+			if (this.rttTolerance != null) {
+				builder.rttTolerance(this.rttTolerance);
+			}
+			if (this.longWindow != null) {
+				builder.longWindow(this.longWindow);
+			}
+			if (this.alpha != null) {
+				builder.alpha(this.alpha);
+			}
+			if (this.beta != null) {
+				builder.beta(this.beta);
 			}
 		}
 
@@ -816,6 +869,63 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	public record ChaosRuleSettings(@Nullable String target, @Nullable String fault, @Nullable Double rate,
 			@Nullable Boolean enabled, @Nullable String exception, @Nullable String message, @Nullable Duration latency,
 			@Nullable Duration latencyMin, @Nullable Duration latencyMax, @Nullable String result) {
+
+	}
+
+	/**
+	 * Load shedding at the door ({@code resilience.shedding.*}): a servlet filter and a
+	 * WebFlux filter bound the inbound requests in flight, and reject the excess with
+	 * {@code 503} and {@code Retry-After} before any controller work. The limit is
+	 * configured by the same keys as a bulkhead's adaptive limit.
+	 *
+	 * @param enabled whether the filters exist; default false
+	 * @param limitAlgorithm {@code fixed} (the default: {@code initial-limit} is the
+	 * limit), {@code aimd}, {@code gradient2}, {@code vegas}
+	 * @param initialLimit the limit at start (the limit, for {@code fixed}); default 100
+	 * @param minLimit the lowest an adaptive limit goes; default 10
+	 * @param maxLimit the highest an adaptive limit goes; default 1000
+	 * @param backoffRatio AIMD: the factor applied to the limit on a drop; default 0.9
+	 * @param timeout AIMD: the latency beyond which a request counts as a drop; default
+	 * 5s
+	 * @param smoothing Gradient2: the weight of a new estimate; default 0.2
+	 * @param rttTolerance Gradient2: latency tolerance; default 1.5
+	 * @param longWindow Gradient2: the samples of the long-term average; default 600
+	 * @param alpha Vegas: the queued requests below which the limit grows; default 3
+	 * @param beta Vegas: the queued requests above which the limit shrinks; default 6
+	 * @param retryAfter the {@code Retry-After} of a rejection, in whole seconds (rounded
+	 * up); default 1s
+	 * @param maxWaitDuration how long a request of a partition below its share waits for
+	 * a place when the limit is reached; default 100ms; zero never waits
+	 * @param partitions the named partitions, in their matching order
+	 */
+	public record Shedding(@DefaultValue("false") boolean enabled, @Nullable LimitAlgorithm limitAlgorithm,
+			@Nullable Integer initialLimit, @Nullable Integer minLimit, @Nullable Integer maxLimit,
+			@Nullable Double backoffRatio, @Nullable Duration timeout, @Nullable Double smoothing,
+			@Nullable Double rttTolerance, @Nullable Integer longWindow, @Nullable Integer alpha,
+			@Nullable Integer beta, @DefaultValue("1s") Duration retryAfter,
+			@DefaultValue("100ms") Duration maxWaitDuration, @Nullable Map<String, SheddingPartition> partitions) {
+
+		/**
+		 * Normalizes an absent map to an empty one, keeping the configured order.
+		 */
+		public Shedding {
+			partitions = (partitions != null)
+					? java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(partitions)) : Map.of();
+		}
+
+	}
+
+	/**
+	 * A load-shedding partition ({@code resilience.shedding.partitions.<name>.*}).
+	 *
+	 * @param share the fraction of the limit reserved for the partition's requests, above
+	 * 0 and at most 1; the shares of all partitions sum to at most 1; required
+	 * @param match what selects the partition's requests, any one of which matches:
+	 * {@code path:<pattern>} (a path pattern such as {@code /orders/**}),
+	 * {@code header:<name>=<value>} or {@code attribute:<name>=<value>} (a request
+	 * attribute the application sets before the filter); required
+	 */
+	public record SheddingPartition(@Nullable Double share, @Nullable List<String> match) {
 
 	}
 
