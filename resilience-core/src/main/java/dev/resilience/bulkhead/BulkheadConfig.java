@@ -166,7 +166,9 @@ public final class BulkheadConfig {
 
 	@Override
 	public String toString() {
-		return "BulkheadConfig" + describe();
+		String limit = isAdaptive() ? "limit=" + this.limit : "maxConcurrentCalls=" + this.maxConcurrentCalls;
+		return "BulkheadConfig[" + limit + ", maxWaitDuration=" + this.maxWaitDuration + ", maxKeys=" + this.maxKeys
+				+ "]";
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.resilience.boot.health;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.resilience.boot.autoconfigure.BackendState;
@@ -98,6 +99,8 @@ final class ResilienceHealthIndicators {
 		return Health.status(status)
 			.withDetail("availableConcurrentCalls", metrics.availableConcurrentCalls())
 			.withDetail("maxConcurrentCalls", metrics.maxConcurrentCalls())
+			.withDetail("limit", metrics.maxConcurrentCalls())
+			.withDetail("limitAlgorithm", bulkhead.config().limit().algorithm().name().toLowerCase(Locale.ROOT))
 			.build();
 	}
 

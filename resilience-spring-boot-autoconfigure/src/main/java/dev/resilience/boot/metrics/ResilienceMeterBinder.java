@@ -56,8 +56,9 @@ import static dev.resilience.boot.metrics.RegistryFollower.gauge;
  * <li>{@code resilience.bulkhead.calls{outcome=permitted|rejected, kind}},
  * {@code resilience.bulkhead.active.calls{kind}},
  * {@code resilience.bulkhead.max.calls{kind}},
- * {@code resilience.bulkhead.keys{kind=semaphore}}, with {@code kind=semaphore} or
- * {@code kind=thread-pool};</li>
+ * {@code resilience.bulkhead.limit{kind=semaphore}} (the limit now; it moves for an
+ * adaptive {@code limit-algorithm}), {@code resilience.bulkhead.keys{kind=semaphore}},
+ * with {@code kind=semaphore} or {@code kind=thread-pool};</li>
  * <li>{@code resilience.timeout.calls{outcome=success|failure|timeout}}.</li>
  * </ul>
  * The default naming; {@link Resilience4jMeterBinder} publishes Resilience4j's names
@@ -80,6 +81,10 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 	private final RegistryFollower follower;
 
 	private static final String BULKHEAD_MAX = "resilience.bulkhead.max.calls";
+
+	private static final String BULKHEAD_LIMIT = "resilience.bulkhead.limit";
+
+	private static final String BULKHEAD_LIMIT_HELP = "The concurrency limit now: max-concurrent-calls, or an adaptive limit's current value";
 
 	private static final String BULKHEAD_MAX_HELP = "Calls allowed in flight at once (thread-pool: the maximum threads); saturation is active.calls / max.calls";
 
@@ -209,6 +214,8 @@ public final class ResilienceMeterBinder implements MeterBinder, AutoCloseable {
 				gauge(BULKHEAD_ACTIVE, BULKHEAD_ACTIVE_HELP, bulkhead, (b) -> b.metrics().activeCalls(), kind,
 						registry),
 				gauge(BULKHEAD_MAX, BULKHEAD_MAX_HELP, bulkhead, (b) -> b.metrics().maxConcurrentCalls(), kind,
+						registry),
+				gauge(BULKHEAD_LIMIT, BULKHEAD_LIMIT_HELP, bulkhead, (b) -> b.metrics().maxConcurrentCalls(), kind,
 						registry),
 				gauge("resilience.bulkhead.keys", "Keys with a bulkhead of their own (@Bulkhead key)", bulkhead,
 						(b) -> b.metrics().liveKeys(), kind, registry));

@@ -8,6 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import dev.resilience.limit.LimitConfig;
+import dev.resilience.limit.LimitAlgorithm;
+import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.boot.aop.ResilienceAnnotationPostProcessor;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
@@ -181,6 +184,53 @@ class ResilienceAutoConfigurationTests {
 				.isInstanceOf(ResilienceConfigurationException.class)
 				.hasMessageContaining("resilience.circuitbreaker.instances.payments.failure-rate-threshold")
 				.hasMessageContaining("120"));
+	}
+
+	@Test
+	void anAdaptiveBulkheadIsConfiguredByItsLimitProperties() {
+		this.contextRunner
+			.withPropertyValues("resilience.bulkhead.configs.default.limit-algorithm=gradient2",
+					"resilience.bulkhead.instances.db.initial-limit=30",
+					"resilience.bulkhead.instances.db.max-limit=60", "resilience.bulkhead.instances.db.rtt-tolerance=2",
+					"resilience.bulkhead.instances.files.limit-algorithm=fixed",
+					"resilience.bulkhead.instances.files.max-concurrent-calls=4")
+			.run((context) -> {
+				BulkheadRegistry registry = context.getBean(BulkheadRegistry.class);
+				LimitConfig db = registry.find("db").orElseThrow().config().limit();
+				assertThat(db.algorithm()).isEqualTo(LimitAlgorithm.GRADIENT2);
+				assertThat(db.initialLimit()).isEqualTo(30);
+				assertThat(db.maxLimit()).isEqualTo(60);
+				assertThat(db.rttTolerance()).isEqualTo(2.0);
+				BulkheadConfig files = registry.find("files").orElseThrow().config();
+				assertThat(files.isAdaptive()).isFalse();
+				assertThat(files.maxConcurrentCalls()).isEqualTo(4);
+			});
+	}
+
+	@Test
+	void aLimitSettingThatWouldBeIgnoredFailsStartupNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("resilience.bulkhead.instances.db.limit-algorithm=vegas",
+					"resilience.bulkhead.instances.db.backoff-ratio=0.8")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageStartingWith("resilience.bulkhead.instances.db.backoff-ratio: invalid value '0.8': ")
+				.hasMessageContaining("applies to limitAlgorithm aimd, not to vegas"));
+		this.contextRunner
+			.withPropertyValues("resilience.bulkhead.instances.db.limit-algorithm=aimd",
+					"resilience.bulkhead.instances.db.max-concurrent-calls=10")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageStartingWith("resilience.bulkhead.instances.db.max-concurrent-calls: invalid value '10': "));
+		this.contextRunner
+			.withPropertyValues("resilience.bulkhead.instances.db.limit-algorithm=aimd",
+					"resilience.bulkhead.instances.db.min-limit=50", "resilience.bulkhead.instances.db.max-limit=40")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(ResilienceConfigurationException.class)
+				.hasMessageStartingWith("resilience.bulkhead.instances.db.max-limit: invalid value '40': "));
 	}
 
 	@Test

@@ -59,11 +59,55 @@ class SettingsRecordTests {
 				RateLimiterConfig::from, RateLimiterConfig.Builder::build);
 	}
 
+	/**
+	 * The bulkhead's limit components, checked per algorithm (they exclude each other).
+	 */
+	static final Set<String> BULKHEAD_LIMIT_SETTINGS = Set.of("limitAlgorithm", "initialLimit", "minLimit", "maxLimit",
+			"backoffRatio", "timeout", "smoothing", "rttTolerance", "longWindow", "alpha", "beta");
+
 	@Test
 	void everyBulkheadSettingReachesTheConfiguration() throws Exception {
 		assertEveryComponentApplied(ResilienceProperties.BulkheadSettings.class,
 				ResilienceProperties.BulkheadSettings::starterSettings, BulkheadConfig.ofDefaults(),
-				BulkheadConfig::from, BulkheadConfig.Builder::build);
+				BulkheadConfig::from, BulkheadConfig.Builder::build, BULKHEAD_LIMIT_SETTINGS);
+	}
+
+	@Test
+	void everyBulkheadLimitSettingReachesTheLimitOfItsAlgorithm() {
+		Set<String> reached = new java.util.HashSet<>();
+		// AIMD: the range and its own settings.
+		BulkheadConfig aimd = bulkhead(new ResilienceProperties.BulkheadSettings(null, null, null, null, null, null,
+				dev.resilience.limit.LimitAlgorithm.AIMD, 30, 3, 90, 0.75, Duration.ofSeconds(3), null, null, null,
+				null, null));
+		assertThat(aimd.limit().algorithm()).isEqualTo(dev.resilience.limit.LimitAlgorithm.AIMD);
+		assertThat(aimd.describe()).containsEntry("limitAlgorithm", "aimd")
+			.containsEntry("initialLimit", 30)
+			.containsEntry("minLimit", 3)
+			.containsEntry("maxLimit", 90)
+			.containsEntry("backoffRatio", 0.75)
+			.containsEntry("timeout", Duration.ofSeconds(3));
+		reached.addAll(aimd.describe().keySet());
+		BulkheadConfig gradient = bulkhead(new ResilienceProperties.BulkheadSettings(null, null, null, null, null, null,
+				dev.resilience.limit.LimitAlgorithm.GRADIENT2, null, null, null, null, null, 0.4, 2.0, 900, null,
+				null));
+		assertThat(gradient.describe()).containsEntry("limitAlgorithm", "gradient2")
+			.containsEntry("smoothing", 0.4)
+			.containsEntry("rttTolerance", 2.0)
+			.containsEntry("longWindow", 900);
+		reached.addAll(gradient.describe().keySet());
+		BulkheadConfig vegas = bulkhead(new ResilienceProperties.BulkheadSettings(null, null, null, null, null, null,
+				dev.resilience.limit.LimitAlgorithm.VEGAS, null, null, null, null, null, null, null, null, 4, 9));
+		assertThat(vegas.describe()).containsEntry("limitAlgorithm", "vegas")
+			.containsEntry("alpha", 4)
+			.containsEntry("beta", 9);
+		reached.addAll(vegas.describe().keySet());
+		assertThat(reached).containsAll(BULKHEAD_LIMIT_SETTINGS);
+	}
+
+	private static BulkheadConfig bulkhead(ResilienceProperties.BulkheadSettings settings) {
+		BulkheadConfig.Builder builder = BulkheadConfig.from(BulkheadConfig.ofDefaults());
+		settings.applyTo(builder, "resilience.bulkhead.instances.x");
+		return builder.build();
 	}
 
 	@Test
@@ -99,10 +143,20 @@ class SettingsRecordTests {
 		assertThat(ConfigResolver.propertyName("maxAttempts")).isEqualTo("max-attempts");
 	}
 
-	@SuppressWarnings("unchecked")
 	private static <S extends SettingsRecord<B>, C, B> void assertEveryComponentApplied(Class<S> type,
 			Function<S, StarterSettings> starter, C defaults, Function<C, B> from, Function<B, C> build)
 			throws Exception {
+		assertEveryComponentApplied(type, starter, defaults, from, build, Set.of());
+	}
+
+	/**
+	 * As above, leaving {@code elsewhere} unset: components another test checks (settings
+	 * that exclude each other cannot all be set at once).
+	 */
+	@SuppressWarnings("unchecked")
+	private static <S extends SettingsRecord<B>, C, B> void assertEveryComponentApplied(Class<S> type,
+			Function<S, StarterSettings> starter, C defaults, Function<C, B> from, Function<B, C> build,
+			Set<String> elsewhere) throws Exception {
 		ResolvedInstance<C> starterDefaults = ResolvedInstance.of(defaults, StarterSettings.NONE);
 		RecordComponent[] components = type.getRecordComponents();
 		Map<String, Object> values = new LinkedHashMap<>();
@@ -110,7 +164,7 @@ class SettingsRecordTests {
 		for (int i = 0; i < components.length; i++) {
 			RecordComponent component = components[i];
 			String name = component.getName();
-			if (name.equals("baseConfig")) {
+			if (name.equals("baseConfig") || elsewhere.contains(name)) {
 				continue;
 			}
 			Object defaultValue = STARTER_SETTINGS.contains(name) ? read(starterDefaults, name) : read(defaults, name);

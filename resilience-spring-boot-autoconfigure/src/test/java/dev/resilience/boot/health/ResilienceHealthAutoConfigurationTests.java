@@ -252,7 +252,9 @@ class ResilienceHealthAutoConfigurationTests {
 				Bulkhead db = bulkheads.find("db").orElseThrow();
 				assertThat(component(context, "bulkheads", "db").getDetails())
 					.containsEntry("availableConcurrentCalls", 1)
-					.containsEntry("maxConcurrentCalls", 1);
+					.containsEntry("maxConcurrentCalls", 1)
+					.containsEntry("limit", 1)
+					.containsEntry("limitAlgorithm", "fixed");
 				assertThat(db.tryAcquirePermission()).isTrue();
 				assertThat(component(context, "bulkheads", "db").getStatus()).isEqualTo(ResilienceStatus.BULKHEAD_FULL);
 				assertThat(health(context).getStatus()).isEqualTo(Status.UP);

@@ -200,9 +200,15 @@ class ResilienceMeterBinderTests {
 		assertThat(bulkheadCalls("db", "semaphore", "permitted")).isEqualTo(2);
 		assertThat(bulkheadCalls("db", "semaphore", "rejected")).isEqualTo(1);
 		assertThat(maxCalls("db", "semaphore")).isEqualTo(2.0);
+		assertThat(limit("db")).isEqualTo(2.0);
 		bulkhead.releasePermission();
 		this.bulkheads.replaceConfig("db", BulkheadConfig.builder().maxConcurrentCalls(5).build());
 		assertThat(maxCalls("db", "semaphore")).isEqualTo(5.0);
+		assertThat(limit("db")).isEqualTo(5.0);
+	}
+
+	private double limit(String instance) {
+		return this.meters.get("resilience.bulkhead.limit").tags("name", instance, "kind", "semaphore").gauge().value();
 	}
 
 	@Test
@@ -295,7 +301,7 @@ class ResilienceMeterBinderTests {
 		ResilienceMeterBinder tagged = binder(Map.of("region", "eu-west", "team", "checkout"));
 		tagged.bindTo(this.meters);
 		List<Meter> all = this.meters.getMeters();
-		assertThat(all).hasSize(11 + 7 + 4 + 5 + 4 + 3);
+		assertThat(all).hasSize(11 + 7 + 4 + 6 + 4 + 3);
 		for (Meter meter : all) {
 			assertThat(meter.getId().getName()).startsWith("resilience.");
 			assertThat(meter.getId().getTags()).as(meter.getId().toString())

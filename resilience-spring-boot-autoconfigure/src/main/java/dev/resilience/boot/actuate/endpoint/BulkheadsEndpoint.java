@@ -244,8 +244,13 @@ public final class BulkheadsEndpoint {
 	private static SemaphoreBulkheadDescriptor describe(Bulkhead bulkhead) {
 		Bulkhead.Metrics metrics = bulkhead.metrics();
 		return new SemaphoreBulkheadDescriptor(bulkhead.name(), SEMAPHORE, metrics.maxConcurrentCalls(),
-				metrics.availableConcurrentCalls(), metrics.activeCalls(), metrics.totalPermittedCalls(),
-				metrics.totalRejectedCalls(), metrics.liveKeys(), ConfigDescriptions.of(bulkhead.config().describe()));
+				metrics.maxConcurrentCalls(), limitAlgorithm(bulkhead.config()), metrics.availableConcurrentCalls(),
+				metrics.activeCalls(), metrics.totalPermittedCalls(), metrics.totalRejectedCalls(), metrics.liveKeys(),
+				ConfigDescriptions.of(bulkhead.config().describe()));
+	}
+
+	static String limitAlgorithm(BulkheadConfig config) {
+		return config.limit().algorithm().name().toLowerCase(Locale.ROOT);
 	}
 
 	private static ThreadPoolBulkheadDescriptor describe(ThreadPoolBulkhead bulkhead) {
@@ -272,7 +277,12 @@ public final class BulkheadsEndpoint {
 	 *
 	 * @param name the name
 	 * @param type always {@value BulkheadsEndpoint#SEMAPHORE}
-	 * @param maxConcurrentCalls the limit
+	 * @param maxConcurrentCalls the limit now (kept for clients written before
+	 * {@code limit}): the same as {@code limit}
+	 * @param limit the limit now: {@code maxConcurrentCalls} of a fixed bulkhead, the
+	 * current value of an adaptive one
+	 * @param limitAlgorithm {@code fixed}, {@code aimd}, {@code gradient2} or
+	 * {@code vegas}
 	 * @param availableConcurrentCalls places free now
 	 * @param activeCalls calls in flight now
 	 * @param totalPermittedCalls calls permitted since creation
@@ -281,9 +291,9 @@ public final class BulkheadsEndpoint {
 	 * ({@code @Bulkhead(key = ...)}), at most {@code config.maxKeys}
 	 * @param config the configuration in force, by setting name
 	 */
-	public record SemaphoreBulkheadDescriptor(String name, String type, int maxConcurrentCalls,
-			int availableConcurrentCalls, int activeCalls, long totalPermittedCalls, long totalRejectedCalls,
-			long liveKeys, Map<String, Object> config) {
+	public record SemaphoreBulkheadDescriptor(String name, String type, int maxConcurrentCalls, int limit,
+			String limitAlgorithm, int availableConcurrentCalls, int activeCalls, long totalPermittedCalls,
+			long totalRejectedCalls, long liveKeys, Map<String, Object> config) {
 	}
 
 	/**

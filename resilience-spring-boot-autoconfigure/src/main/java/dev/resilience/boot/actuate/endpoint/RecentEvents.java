@@ -62,7 +62,7 @@ public final class RecentEvents implements AutoCloseable {
 	private static final Set<Enum<?>> NOTABLE = Set.of(CircuitBreakerEvent.Type.STATE_TRANSITION,
 			CircuitBreakerEvent.Type.NOT_PERMITTED, CircuitBreakerEvent.Type.RESET, RetryEvent.Type.RETRY,
 			RetryEvent.Type.BUDGET_EXHAUSTED, RetryEvent.Type.DEADLINE_EXCEEDED, RateLimiterEvent.Type.REJECTED,
-			BulkheadEvent.Type.REJECTED, TimeoutEvent.Type.TIMEOUT,
+			BulkheadEvent.Type.REJECTED, BulkheadEvent.Type.LIMIT_CHANGED, TimeoutEvent.Type.TIMEOUT,
 			dev.resilience.chaos.ChaosEvent.Type.CHAOS_INJECTED);
 
 	private static final Comparator<Cursor> OLDEST_FIRST = Comparator

@@ -64,6 +64,11 @@ final class RecordedEvent {
 
 	private final @Nullable String fault;
 
+	// An adaptive bulkhead limit's change (LIMIT_CHANGED); 0 otherwise.
+	private final int previousLimit;
+
+	private final int limit;
+
 	private RecordedEvent(long sequence, long id, Instant timestamp, ResilienceEvent event, long durationNanos,
 			@Nullable Throwable failure, @Nullable Enum<?> fromState, @Nullable Enum<?> toState, int attempt,
 			long waitNanos, int permits, @Nullable String bulkheadType) {
@@ -74,6 +79,14 @@ final class RecordedEvent {
 	private RecordedEvent(long sequence, long id, Instant timestamp, ResilienceEvent event, long durationNanos,
 			@Nullable Throwable failure, @Nullable Enum<?> fromState, @Nullable Enum<?> toState, int attempt,
 			long waitNanos, int permits, @Nullable String bulkheadType, @Nullable String rule, @Nullable String fault) {
+		this(sequence, id, timestamp, event, durationNanos, failure, fromState, toState, attempt, waitNanos, permits,
+				bulkheadType, rule, fault, 0, 0);
+	}
+
+	private RecordedEvent(long sequence, long id, Instant timestamp, ResilienceEvent event, long durationNanos,
+			@Nullable Throwable failure, @Nullable Enum<?> fromState, @Nullable Enum<?> toState, int attempt,
+			long waitNanos, int permits, @Nullable String bulkheadType, @Nullable String rule, @Nullable String fault,
+			int previousLimit, int limit) {
 		this.sequence = sequence;
 		this.id = id;
 		this.timestamp = timestamp;
@@ -91,6 +104,8 @@ final class RecordedEvent {
 		this.bulkheadType = bulkheadType;
 		this.rule = rule;
 		this.fault = fault;
+		this.previousLimit = previousLimit;
+		this.limit = limit;
 	}
 
 	/**
@@ -119,8 +134,9 @@ final class RecordedEvent {
 		if (event instanceof TimeoutEvent timeout) {
 			return new RecordedEvent(sequence, id, timestamp, event, -1, timeout.failure(), null, null, 0, -1, 0, null);
 		}
-		if (event instanceof BulkheadEvent) {
-			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, bulkheadType);
+		if (event instanceof BulkheadEvent bulkhead) {
+			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, bulkheadType, null,
+					null, bulkhead.previousLimit(), bulkhead.limit());
 		}
 		if (event instanceof ChaosEvent chaos) {
 			return new RecordedEvent(sequence, id, timestamp, event, -1, null, null, null, 0, -1, 0, null, chaos.rule(),
@@ -146,6 +162,10 @@ final class RecordedEvent {
 		Map<String, Object> details = new LinkedHashMap<>();
 		if (this.bulkheadType != null) {
 			details.put("bulkheadType", this.bulkheadType);
+		}
+		if (this.limit > 0) {
+			details.put("previousLimit", this.previousLimit);
+			details.put("limit", this.limit);
 		}
 		if (this.rule != null && this.fault != null) {
 			details.put("rule", this.rule);

@@ -205,10 +205,10 @@ public final class ResilienceEndpoint {
 	private static BulkheadSnapshot bulkhead(Bulkhead bulkhead, DashboardSampler.Readout samples) {
 		Bulkhead.Metrics metrics = bulkhead.metrics();
 		return new BulkheadSnapshot(bulkhead.name(), BulkheadsEndpoint.SEMAPHORE, metrics.maxConcurrentCalls(),
-				metrics.activeCalls(), metrics.availableConcurrentCalls(),
-				bulkhead.config().maxWaitDuration().toString(), metrics.liveKeys() > 0, metrics.liveKeys(),
-				metrics.totalPermittedCalls(), metrics.totalRejectedCalls(), permitRates(bulkhead, samples),
-				permitHistory(bulkhead, samples));
+				BulkheadsEndpoint.limitAlgorithm(bulkhead.config()), metrics.activeCalls(),
+				metrics.availableConcurrentCalls(), bulkhead.config().maxWaitDuration().toString(),
+				metrics.liveKeys() > 0, metrics.liveKeys(), metrics.totalPermittedCalls(), metrics.totalRejectedCalls(),
+				permitRates(bulkhead, samples), permitHistory(bulkhead, samples));
 	}
 
 	private static ThreadPoolBulkheadSnapshot threadPoolBulkhead(ThreadPoolBulkhead bulkhead,
@@ -538,7 +538,9 @@ public final class ResilienceEndpoint {
 	 *
 	 * @param name the name
 	 * @param type {@code semaphore}
-	 * @param maxConcurrentCalls the limit
+	 * @param maxConcurrentCalls the limit now (an adaptive limit's current value)
+	 * @param limitAlgorithm {@code fixed}, {@code aimd}, {@code gradient2} or
+	 * {@code vegas}
 	 * @param activeCalls calls in flight now
 	 * @param availableConcurrentCalls places free now
 	 * @param maxWaitDuration how long a caller may wait for a place (ISO-8601)
@@ -549,8 +551,8 @@ public final class ResilienceEndpoint {
 	 * @param rates calls per second over the latest sample interval
 	 * @param history the same per sample
 	 */
-	public record BulkheadSnapshot(String name, String type, int maxConcurrentCalls, int activeCalls,
-			int availableConcurrentCalls, String maxWaitDuration, boolean keyed, long liveKeys,
+	public record BulkheadSnapshot(String name, String type, int maxConcurrentCalls, String limitAlgorithm,
+			int activeCalls, int availableConcurrentCalls, String maxWaitDuration, boolean keyed, long liveKeys,
 			long totalPermittedCalls, long totalRejectedCalls, PermitRates rates, PermitHistory history) {
 	}
 

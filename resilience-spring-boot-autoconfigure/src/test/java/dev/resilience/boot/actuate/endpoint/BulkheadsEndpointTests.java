@@ -10,6 +10,7 @@ import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.bulkhead.ThreadPoolBulkhead;
 import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.bulkhead.ThreadPoolBulkheadRegistry;
+import dev.resilience.limit.LimitAlgorithm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,8 @@ class BulkheadsEndpointTests {
 		assertThat(response.status()).isEqualTo(200);
 		assertThat(response.<Map<String, Object>>read("$.bulkheads['bh-list']")).containsEntry("type", "semaphore")
 			.containsEntry("maxConcurrentCalls", 2)
+			.containsEntry("limit", 2)
+			.containsEntry("limitAlgorithm", "fixed")
 			.containsEntry("availableConcurrentCalls", 0)
 			.containsEntry("activeCalls", 2)
 			.containsEntry("totalPermittedCalls", 2)
@@ -92,6 +95,37 @@ class BulkheadsEndpointTests {
 			.containsEntry("queueCapacity", 4)
 			.containsEntry("keepAliveDuration", "PT0.02S");
 		release(bulkhead, 2);
+	}
+
+	@Test
+	void showsTheCurrentLimitAndTheAlgorithmOfAnAdaptiveBulkhead() {
+		Bulkhead bulkhead = this.registry.instance("bh-adaptive",
+				BulkheadConfig.builder()
+					.limitAlgorithm(LimitAlgorithm.AIMD)
+					.initialLimit(12)
+					.minLimit(4)
+					.maxLimit(40)
+					.build());
+		bulkhead.acquirePermission();
+		ActuatorClient.Response response = this.actuator.get("bulkheads/bh-adaptive");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.<Map<String, Object>>read("$")).containsEntry("limit", 12)
+			.containsEntry("maxConcurrentCalls", 12)
+			.containsEntry("limitAlgorithm", "aimd")
+			.containsEntry("activeCalls", 1)
+			.containsEntry("availableConcurrentCalls", 11);
+		assertThat(response.<Map<String, Object>>read("$.config")).containsEntry("limitAlgorithm", "aimd")
+			.containsEntry("initialLimit", 12)
+			.containsEntry("minLimit", 4)
+			.containsEntry("maxLimit", 40)
+			.doesNotContainKey("maxConcurrentCalls");
+		// A fixed size would be ignored by an adaptive limit: refused, naming the field.
+		ActuatorClient.Response write = this.actuator.post("bulkheads/bh-adaptive", "{\"maxConcurrentCalls\":5}");
+		assertThat(write.status()).isEqualTo(400);
+		assertThat(write.<String>read("$.message"))
+			.startsWith("maxConcurrentCalls applies to limitAlgorithm fixed only");
+		assertThat(bulkhead.config().isAdaptive()).isTrue();
+		release(bulkhead, 1);
 	}
 
 	@Test
