@@ -64,9 +64,14 @@ class ConfigurationMetadataTests {
 						|| MACHINE_DEPENDENT.contains(key)) {
 					continue;
 				}
-				Object coreDefault = primitive.defaults.getClass()
-					.getMethod(component.getName())
-					.invoke(primitive.defaults);
+				// The bulkhead's limit settings are its LimitConfig's (algorithm() spells
+				// limitAlgorithm).
+				boolean limit = primitive.defaults instanceof BulkheadConfig
+						&& SettingsRecordTests.BULKHEAD_LIMIT_SETTINGS.contains(component.getName());
+				Object target = limit ? ((BulkheadConfig) primitive.defaults).limit() : primitive.defaults;
+				String accessor = (limit && component.getName().equals("limitAlgorithm")) ? "algorithm"
+						: component.getName();
+				Object coreDefault = target.getClass().getMethod(accessor).invoke(target);
 				assertDefault(name, entry.get("defaultValue"), coreDefault);
 			}
 		}
