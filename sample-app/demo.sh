@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A scripted walk through the sample app: normal traffic, faults injected, the payment
 # breaker opens and the fallback answers, health and the breaker endpoint show it, faults
-# removed, the breaker half-opens and closes; then a burst against the rate limit.
+# removed, the breaker half-opens and closes; a chaos experiment; timeouts and deadlines; the
+# adaptive bulkhead's limit coming down; load shedding with orders kept flowing during a flood;
+# then a burst against the rate limit.
 #
 # Start the app first (see README.md), then: ./demo.sh   (BASE_URL defaults to http://localhost:8080)
 # Open the live dashboard beside it: http://localhost:8080/resilience/ (see "Watch it live" below).
@@ -107,6 +109,40 @@ curl -s -w "\nwith X-Request-Timeout-Ms: 300: %{http_code} in %{time_total}s\n" 
 faults '{"failureRate":0.0,"latencyMs":0}'
 echo "The downstream was sent what was left (about 290 ms, less the 10 ms margin); cut calls are counted:"
 curl -s "$BASE_URL/actuator/prometheus" | grep -E '^resilience_deadline_(exceeded_total|remaining_seconds_count)' | grep -v ' 0.0$' || true
+
+say "The adaptive bulkhead: recommendations slow down, and its limit (AIMD, from 10) comes down with them"
+limit() { curl -s "$BASE_URL/actuator/bulkheads/recommendations" | sed -E 's/.*"limit":([0-9]+).*/\1/'; }
+echo "recommendations limit: $(limit)"
+faults '{"failureRate":0.0,"latencyMs":700}'
+seq 1 12 | xargs -P 6 -I{} curl -s -o /dev/null "$BASE_URL/customers/ann/recommendations"
+echo "after 12 calls slower than its 500 ms timeout: limit $(limit)"
+faults '{"failureRate":0.0,"latencyMs":0}'
+echo "its LIMIT_CHANGED events:"
+curl -s "$BASE_URL/actuator/resilienceevents?primitive=bulkhead&type=LIMIT_CHANGED" | head -c 400; echo
+
+say "Load shedding at the door: a flood of catalog requests (low value, 200 ms each) while orders are placed"
+flood_log="$(mktemp)"
+for w in $(seq 1 60); do
+	( end=$((SECONDS + 4)); while [ "$SECONDS" -lt "$end" ]; do
+		code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/catalog")"; echo "$code" >>"$flood_log"
+		[ "$code" = "503" ] && sleep 0.05
+	done ) &
+done
+sleep 1
+for i in $(seq 1 8); do
+	curl -s -o /dev/null -w "order $i during the flood: HTTP %{http_code} in %{time_total}s\n" -X POST "$BASE_URL/orders" \
+		-H 'Content-Type: application/json' -d "$ORDER"
+	sleep 0.2
+done
+echo "A shed catalog request, answered before any controller work:"
+curl -s -i "$BASE_URL/catalog" | grep -iE '^(HTTP|Retry-After)' || true
+wait
+echo "The flood's answers (200: served within the limit; 503: shed):"
+sort "$flood_log" | uniq -c
+rm -f "$flood_log"
+echo "The loadShedding health component and the rejections per partition:"
+curl -s "$BASE_URL/actuator/health/loadShedding" | pretty
+curl -s "$BASE_URL/actuator/prometheus" | grep -E '^resilience_shedding_rejected' || true
 
 say "A burst of 40 orders at once by one customer, against the limit of 20 per second per customer"
 seq 1 40 | xargs -P 40 -I{} curl -s -o /dev/null -w "%{http_code}\n" -X POST "$BASE_URL/orders" \

@@ -22,6 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class OrderController {
 
+	private static final Duration CATALOG_RENDER_TIME = Duration.ofMillis(200);
+
 	private final PaymentClient payments;
 
 	private final InventoryClient inventory;
@@ -66,6 +68,19 @@ class OrderController {
 	@GetMapping("/customers/{customer}/recommendations")
 	public List<String> recommendations(@PathVariable String customer) {
 		return this.recommendations.recommendations(customer);
+	}
+
+	/**
+	 * The catalog: a page of low value that takes 200 ms to render (the flood of the
+	 * load-shedding demo). Unmatched by any shedding partition, it falls in
+	 * {@code default}, and is shed first when the service is full.
+	 * @return the products
+	 * @throws InterruptedException if the request is cancelled while rendering
+	 */
+	@GetMapping("/catalog")
+	public List<String> catalog() throws InterruptedException {
+		Thread.sleep(CATALOG_RENDER_TIME);
+		return List.of("sku-1", "sku-2", "sku-3");
 	}
 
 	@GetMapping("/payments/pending")
