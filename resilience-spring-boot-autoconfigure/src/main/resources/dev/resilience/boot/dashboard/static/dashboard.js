@@ -699,6 +699,7 @@
 			figure(tile, 'rejected', 'Rejected');
 			figure(tile, 'wait', 'Max wait');
 			figure(tile, 'keys', 'Keys');
+			figure(tile, 'limit', 'Limit');
 			actionForm(tile, 'bulkhead-size', [['maxConcurrentCalls', 'Max concurrent calls', 'number']], 'Set size');
 		},
 		update(tile, b) {
@@ -727,6 +728,13 @@
 			setText(tile.f.wait, duration(b.maxWaitDuration));
 			setHidden(tile.rows.keys, !b.keyed);
 			setText(tile.f.keys, `${count(b.liveKeys)} live`);
+			// An adaptive limit is found, not set: its size form would only be refused.
+			const adaptive = b.limitAlgorithm && b.limitAlgorithm !== 'fixed';
+			setText(tile.f.limit, adaptive ? `${count(b.maxConcurrentCalls)} (adaptive: ${b.limitAlgorithm})` : `${count(b.maxConcurrentCalls)} (fixed)`);
+			const form = tile.inputs.maxConcurrentCalls && tile.inputs.maxConcurrentCalls.form;
+			if (form) {
+				form.hidden = Boolean(adaptive);
+			}
 			fillInput(tile, 'maxConcurrentCalls', b.maxConcurrentCalls);
 		},
 	};
