@@ -115,6 +115,28 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void adaptiveBulkheadBenchmarksCallThroughAndGiveEveryPlaceBack() {
+		AdaptiveBulkheadBenchmark benchmark = new AdaptiveBulkheadBenchmark();
+		benchmark.setUp();
+		for (int i = 0; i < CALLS; i++) {
+			assertThat(benchmark.bare()).isEqualTo("ok");
+			assertThat(benchmark.fixed_ours()).isEqualTo("ok");
+			assertThat(benchmark.aimd_ours()).isEqualTo("ok");
+			assertThat(benchmark.gradient2_ours()).isEqualTo("ok");
+			assertThat(benchmark.vegas_ours()).isEqualTo("ok");
+			assertThat(benchmark.semaphore_r4j()).isEqualTo("ok");
+		}
+		for (dev.resilience.bulkhead.Bulkhead bulkhead : new dev.resilience.bulkhead.Bulkhead[] { benchmark.fixed,
+				benchmark.aimd, benchmark.gradient2, benchmark.vegas }) {
+			assertThat(bulkhead.config().isAdaptive()).isEqualTo(bulkhead != benchmark.fixed);
+			assertThat(bulkhead.metrics().activeCalls()).isZero();
+			assertThat(bulkhead.metrics().totalPermittedCalls()).isEqualTo(CALLS);
+			// One call in flight of 100: app-limited, the limit stays.
+			assertThat(bulkhead.metrics().maxConcurrentCalls()).isEqualTo(AdaptiveBulkheadBenchmark.PLACES);
+		}
+	}
+
+	@Test
 	void bulkheadRetryAndPipelineBenchmarksCallThrough() throws Throwable {
 		BulkheadBenchmark bulkhead = new BulkheadBenchmark();
 		bulkhead.setUp();

@@ -11,9 +11,16 @@ import dev.resilience.core.Ticker;
  * ({@link #reconfigure}) while calls are in flight.
  * <p>
  * <b>Protocol.</b> {@link #acquirePermission()} (or {@link #tryAcquirePermission()}),
- * then, after the call, {@link #releasePermission()} exactly once.
+ * then {@code long start = }{@link #sampleStart()}, the call, and
+ * {@link #releasePermission(long, boolean) releasePermission(start, failed)} exactly once
+ * (or {@link #releasePermission()}, which records no sample).
  * <p>
- * Taking and giving back a place is one compare-and-set each; nothing is allocated and no
+ * With an adaptive {@code limitAlgorithm} the limit moves with the calls' samples: their
+ * latency (the ticker read twice per call, in {@code sampleStart} and the release) and
+ * whether they failed. A fixed bulkhead reads no clock.
+ * <p>
+ * Taking and giving back a place is one compare-and-set each; nothing is allocated (an
+ * adaptive limit allocates only when its integer value changes) and no
  * {@code synchronized} block is held while waiting (virtual threads do not pin).
  * Thread-safe.
  */

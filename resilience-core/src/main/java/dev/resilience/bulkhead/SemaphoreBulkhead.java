@@ -1,15 +1,21 @@
 package dev.resilience.bulkhead;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import dev.resilience.internal.BoundedKeyMap;
 import dev.resilience.internal.SettingValidation;
 import dev.resilience.core.EventPublisher;
 import dev.resilience.core.Scheduler;
 import dev.resilience.core.Ticker;
+import dev.resilience.limit.AdaptiveLimit;
+import dev.resilience.limit.LimitConfig;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -26,6 +32,28 @@ import org.jspecify.annotations.Nullable;
  * take that read the old limit can only succeed before anyone has acted on the new one:
  * its CAS fails once the word moved. (The limit read after the word is never older than
  * the word's version: whoever moved the word read that limit before.)
+ *
+ * A version only moves forward: current() never moves a word to an older version than
+ * the one it is on (versions wrap at 31 bits; "older" is within half the range), and
+ * every spin that moves a word re-reads the limit, so a word never goes back to a limit
+ * that a newer one replaced meanwhile.
+ *
+ * Adaptive limits: the instance's Limit also holds its AdaptiveLimit, and its
+ * maxConcurrentCalls is that limit's value when the Limit was published. A release with a
+ * sample (releasePermission(start, failed)) gives the place back first, then feeds the
+ * sample to the AdaptiveLimit; if its integer value now differs from the published one,
+ * the releaser republishes: a CAS of the limit field from the Limit it read to a new one
+ * (version + 1, the value re-read from the AdaptiveLimit), retried until the published
+ * value equals the AdaptiveLimit's, so republishers that read the value out of order
+ * converge on the latest one; then it moves the word forward as reconfigure() does. No
+ * lock: reconfigure() also publishes by CAS, so the two never lose each other's Limit.
+ * A new Limit is allocated only when the integer limit changes; a sample that leaves it
+ * unchanged allocates nothing, and a fixed bulkhead never reads the clock. A key's
+ * bulkhead shares its instance's AdaptiveLimit (keys run with their instance's limit, as
+ * with reconfigure): its samples move the instance's limit, its in-flight count is the
+ * key's own. LIMIT_CHANGED is published (only with listeners) when a republished limit
+ * is more than 10 % away from the limit of the last such event, tracked in an
+ * AtomicInteger so that racing republishers report a change once.
  *
  * Lowering the limit below the calls in flight leaves them running: new calls are refused
  * until enough have finished, so in flight never exceeds the larger of the two limits, and
@@ -77,8 +105,27 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	private volatile @Nullable ConcurrentLinkedQueue<Waiter> waiters;
 
-	// The instance's; a key's bulkhead reads its instance's instead.
+	// The instance's; a key's bulkhead reads its instance's instead. Written by CAS
+	// (LIMIT).
 	private volatile Limit limit;
+
+	private static final VarHandle LIMIT;
+
+	static {
+		try {
+			LIMIT = MethodHandles.lookup().findVarHandle(SemaphoreBulkhead.class, "limit", Limit.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	// The limit of the last LIMIT_CHANGED event (the initial limit to start); the
+	// instance's, shared by its keys.
+	private final AtomicInteger lastReportedLimit;
+
+	// Creates an instance's AdaptiveLimit (AdaptiveLimit::of; a test may move its own).
+	private final Function<LimitConfig, AdaptiveLimit> limits;
 
 	private final Object reconfigureLock = new Object();
 
@@ -100,8 +147,19 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	private final @Nullable Object key;
 
 	SemaphoreBulkhead(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler) {
+		this(name, config, ticker, scheduler, AdaptiveLimit::of);
+	}
+
+	/**
+	 * For tests: {@code limits} creates the adaptive limit of an adaptive configuration.
+	 */
+	SemaphoreBulkhead(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler,
+			Function<LimitConfig, AdaptiveLimit> limits) {
 		this.name = SettingValidation.notNull(name, "name");
-		this.limit = new Limit(0, SettingValidation.notNull(config, "config"));
+		this.limits = SettingValidation.notNull(limits, "limits");
+		SettingValidation.notNull(config, "config");
+		this.limit = Limit.of(0, config, config.isAdaptive() ? limits.apply(config.limit()) : null);
+		this.lastReportedLimit = new AtomicInteger(this.limit.maxConcurrentCalls);
 		this.state = new AtomicLong();
 		this.ticker = SettingValidation.notNull(ticker, "ticker");
 		this.scheduler = SettingValidation.notNull(scheduler, "scheduler");
@@ -117,6 +175,8 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 		this.name = instance.name;
 		this.ticker = instance.ticker;
 		this.scheduler = instance.scheduler;
+		this.limits = instance.limits;
+		this.lastReportedLimit = instance.lastReportedLimit;
 		this.limit = instance.limit;
 		this.state = new AtomicLong(versioned(0, this.limit.version));
 		this.permitted = instance.permitted;
@@ -168,15 +228,39 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	}
 
 	/**
-	 * Moves the state word to the limit's version if it is on an older one.
+	 * Moves the state word to the limit's version if it is on an older one; never to an
+	 * older one (the caller then re-reads the limit).
 	 * @return {@code true} if the word was on the limit's version already
 	 */
 	private boolean current(long state, Limit limit) {
-		if (version(state) == limit.version) {
+		int version = version(state);
+		if (version == limit.version) {
 			return true;
 		}
-		this.state.compareAndSet(state, versioned(state, limit.version));
+		if (newer(limit.version, version)) {
+			this.state.compareAndSet(state, versioned(state, limit.version));
+		}
 		return false;
+	}
+
+	// Whether version a is after b, versions wrapping at 31 bits.
+	private static boolean newer(int a, int b) {
+		int ahead = (a - b) & VERSION_MASK;
+		return ahead != 0 && ahead < (1 << 30);
+	}
+
+	/**
+	 * Moves this bulkhead's word to the latest limit's version, re-reading the limit
+	 * (read after the word, so never older than it) until the word is on it.
+	 */
+	private void advance() {
+		while (true) {
+			long current = this.state.get();
+			if (current == RETIRED_STATE || current(current, limit())) {
+				return;
+			}
+			Thread.onSpinWait();
+		}
 	}
 
 	@Override
@@ -344,6 +428,78 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	@Override
 	public void releasePermission() {
+		release();
+	}
+
+	@Override
+	public long sampleStart() {
+		// A fixed bulkhead reads no clock.
+		return (limit().adaptive != null) ? this.ticker.read() : 0;
+	}
+
+	@Override
+	public void releasePermission(long sampleStart, boolean failed) {
+		AdaptiveLimit adaptive = limit().adaptive;
+		int inFlight = release();
+		if (adaptive != null) {
+			adaptive.onSample(this.ticker.read() - sampleStart, inFlight, failed);
+			SemaphoreBulkhead owner = (this.instance != null) ? this.instance : this;
+			if (adaptive.limit() != owner.limit.maxConcurrentCalls) {
+				owner.republish();
+			}
+		}
+	}
+
+	/**
+	 * Publishes the AdaptiveLimit's value as a new Limit if it differs from the published
+	 * one, lock-free (see the design notes); on the instance. Also called by tests that
+	 * move their own AdaptiveLimit.
+	 */
+	void republish() {
+		while (true) {
+			Limit current = this.limit;
+			AdaptiveLimit adaptive = current.adaptive;
+			if (adaptive == null) {
+				return;
+			}
+			int value = adaptive.limit();
+			if (value == current.maxConcurrentCalls) {
+				return;
+			}
+			Limit next = new Limit((current.version + 1) & VERSION_MASK, current.config, adaptive, value);
+			if (LIMIT.compareAndSet(this, current, next)) {
+				advance();
+				if (value > current.maxConcurrentCalls) {
+					// A raised limit has places for waiters.
+					wakeWaiterIfFree();
+				}
+				reportLimitChange(value);
+				// Loop: the value may have moved again meanwhile.
+			}
+		}
+	}
+
+	private void reportLimitChange(int value) {
+		while (true) {
+			int last = this.lastReportedLimit.get();
+			// More than 10 %: |value - last| / last > 0.1, in integers.
+			if ((long) Math.abs(value - last) * 10 <= last) {
+				return;
+			}
+			if (this.lastReportedLimit.compareAndSet(last, value)) {
+				if (this.events.hasListeners()) {
+					this.events.publish(new BulkheadEvent(this.name, BulkheadEvent.Type.LIMIT_CHANGED, last, value));
+				}
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Gives a place back.
+	 * @return the calls in flight before, the one released included
+	 */
+	private int release() {
 		SemaphoreBulkhead target = this;
 		int after;
 		while (true) {
@@ -378,6 +534,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 		if (this.events.hasListeners()) {
 			this.events.publish(new BulkheadEvent(this.name, BulkheadEvent.Type.FINISHED));
 		}
+		return after + 1;
 	}
 
 	/**
@@ -443,7 +600,9 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	 * Changes the limit and the wait with calls in flight: they finish normally, and new
 	 * calls are admitted only while fewer than the new limit are in flight. A caller
 	 * already waiting keeps the deadline it started with. For a key's bulkhead, changes
-	 * its instance (keys run with their instance's configuration).
+	 * its instance (keys run with their instance's configuration). An adaptive limit
+	 * whose {@link LimitConfig} is unchanged keeps what it learned; a different one (or a
+	 * switch from fixed) starts anew at its {@code initialLimit}.
 	 */
 	@Override
 	public void reconfigure(BulkheadConfig config) {
@@ -453,13 +612,26 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 			return;
 		}
 		synchronized (this.reconfigureLock) {
-			Limit next = new Limit((this.limit.version + 1) & VERSION_MASK, config);
-			this.limit = next;
-			// Decisions taken on the old limit fail their CAS from now on.
-			long current;
-			while (!current(current = this.state.get(), next)) {
-				Thread.onSpinWait();
+			Limit current;
+			Limit next;
+			do {
+				current = this.limit;
+				AdaptiveLimit adaptive = null;
+				if (config.isAdaptive()) {
+					adaptive = (current.adaptive != null && current.adaptive.config().equals(config.limit()))
+							? current.adaptive : this.limits.apply(config.limit());
+				}
+				next = Limit.of((current.version + 1) & VERSION_MASK, config, adaptive);
 			}
+			// A republisher may have published meanwhile: CAS, never overwrite.
+			while (!LIMIT.compareAndSet(this, current, next));
+			if (next.adaptive != current.adaptive) {
+				this.lastReportedLimit.set(next.maxConcurrentCalls);
+			}
+			// Decisions taken on the old limit fail their CAS from now on; advance()
+			// re-reads the limit, so it never moves the word back to `next` once a
+			// newer limit was published.
+			advance();
 		}
 		// A raised limit has places for waiters.
 		wakeAllWaiters();
@@ -505,7 +677,8 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 	}
 
 	/**
-	 * A limit and its version (see the design notes). Immutable.
+	 * A limit and its version (see the design notes); for an adaptive limit, the
+	 * AdaptiveLimit and its value when published. Immutable.
 	 */
 	private static final class Limit {
 
@@ -513,12 +686,20 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 		final BulkheadConfig config;
 
+		final @Nullable AdaptiveLimit adaptive;
+
 		final int maxConcurrentCalls;
 
-		Limit(int version, BulkheadConfig config) {
+		Limit(int version, BulkheadConfig config, @Nullable AdaptiveLimit adaptive, int maxConcurrentCalls) {
 			this.version = version;
 			this.config = config;
-			this.maxConcurrentCalls = config.maxConcurrentCalls();
+			this.adaptive = adaptive;
+			this.maxConcurrentCalls = maxConcurrentCalls;
+		}
+
+		static Limit of(int version, BulkheadConfig config, @Nullable AdaptiveLimit adaptive) {
+			return new Limit(version, config, adaptive,
+					(adaptive != null) ? adaptive.limit() : config.maxConcurrentCalls());
 		}
 
 	}

@@ -1,5 +1,7 @@
 package dev.resilience.limit;
 
+import dev.resilience.internal.SettingValidation;
+
 /**
  * Creates the {@link AdaptiveLimit} of each algorithm.
  */
@@ -9,8 +11,13 @@ final class AdaptiveLimits {
 	}
 
 	static AdaptiveLimit create(LimitConfig config) {
-		// SKELETON: the algorithms are being written (issue 17).
-		throw new UnsupportedOperationException("not yet: " + config.algorithm());
+		SettingValidation.notNull(config, "config");
+		return switch (config.algorithm()) {
+			case FIXED -> new FixedLimit(config);
+			case AIMD -> new AimdLimit(config);
+			case GRADIENT2 -> new Gradient2Limit(config);
+			case VEGAS -> new VegasLimit(config);
+		};
 	}
 
 }

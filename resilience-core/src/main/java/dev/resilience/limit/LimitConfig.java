@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import dev.resilience.internal.SettingValidation;
@@ -267,6 +268,34 @@ public final class LimitConfig {
 			}
 		}
 		return Collections.unmodifiableMap(settings);
+	}
+
+	/**
+	 * Returns whether {@code other} is a limit configuration with the same settings (all
+	 * of them, those of other algorithms included).
+	 * @param other the object to compare with
+	 * @return {@code true} if equal
+	 */
+	@Override
+	public boolean equals(@Nullable Object other) {
+		if (this == other) {
+			return true;
+		}
+		if (!(other instanceof LimitConfig that)) {
+			return false;
+		}
+		return this.algorithm == that.algorithm && this.initialLimit == that.initialLimit
+				&& this.minLimit == that.minLimit && this.maxLimit == that.maxLimit
+				&& Double.compare(this.backoffRatio, that.backoffRatio) == 0 && this.timeout.equals(that.timeout)
+				&& Double.compare(this.smoothing, that.smoothing) == 0
+				&& Double.compare(this.rttTolerance, that.rttTolerance) == 0 && this.longWindow == that.longWindow
+				&& this.alpha == that.alpha && this.beta == that.beta;
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.algorithm, this.initialLimit, this.minLimit, this.maxLimit, this.backoffRatio,
+				this.timeout, this.smoothing, this.rttTolerance, this.longWindow, this.alpha, this.beta);
 	}
 
 	@Override

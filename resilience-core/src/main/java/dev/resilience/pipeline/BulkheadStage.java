@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The semaphore bulkhead stage: holds a place (of the call's key, if per key) while the
- * rest of the pipeline runs, and gives it back once, on every path.
+ * rest of the pipeline runs, and gives it back once, on every path, with the call's
+ * latency sample for an adaptive limit (an exception, an exceptional completion or a
+ * cancel counts as failed; a fixed bulkhead reads no clock).
  */
 final class BulkheadStage extends PipelineStage {
 
@@ -36,11 +38,15 @@ final class BulkheadStage extends PipelineStage {
 		// forgotten and recreated meanwhile.
 		Bulkhead bulkhead = PerKeyInstances.bulkhead(this.bulkhead, bulkheadKey);
 		acquire(pipeline.deadlines(), bulkhead);
+		long start = bulkhead.sampleStart();
+		boolean failed = true;
 		try {
-			return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+			Object result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+			failed = false;
+			return result;
 		}
 		finally {
-			bulkhead.releasePermission();
+			bulkhead.releasePermission(start, failed);
 		}
 	}
 
@@ -82,14 +88,17 @@ final class BulkheadStage extends PipelineStage {
 			@Nullable Object rateLimiterKey, @Nullable Object bulkheadKey, AsyncInvoker<?> invoker) {
 		Bulkhead bulkhead = PerKeyInstances.bulkhead(this.bulkhead, bulkheadKey);
 		acquire(pipeline.deadlines(), bulkhead);
+		long start = bulkhead.sampleStart();
+		// runAsync never throws: a failure is its stage's.
 		CompletableFuture<@Nullable Object> inner = pipeline.runAsync(next, context, rateLimiterKey, bulkheadKey,
 				invoker);
 		CancellableFuture<@Nullable Object> result = new CancellableFuture<>();
 		result.waitOn(inner);
-		// A cancel completes the inner stage, which gives the place back here, once.
+		// A cancel completes the inner stage (exceptionally: a drop), which gives the
+		// place back here, once.
 		inner.whenComplete((value, failure) -> {
 			try {
-				bulkhead.releasePermission();
+				bulkhead.releasePermission(start, failure != null);
 			}
 			finally {
 				result.completeWith(value, failure);

@@ -8,6 +8,7 @@ import java.util.List;
 
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadConfig;
+import dev.resilience.limit.LimitAlgorithm;
 import dev.resilience.chaos.Chaos;
 import dev.resilience.chaos.ChaosFault;
 import dev.resilience.chaos.ChaosRandom;
@@ -93,6 +94,44 @@ class AllocationTests {
 			bulkhead.acquirePermission();
 			bulkhead.releasePermission();
 		})).isLessThan(1_000);
+	}
+
+	@Test
+	void adaptiveBulkheadPermitWithAnUnchangedLimitAllocatesNothing() {
+		// AIMD with one call in flight of 25 is app-limited; Gradient2 and Vegas are
+		// pinned (min = max): each runs its whole update, and the limit stays.
+		for (BulkheadConfig config : new BulkheadConfig[] {
+				BulkheadConfig.builder().limitAlgorithm(LimitAlgorithm.AIMD).initialLimit(25).build(),
+				BulkheadConfig.builder()
+					.limitAlgorithm(LimitAlgorithm.GRADIENT2)
+					.initialLimit(25)
+					.minLimit(25)
+					.maxLimit(25)
+					.build(),
+				BulkheadConfig.builder()
+					.limitAlgorithm(LimitAlgorithm.VEGAS)
+					.initialLimit(25)
+					.minLimit(25)
+					.maxLimit(25)
+					.build() }) {
+			Bulkhead bulkhead = Bulkhead.of("b", config, this.ticker, this.scheduler);
+			assertThat(allocatedBy(() -> {
+				bulkhead.acquirePermission();
+				long start = bulkhead.sampleStart();
+				this.ticker.advance(1_000);
+				bulkhead.releasePermission(start, false);
+			})).as(config.limit().algorithm().name()).isLessThan(1_000);
+			assertThat(bulkhead.metrics().maxConcurrentCalls()).isEqualTo(25);
+		}
+	}
+
+	@Test
+	void composedPipelineWithAnAdaptiveBulkheadAllocatesNothing() {
+		Pipeline pipeline = Pipeline.builder()
+			.bulkhead(Bulkhead.of("b", BulkheadConfig.builder().limitAlgorithm(LimitAlgorithm.AIMD).build(),
+					this.ticker, this.scheduler))
+			.build();
+		assertThat(allocatedByCalls(pipeline)).isLessThan(1_000);
 	}
 
 	@Test

@@ -10,7 +10,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * The semaphore bulkhead as a Reactor operator: a place (of the subscription's key, if
- * per key) per subscription, given back once, at its outcome or cancellation. With a
+ * per key) per subscription, given back once, at its outcome or cancellation, with the
+ * latency sample of an adaptive limit (a failure or a cancel counts as a drop). With a
  * deadline, the wait for a place is bounded by it (ENFORCE) or a wait past it reported
  * (OBSERVE).
  */
@@ -52,7 +53,7 @@ final class ReactiveBulkheadStage {
 					}
 				}
 			}
-			return new Place(bulkhead, single).observe(inner);
+			return new Place(bulkhead, bulkhead.sampleStart(), single).observe(inner);
 		});
 	}
 
@@ -61,24 +62,29 @@ final class ReactiveBulkheadStage {
 
 		private final Bulkhead bulkhead;
 
-		Place(Bulkhead bulkhead, boolean single) {
+		// The start of the latency sample (0 for a fixed bulkhead, which reads no clock).
+		private final long sampleStart;
+
+		Place(Bulkhead bulkhead, long sampleStart, boolean single) {
 			super(single);
 			this.bulkhead = bulkhead;
+			this.sampleStart = sampleStart;
 		}
 
 		@Override
 		void onSuccess(@Nullable Object result) {
-			this.bulkhead.releasePermission();
+			this.bulkhead.releasePermission(this.sampleStart, false);
 		}
 
 		@Override
 		void onFailure(Throwable failure) {
-			this.bulkhead.releasePermission();
+			this.bulkhead.releasePermission(this.sampleStart, true);
 		}
 
 		@Override
 		void onCancel() {
-			this.bulkhead.releasePermission();
+			// A cancel is a call whose outcome never came: a drop for the limit.
+			this.bulkhead.releasePermission(this.sampleStart, true);
 		}
 
 	}
