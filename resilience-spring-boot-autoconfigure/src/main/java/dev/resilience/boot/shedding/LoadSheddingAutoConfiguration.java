@@ -56,6 +56,15 @@ public final class LoadSheddingAutoConfiguration {
 
 	static final String ENABLED_PROPERTY = "resilience.shedding.enabled";
 
+	/**
+	 * The order of the servlet filter and of the WebFlux filter: before the deadline
+	 * filters ({@code HIGHEST_PRECEDENCE + 20}), Spring Security's ({@code -100}) and
+	 * every other; a filter of the application that sets a request attribute that
+	 * {@code attribute:} matches reads needs an order below this one (from
+	 * {@code Ordered.HIGHEST_PRECEDENCE} to {@code FILTER_ORDER - 1}).
+	 */
+	public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
 	/** The name of the servlet filter's registration. */
 	static final String FILTER_NAME = "resilienceLoadSheddingFilter";
 
@@ -102,8 +111,8 @@ public final class LoadSheddingAutoConfiguration {
 	static final class ServletSheddingConfiguration {
 
 		/**
-		 * First of all filters, before Spring Security's and the deadline filter: a shed
-		 * request costs as little as possible. On the {@code REQUEST} dispatch only.
+		 * Before Spring Security's and the deadline filter ({@link #FILTER_ORDER}): a
+		 * shed request costs as little as possible. On the {@code REQUEST} dispatch only.
 		 */
 		@Bean
 		@ConditionalOnMissingBean(name = FILTER_NAME)
@@ -112,7 +121,7 @@ public final class LoadSheddingAutoConfiguration {
 			FilterRegistrationBean<LoadSheddingServletFilter> registration = new FilterRegistrationBean<>(
 					new LoadSheddingServletFilter(limiter, settings, actuatorBasePath(environment)));
 			registration.setName(FILTER_NAME);
-			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			registration.setOrder(FILTER_ORDER);
 			registration.setDispatcherTypes(DispatcherType.REQUEST);
 			registration.setAsyncSupported(true);
 			return registration;

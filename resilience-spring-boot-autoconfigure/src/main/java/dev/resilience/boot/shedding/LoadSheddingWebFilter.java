@@ -46,7 +46,7 @@ final class LoadSheddingWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
+		return LoadSheddingAutoConfiguration.FILTER_ORDER;
 	}
 
 	@Override

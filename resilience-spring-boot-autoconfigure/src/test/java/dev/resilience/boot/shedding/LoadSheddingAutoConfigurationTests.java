@@ -60,7 +60,7 @@ class LoadSheddingAutoConfigurationTests {
 	}
 
 	@Test
-	void onAServletApplicationGetsTheFilterFirstOfAllOnTheRequestDispatch() {
+	void onAServletApplicationGetsTheFilterBeforeTheOthersOnTheRequestDispatch() {
 		this.servlet
 			.withPropertyValues("resilience.shedding.enabled=true", "resilience.shedding.partitions.critical.share=0.3",
 					"resilience.shedding.partitions.critical.match=path:/orders/**,header:X-Priority=critical")
@@ -69,7 +69,7 @@ class LoadSheddingAutoConfigurationTests {
 				FilterRegistrationBean<?> registration = context.getBean(LoadSheddingAutoConfiguration.FILTER_NAME,
 						FilterRegistrationBean.class);
 				assertThat(registration.getFilter()).isInstanceOf(LoadSheddingServletFilter.class);
-				assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+				assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE + 10);
 				assertThat(registration.determineDispatcherTypes())
 					.containsExactly(jakarta.servlet.DispatcherType.REQUEST);
 				PartitionedLimiter limiter = context.getBean(PartitionedLimiter.class);
@@ -81,10 +81,27 @@ class LoadSheddingAutoConfigurationTests {
 	}
 
 	@Test
-	void onAReactiveApplicationGetsTheWebFilterFirstOfTheWebFilters() {
+	void theFilterRunsBeforeSpringSecurityAndTheDeadlineFilter() {
+		this.servlet
+			.withConfiguration(
+					AutoConfigurations.of(dev.resilience.boot.deadline.ResilienceDeadlineAutoConfiguration.class))
+			.withPropertyValues("resilience.shedding.enabled=true")
+			.run((context) -> {
+				int shedding = context.getBean(LoadSheddingAutoConfiguration.FILTER_NAME, FilterRegistrationBean.class)
+					.getOrder();
+				int deadline = context.getBean("resilienceDeadlineFilter", FilterRegistrationBean.class).getOrder();
+				assertThat(shedding).isLessThan(deadline)
+					.isLessThan(
+							org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties.DEFAULT_FILTER_ORDER);
+			});
+	}
+
+	@Test
+	void onAReactiveApplicationGetsTheWebFilterBeforeTheOthers() {
 		this.reactive.withPropertyValues("resilience.shedding.enabled=true").run((context) -> {
 			assertThat(context).hasNotFailed();
-			assertThat(context.getBean(LoadSheddingWebFilter.class).getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+			assertThat(context.getBean(LoadSheddingWebFilter.class).getOrder())
+				.isEqualTo(Ordered.HIGHEST_PRECEDENCE + 10);
 			assertThat(context).doesNotHaveBean(LoadSheddingAutoConfiguration.FILTER_NAME);
 		});
 	}
