@@ -876,7 +876,11 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 * Load shedding at the door ({@code resilience.shedding.*}): a servlet filter and a
 	 * WebFlux filter bound the inbound requests in flight, and reject the excess with
 	 * {@code 503} and {@code Retry-After} before any controller work. The limit is
-	 * configured by the same keys as a bulkhead's adaptive limit.
+	 * configured by the same keys as a bulkhead's adaptive limit, with the shedding's own
+	 * defaults for {@code initial-limit} (100), {@code min-limit} (10) and
+	 * {@code max-limit} (1000; the range applies to adaptive algorithms only), the others
+	 * {@code LimitConfig}'s. Checked at startup: a wrong value fails it naming the
+	 * property.
 	 *
 	 * @param enabled whether the filters exist; default false
 	 * @param limitAlgorithm {@code fixed} (the default: {@code initial-limit} is the

@@ -24,6 +24,9 @@ import org.springframework.web.server.WebFilterChain;
  */
 final class DeadlineWebFilter implements WebFilter, Ordered {
 
+	/** The order of the deadline filters, servlet and reactive: after load shedding's. */
+	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
+
 	private final InboundDeadlineHeaders headers;
 
 	DeadlineWebFilter(InboundDeadlineHeaders headers) {
@@ -42,8 +45,9 @@ final class DeadlineWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// Measured from as early as the application sees the request.
-		return Ordered.HIGHEST_PRECEDENCE;
+		// Measured from as early as the application sees the request: after load
+		// shedding only, which rejects the excess before any other work.
+		return ORDER;
 	}
 
 }

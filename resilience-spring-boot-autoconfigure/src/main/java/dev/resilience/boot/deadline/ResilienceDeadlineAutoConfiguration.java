@@ -31,10 +31,11 @@ import org.springframework.web.server.WebFilter;
  * Auto-configuration of deadlines that arrive with a request
  * ({@code resilience.deadline.*}):
  * <ul>
- * <li>in a servlet web application, a {@link DeadlineServletFilter} first in the chain,
- * and in a reactive one a {@link DeadlineWebFilter}, which give each request the deadline
- * of its headers or the default budget (switched off with
- * {@code resilience.deadline.enabled=false}, read like {@code resilience.enabled});</li>
+ * <li>in a servlet web application, a {@link DeadlineServletFilter} first in the chain
+ * (after load shedding's filter only), and in a reactive one a {@link DeadlineWebFilter},
+ * which give each request the deadline of its headers or the default budget (switched off
+ * with {@code resilience.deadline.enabled=false}, read like
+ * {@code resilience.enabled});</li>
  * <li>a {@link DeadlineTaskDecorator} bean, which Spring Boot applies to the
  * {@code applicationTaskExecutor} ({@code @Async}, Spring MVC's {@code Callable}), beside
  * any task decorator of the application's;</li>
@@ -116,9 +117,10 @@ public final class ResilienceDeadlineAutoConfiguration {
 	static final class ServletDeadlineConfiguration {
 
 		/**
-		 * First in the chain, so that the budget is measured from as early as the
-		 * application sees the request; on the request's dispatch and on its later
-		 * {@code ASYNC} and {@code ERROR} dispatches.
+		 * First in the chain but for load shedding (which rejects the excess before any
+		 * other work), so that the budget is measured from as early as the application
+		 * sees the request; on the request's dispatch and on its later {@code ASYNC} and
+		 * {@code ERROR} dispatches.
 		 */
 		@Bean
 		@ConditionalOnMissingBean(name = "resilienceDeadlineFilter")
@@ -127,7 +129,7 @@ public final class ResilienceDeadlineAutoConfiguration {
 			FilterRegistrationBean<DeadlineServletFilter> registration = new FilterRegistrationBean<>(
 					new DeadlineServletFilter(inboundHeaders(settings, ticker, meters)));
 			registration.setName("resilienceDeadlineFilter");
-			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			registration.setOrder(DeadlineWebFilter.ORDER);
 			registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
 			registration.setAsyncSupported(true);
 			return registration;

@@ -49,7 +49,7 @@ class DeadlineAutoConfigurationTests {
 			FilterRegistrationBean<?> registration = context.getBean("resilienceDeadlineFilter",
 					FilterRegistrationBean.class);
 			assertThat(registration.getFilter()).isInstanceOf(DeadlineServletFilter.class);
-			assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+			assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE + 20);
 			assertThat(registration.determineDispatcherTypes()).containsExactlyInAnyOrder(DispatcherType.REQUEST,
 					DispatcherType.ASYNC, DispatcherType.ERROR);
 			assertThat(registration.isAsyncSupported()).isTrue();
@@ -61,7 +61,7 @@ class DeadlineAutoConfigurationTests {
 		this.reactive.run((context) -> {
 			assertThat(context).hasNotFailed().hasSingleBean(DeadlineWebFilter.class);
 			assertThat(context).doesNotHaveBean("resilienceDeadlineFilter");
-			assertThat(context.getBean(DeadlineWebFilter.class).getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+			assertThat(context.getBean(DeadlineWebFilter.class).getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE + 20);
 		});
 	}
 
