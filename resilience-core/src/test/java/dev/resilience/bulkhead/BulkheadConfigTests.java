@@ -46,8 +46,8 @@ class BulkheadConfigTests {
 
 	@Test
 	void toStringListsTheSettings() {
-		assertThat(BulkheadConfig.ofDefaults()).hasToString(
-				"BulkheadConfig{limitAlgorithm=fixed, maxConcurrentCalls=25, maxWaitDuration=PT0S, maxKeys=10000}");
+		assertThat(BulkheadConfig.ofDefaults())
+			.hasToString("BulkheadConfig[maxConcurrentCalls=25, maxWaitDuration=PT0S, maxKeys=10000]");
 	}
 
 	@Test
