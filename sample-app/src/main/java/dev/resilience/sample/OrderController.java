@@ -79,7 +79,7 @@ class OrderController {
 	 */
 	@GetMapping("/catalog")
 	public List<String> catalog() throws InterruptedException {
-		Thread.sleep(CATALOG_RENDER_TIME);
+		Thread.sleep(CATALOG_RENDER_TIME.toMillis());
 		return List.of("sku-1", "sku-2", "sku-3");
 	}
 

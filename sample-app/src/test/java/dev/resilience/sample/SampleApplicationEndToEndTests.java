@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Tag;
@@ -142,6 +144,79 @@ class SampleApplicationEndToEndTests {
 		HttpResponse<String> response = this.http.send(order(customer), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
 		return JsonPath.read(response.body(), "$.payment.status");
+	}
+
+	@Test
+	void aFloodOfCatalogRequestsIsShedWhileOrdersKeepFlowing() throws Exception {
+		faults(0.0, 0);
+		AtomicBoolean flooding = new AtomicBoolean(true);
+		AtomicInteger served = new AtomicInteger();
+		AtomicInteger shed = new AtomicInteger();
+		AtomicInteger shedWithoutRetryAfter = new AtomicInteger();
+		List<Thread> flooders = new ArrayList<>();
+		// 120 catalog requests in flight at a time against a limit of 80
+		// (application.yml).
+		for (int i = 0; i < 120; i++) {
+			Thread flooder = new Thread(() -> {
+				while (flooding.get()) {
+					try {
+						HttpResponse<String> response = get("/catalog");
+						if (response.statusCode() == 503) {
+							shed.incrementAndGet();
+							if (response.headers().firstValue("Retry-After").isEmpty()) {
+								shedWithoutRetryAfter.incrementAndGet();
+							}
+							Thread.sleep(20);
+						}
+						else if (response.statusCode() == 200) {
+							served.incrementAndGet();
+						}
+					}
+					catch (IOException ex) {
+						// A connection refused under load is the client's, not a shed
+						// request: try again.
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			}, "flood-" + i);
+			flooder.setDaemon(true);
+			flooder.start();
+			flooders.add(flooder);
+		}
+		try {
+			// Bounded: the flood saturates the limit within moments.
+			long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+			while (shed.get() < 50) {
+				assertThat(System.nanoTime() - deadline).as("the flood to be shed").isNegative();
+				Thread.sleep(20);
+			}
+			List<Integer> orders = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				// A customer each: the per-customer rate limit is not what this is about.
+				orders.add(this.http.send(order("flood-" + i), HttpResponse.BodyHandlers.ofString()).statusCode());
+			}
+			assertThat(orders).as("orders during the flood").containsOnly(201);
+		}
+		finally {
+			flooding.set(false);
+			for (Thread flooder : flooders) {
+				flooder.join(10_000);
+			}
+		}
+		assertThat(served.get()).as("catalog requests served within the limit").isPositive();
+		assertThat(shedWithoutRetryAfter.get()).as("503s without Retry-After").isZero();
+		String scrape = get("/actuator/prometheus").body();
+		assertThat(scrape)
+			.containsPattern("resilience_shedding_rejected_total\\{[^}]*partition=\"default\"[^}]*\\} [1-9]");
+		// Neither an order nor the nested calls it makes into the (simulated) downstream
+		// was shed.
+		assertThat(scrape)
+			.containsPattern("resilience_shedding_rejected_total\\{[^}]*partition=\"critical\"[^}]*\\} 0\\.0");
+		HttpResponse<String> health = get("/actuator/health/loadShedding");
+		assertThat(health.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<Integer>read(health.body(), "$.details.limit")).isEqualTo(80);
 	}
 
 	private HttpRequest order(String customer) {
