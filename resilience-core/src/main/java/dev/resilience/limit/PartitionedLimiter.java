@@ -74,10 +74,14 @@ public final class PartitionedLimiter {
 	//
 	// Each waiter ends exactly once: granted (by a drain) or expired (by its alarm,
 	// cancellation or interruption), decided by one CAS on the waiter. A grant that loses
-	// the CAS gives its place back within the same drain. Counts: total is incremented
-	// before the partition's count and decremented after it, so the partition counts
-	// never
-	// sum above the total.
+	// the CAS gives its place back within the same drain. The granted waiters are woken
+	// (a thread unparked, a future completed) only after the lock is released: completing
+	// a future runs its dependents in that thread, a whole reactive request perhaps,
+	// which may release (and drain) at once. A future cancelled just before its grant is
+	// seen cannot take the place: it is given back, to the next waiter.
+	//
+	// Counts: total is incremented before the partition's count and decremented after
+	// it, so the partition counts never sum above the total.
 
 	/** The name of the partition of the requests no named partition matches. */
 	public static final String DEFAULT_PARTITION = "default";
@@ -315,8 +319,8 @@ public final class PartitionedLimiter {
 	}
 
 	private static CompletableFuture<Boolean> admitted() {
-		// A new future each time: a shared one could be obtruded by a caller. The fast
-		// path of the reactive filter uses tryAcquire and allocates nothing.
+		// A new future each time, the one allocation of this fast path: a shared one
+		// could be obtruded by a caller. tryAcquire and acquire allocate nothing.
 		return CompletableFuture.completedFuture(Boolean.TRUE);
 	}
 
