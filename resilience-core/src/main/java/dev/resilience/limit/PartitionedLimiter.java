@@ -74,10 +74,14 @@ public final class PartitionedLimiter {
 	//
 	// Each waiter ends exactly once: granted (by a drain) or expired (by its alarm,
 	// cancellation or interruption), decided by one CAS on the waiter. A grant that loses
-	// the CAS gives its place back within the same drain. Counts: total is incremented
-	// before the partition's count and decremented after it, so the partition counts
-	// never
-	// sum above the total.
+	// the CAS gives its place back within the same drain. The granted waiters are woken
+	// (a thread unparked, a future completed) only after the lock is released: completing
+	// a future runs its dependents in that thread, a whole reactive request perhaps,
+	// which may release (and drain) at once. A future cancelled just before its grant is
+	// seen cannot take the place: it is given back, to the next waiter.
+	//
+	// Counts: total is incremented before the partition's count and decremented after
+	// it, so the partition counts never sum above the total.
 
 	/** The name of the partition of the requests no named partition matches. */
 	public static final String DEFAULT_PARTITION = "default";
@@ -315,8 +319,8 @@ public final class PartitionedLimiter {
 	}
 
 	private static CompletableFuture<Boolean> admitted() {
-		// A new future each time: a shared one could be obtruded by a caller. The fast
-		// path of the reactive filter uses tryAcquire and allocates nothing.
+		// A new future each time, the one allocation of this fast path: a shared one
+		// could be obtruded by a caller. tryAcquire and acquire allocate nothing.
 		return CompletableFuture.completedFuture(Boolean.TRUE);
 	}
 
@@ -331,16 +335,23 @@ public final class PartitionedLimiter {
 	public void release(int partition, long sampleStart, boolean failed) {
 		long rtt = Math.max(0, this.ticker.read() - sampleStart);
 		this.limit.onSample(rtt, this.total.get(), failed);
+		giveBack(partition);
+	}
+
+	// Frees a place, then hands free places to the waiters, if any.
+	private void giveBack(int partition) {
 		this.inFlight.decrementAndGet(partition);
 		this.total.decrementAndGet();
 		if (this.queued > 0) {
+			Waiter granted;
 			this.lock.lock();
 			try {
-				drain();
+				granted = drain();
 			}
 			finally {
 				this.lock.unlock();
 			}
+			notifyGranted(granted);
 		}
 	}
 
@@ -364,42 +375,53 @@ public final class PartitionedLimiter {
 	 * thread parks (if {@code mayWait}).
 	 */
 	private int slowAcquire(int partition, @Nullable CompletableFuture<Boolean> future, boolean mayWait) {
-		Waiter waiter;
+		Waiter waiter = null;
+		Waiter granted = null;
+		int outcome;
 		this.lock.lock();
 		try {
-			drain();
+			granted = drain();
 			int limit = this.limit.limit();
 			boolean belowShare = this.inFlight.get(partition) < reserved(partition, limit);
 			if (this.queued > 0 && !belowShare) {
-				return reject(partition);
+				outcome = reject(partition);
 			}
-			if (tryTake()) {
+			else if (tryTake()) {
 				this.inFlight.incrementAndGet(partition);
-				return ADMITTED;
+				outcome = ADMITTED;
 			}
-			if (!belowShare || !mayWait || this.maxWaitNanos <= 0) {
-				return reject(partition);
+			else if (!belowShare || !mayWait || this.maxWaitNanos <= 0) {
+				outcome = reject(partition);
 			}
-			waiter = (future != null) ? new AsyncWaiter(partition, future) : new ThreadWaiter(partition);
-			this.queue.addLast(waiter);
-			this.queued = this.queue.size();
-			// A place freed between our tryTake and the enqueue: its releaser may have
-			// read queued == 0.
-			drain();
-			if (waiter.get() == GRANTED) {
-				// Its future (if any) is complete already.
-				return (future != null) ? QUEUED : ADMITTED;
+			else {
+				waiter = (future != null) ? new AsyncWaiter(partition, future) : new ThreadWaiter(partition);
+				this.queue.addLast(waiter);
+				this.queued = this.queue.size();
+				// A place freed between our tryTake and the enqueue: its releaser may
+				// have
+				// read queued == 0.
+				granted = append(granted, drain());
+				if (waiter.get() == WAITING) {
+					waiter.alarm = this.scheduler.schedule(waiter, this.maxWaitNanos);
+				}
+				outcome = QUEUED;
 			}
-			waiter.alarm = this.scheduler.schedule(waiter, this.maxWaitNanos);
 		}
 		finally {
 			this.lock.unlock();
 		}
+		// Outside the lock: a granted future runs its dependents (a whole reactive chain,
+		// which may release at once) in this thread.
+		notifyGranted(granted);
+		if (waiter == null) {
+			return outcome;
+		}
 		if (future != null) {
 			// Cancelling the future ends the wait (the alarm would, later).
+			Waiter queuedWaiter = waiter;
 			future.whenComplete((result, failure) -> {
 				if (failure != null) {
-					waiter.expire();
+					queuedWaiter.expire();
 				}
 			});
 			return QUEUED;
@@ -412,8 +434,13 @@ public final class PartitionedLimiter {
 		return REJECTED;
 	}
 
-	// Guarded by lock: hands free places to the first waiters.
-	private void drain() {
+	/**
+	 * Guarded by lock: hands free places to the first waiters, and returns those granted
+	 * (linked through {@code nextGranted}), to notify once the lock is released.
+	 */
+	private @Nullable Waiter drain() {
+		Waiter first = null;
+		Waiter last = null;
 		Iterator<Waiter> waiters = this.queue.iterator();
 		while (waiters.hasNext()) {
 			Waiter waiter = waiters.next();
@@ -427,13 +454,50 @@ public final class PartitionedLimiter {
 			waiters.remove();
 			// Counted before the waiter may run and release it.
 			this.inFlight.incrementAndGet(waiter.partition);
-			if (!waiter.grant()) {
+			if (waiter.compareAndSet(WAITING, GRANTED)) {
+				if (last == null) {
+					first = waiter;
+				}
+				else {
+					last.nextGranted = waiter;
+				}
+				last = waiter;
+			}
+			else {
 				// It expired meanwhile: the place goes to the next one, or back.
 				this.inFlight.decrementAndGet(waiter.partition);
 				this.total.decrementAndGet();
 			}
 		}
 		this.queued = this.queue.size();
+		return first;
+	}
+
+	private static @Nullable Waiter append(@Nullable Waiter chain, @Nullable Waiter more) {
+		if (chain == null) {
+			return more;
+		}
+		Waiter last = chain;
+		while (last.nextGranted != null) {
+			last = last.nextGranted;
+		}
+		last.nextGranted = more;
+		return chain;
+	}
+
+	// Not under the lock: wakes the granted waiters; one that can no longer take its
+	// place (a cancelled future) gives it back, to the next waiter.
+	private void notifyGranted(@Nullable Waiter granted) {
+		Waiter waiter = granted;
+		while (waiter != null) {
+			Waiter next = waiter.nextGranted;
+			waiter.nextGranted = null;
+			if (!waiter.granted()) {
+				this.rejected.incrementAndGet(waiter.partition);
+				giveBack(waiter.partition);
+			}
+			waiter = next;
+		}
 	}
 
 	private void expired(Waiter waiter) {
@@ -494,23 +558,27 @@ public final class PartitionedLimiter {
 
 		Scheduler.@Nullable Cancellable alarm;
 
+		// The next of the waiters one drain granted; only touched by the thread that
+		// drained them.
+		@Nullable Waiter nextGranted;
+
 		Waiter(int partition) {
 			this.partition = partition;
 		}
 
-		boolean grant() {
-			if (!compareAndSet(WAITING, GRANTED)) {
-				return false;
-			}
+		/**
+		 * Tells the waiter it was granted (its state is GRANTED already).
+		 * @return false if it can no longer take the place
+		 */
+		boolean granted() {
 			Scheduler.Cancellable alarm = this.alarm;
 			if (alarm != null) {
 				alarm.cancel();
 			}
-			granted();
-			return true;
+			return wake();
 		}
 
-		abstract void granted();
+		abstract boolean wake();
 
 		boolean expire() {
 			if (!compareAndSet(WAITING, EXPIRED)) {
@@ -540,8 +608,9 @@ public final class PartitionedLimiter {
 		}
 
 		@Override
-		void granted() {
+		boolean wake() {
 			LockSupport.unpark(this.thread);
+			return true;
 		}
 
 		@Override
@@ -571,22 +640,10 @@ public final class PartitionedLimiter {
 		}
 
 		@Override
-		boolean grant() {
-			if (!super.grant()) {
-				return false;
-			}
-			if (!this.future.complete(Boolean.TRUE)) {
-				// Cancelled just before (its callback has not expired it yet): the
-				// caller will not release the place, the drain takes it back.
-				PartitionedLimiter.this.rejected.incrementAndGet(this.partition);
-				return false;
-			}
-			return true;
-		}
-
-		@Override
-		void granted() {
-			// The future is completed by grant(), which knows whether it took.
+		boolean wake() {
+			// False if cancelled just before (its callback has not expired it yet): the
+			// caller will not release the place.
+			return this.future.complete(Boolean.TRUE);
 		}
 
 		@Override

@@ -71,6 +71,24 @@ class PartitionedLimiterConcurrencyTests {
 						if (caller % 2 == 0) {
 							ok = limiter.acquire(partition);
 						}
+						else if (caller == 5) {
+							// As a reactive chain: the request runs and ends in a stage
+							// of
+							// its admission, in whichever thread granted it.
+							CompletableFuture<Boolean> decision = limiter.acquireAsync(partition);
+							decision.thenAccept((granted) -> {
+								if (granted) {
+									admitted.incrementAndGet(partition);
+									most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+									inFlight.decrementAndGet();
+									limiter.release(partition, sampleStart, false);
+								}
+								else {
+									rejected.incrementAndGet(partition);
+								}
+							}).get(30, TimeUnit.SECONDS);
+							continue;
+						}
 						else {
 							CompletableFuture<Boolean> decision = limiter.acquireAsync(partition);
 							AtomicInteger completions = new AtomicInteger();

@@ -101,6 +101,23 @@ class PartitionedLimiterTests {
 	}
 
 	@Test
+	void aGrantedRequestThatEndsAtOnceInTheGrantingThreadHandsItsPlaceToTheNextWaiter() {
+		long[] starts = fill(this.standard, 10);
+		// As a reactive chain that completes synchronously when its admission completes.
+		CompletableFuture<Boolean> first = this.limiter.acquireAsync(this.critical);
+		CompletableFuture<Boolean> second = this.limiter.acquireAsync(this.critical);
+		CompletableFuture<Void> firstDone = first
+			.thenAccept((ok) -> this.limiter.release(this.critical, this.limiter.sampleStart(), false));
+		this.limiter.release(this.standard, starts[0], false);
+		assertThat(firstDone).isCompleted();
+		assertThat(firstDone.isCompletedExceptionally()).isFalse();
+		assertThat(second).isCompletedWithValue(true);
+		assertThat(this.limiter.inFlight(this.critical)).isEqualTo(1);
+		assertThat(this.limiter.inFlight()).isEqualTo(10);
+		assertThat(this.limiter.waiting()).isZero();
+	}
+
+	@Test
 	void waitersAreServedInTheOrderTheyArrived() {
 		long[] starts = fill(this.standard, 10);
 		List<CompletableFuture<Boolean>> waiters = new ArrayList<>();

@@ -24,14 +24,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Load shedding of a WebFlux application on Reactor Netty, over real HTTP on a random
- * loopback port, with a limit of 2 and no wait: two held requests fill it, the third gets
- * {@code 503} with {@code Retry-After} without reaching the controller, the Actuator is
- * still answered, and once the held requests complete their places come back; a client
- * that goes away gives its place back too.
+ * loopback port, with a limit of 2 shared by {@code critical} (share 0.5: 1 place,
+ * matched by the header {@code X-Priority: critical}) and {@code default}: two held
+ * {@code default} requests fill it, a third gets {@code 503} with {@code Retry-After}
+ * without reaching the controller, a {@code critical} one waits and gets the place the
+ * first held request gives back, the Actuator is still answered, and once the requests
+ * complete their places come back; a client that goes away gives its place back too.
  */
 @SpringBootTest(classes = SheddingTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
 		"spring.main.web-application-type=reactive", "test.shedding.limit=2", "resilience.shedding.enabled=true",
-		"resilience.shedding.max-wait-duration=0s", "resilience.shedding.retry-after=3s",
+		"resilience.shedding.max-wait-duration=20s", "resilience.shedding.retry-after=3s",
+		"resilience.shedding.partitions.critical.share=0.5",
+		"resilience.shedding.partitions.critical.match=header:X-Priority=critical",
 		// Reactor Netty, as in a WebFlux application: Tomcat (for the Spring MVC tests)
 		// is on the class path too.
 		"spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
@@ -50,7 +54,7 @@ class ReactiveSheddingHttpTests {
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
 	@Test
-	void theExcessIsRejectedWithRetryAfterAndThePlacesComeBackWhenTheRequestsEnd() throws Exception {
+	void theExcessIsRejectedWithRetryAfterACriticalRequestWaitsForAPlaceAndThePlacesComeBack() throws Exception {
 		CompletableFuture<String> gate = new CompletableFuture<>();
 		SheddingTestApplication.GATE.set(gate);
 		long rejectedBefore = this.limiter.rejected();
@@ -63,10 +67,17 @@ class ReactiveSheddingHttpTests {
 		assertThat(third.body()).startsWith("Service Unavailable");
 		assertThat(this.limiter.rejected() - rejectedBefore).isEqualTo(1);
 		assertThat(send("/actuator/health").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+		CompletableFuture<HttpResponse<String>> critical = send("/quick", "X-Priority", "critical");
+		awaitTrue(() -> this.limiter.waiting() == 1, Duration.ofSeconds(10));
 		gate.complete("held");
 		assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
 		assertThat(second.get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
+		HttpResponse<String> admitted = critical.get(10, TimeUnit.SECONDS);
+		assertThat(admitted.statusCode()).isEqualTo(200);
+		assertThat(admitted.body()).isEqualTo("quick");
 		awaitTrue(() -> this.limiter.inFlight() == 0, Duration.ofSeconds(10));
+		assertThat(this.limiter.waiting()).isZero();
+		assertThat(this.limiter.rejected() - rejectedBefore).isEqualTo(1);
 		assertThat(send("/quick").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 	}
 
@@ -86,10 +97,13 @@ class ReactiveSheddingHttpTests {
 		gate.complete("late");
 	}
 
-	private CompletableFuture<HttpResponse<String>> send(String path) {
-		return this.client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.timeout(Duration.ofSeconds(30))
-			.build(), HttpResponse.BodyHandlers.ofString());
+	private CompletableFuture<HttpResponse<String>> send(String path, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(30));
+		if (headers.length > 0) {
+			request.headers(headers);
+		}
+		return this.client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }
