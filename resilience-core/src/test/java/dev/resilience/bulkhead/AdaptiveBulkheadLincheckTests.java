@@ -1,5 +1,7 @@
 package dev.resilience.bulkhead;
 
+import java.util.List;
+
 import dev.resilience.core.Ticker;
 import dev.resilience.limit.LimitAlgorithm;
 import dev.resilience.limit.LimitConfig;
@@ -12,6 +14,9 @@ import org.jetbrains.lincheck.datastructures.ThreadIdGen;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import static dev.resilience.lincheck.LincheckRuns.call;
+import static dev.resilience.lincheck.LincheckRuns.scenario;
 
 /**
  * Lincheck: with an adaptive limit that moves while calls are taken and given back (each
@@ -37,6 +42,32 @@ class AdaptiveBulkheadLincheckTests {
 	@Test
 	void takingGivingBackAndMovingTheLimitUnderStressIsLinearizable() {
 		LincheckRuns.stress().sequentialSpecification(Model.class).check(Scenario.class);
+	}
+
+	/**
+	 * The race the versions must survive: a reconfiguration publishes its limit (2) and
+	 * moves the word to it while a sample republishes a lower one (1) and moves the word
+	 * past it. A reconfiguration that then moved the word back to its own, older limit
+	 * would let a caller that read the old limit take a place after the lower limit was
+	 * seen by another operation (here: the free places read after the move). With the
+	 * earlier reconfigure() spin ({@code while (!current(state.get(), next))}, moving the
+	 * word to {@code next} whatever its version) this scenario fails within these 8,000
+	 * invocations (checked by hand, about 18 s); three threads are needed, beyond the
+	 * random scenarios' two.
+	 */
+	@Test
+	void aReconfigurationRacingWithARepublishNeverMovesTheWordBack() {
+		Class<?> c = Scenario.class;
+		LincheckRuns.modelChecking()
+			.iterations(0)
+			.invocationsPerIteration(8_000)
+			.threads(3)
+			.addCustomScenario(scenario(List.of(call(c, "tryAcquire", 0)),
+					List.of(List.of(call(c, "reconfigure")), List.of(call(c, "moveLimit", 1), call(c, "available")),
+							List.of(call(c, "tryAcquire", 1))),
+					List.of(call(c, "available"))))
+			.sequentialSpecification(Model.class)
+			.check(c);
 	}
 
 	/**

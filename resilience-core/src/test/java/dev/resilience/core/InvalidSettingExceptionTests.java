@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -11,6 +12,8 @@ import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.internal.SettingValidation;
+import dev.resilience.limit.LimitAlgorithm;
+import dev.resilience.limit.LimitConfig;
 import dev.resilience.ratelimiter.RateLimiterConfig;
 import dev.resilience.retry.RetryConfig;
 import dev.resilience.timeout.TimeoutConfig;
@@ -107,9 +110,45 @@ class InvalidSettingExceptionTests {
 			for (Map.Entry<String, Object> setting : description.entrySet()) {
 				String name = setting.getKey();
 				assertThat(Arrays.stream(builder.getMethods()).map(Method::getName)).as(name).contains(name);
-				assertThat(setting.getValue()).as(name).isEqualTo(config.getClass().getMethod(name).invoke(config));
+				assertThat(setting.getValue()).as(name).isEqualTo(accessor(config, name));
 			}
 		}
+	}
+
+	@Test
+	void anAdaptiveBulkheadDescribesItsLimitSettingsAsItsLimitsAccessorsReadThem() throws Exception {
+		BulkheadConfig config = BulkheadConfig.builder()
+			.limitAlgorithm(LimitAlgorithm.VEGAS)
+			.initialLimit(5)
+			.minLimit(2)
+			.maxLimit(9)
+			.alpha(2)
+			.beta(4)
+			.build();
+		Map<String, Object> description = config.describe();
+		assertThat(description).containsKeys("limitAlgorithm", "initialLimit", "minLimit", "maxLimit", "alpha", "beta");
+		for (Map.Entry<String, Object> setting : description.entrySet()) {
+			String name = setting.getKey();
+			assertThat(Arrays.stream(BulkheadConfig.Builder.class.getMethods()).map(Method::getName)).as(name)
+				.contains(name);
+			assertThat(setting.getValue()).as(name).isEqualTo(accessor(config, name));
+		}
+	}
+
+	// The value of a described setting as its accessor reads it. A bulkhead's limit
+	// settings are read on its LimitConfig; limitAlgorithm is described as its
+	// configuration word (fixed, aimd, ...).
+	private static Object accessor(Object config, String name) throws Exception {
+		if (config instanceof BulkheadConfig bulkhead) {
+			LimitConfig limit = bulkhead.limit();
+			if (name.equals("limitAlgorithm")) {
+				return limit.algorithm().name().toLowerCase(Locale.ROOT);
+			}
+			if (Arrays.stream(BulkheadConfig.class.getMethods()).noneMatch((method) -> method.getName().equals(name))) {
+				return LimitConfig.class.getMethod(name).invoke(limit);
+			}
+		}
+		return config.getClass().getMethod(name).invoke(config);
 	}
 
 	@Test
