@@ -30,8 +30,8 @@ class LoadSheddingAutoConfigurationTests {
 	private static final AutoConfigurations CONFIGURATIONS = AutoConfigurations.of(ResilienceAutoConfiguration.class,
 			LoadSheddingAutoConfiguration.class);
 
-	// Until the algorithms land, AdaptiveLimit.of is a skeleton: the limit bean is the
-	// tests' own (the bean an application may replace).
+	// The limit bean is the tests' own (the bean an application may replace), so that no
+	// sample moves it; the defaults' own limit is checked without it.
 	private final WebApplicationContextRunner servlet = new WebApplicationContextRunner()
 		.withConfiguration(CONFIGURATIONS)
 		.withBean("resilienceSheddingLimit", AdaptiveLimit.class, () -> new PinnedLimit(10));
@@ -42,6 +42,34 @@ class LoadSheddingAutoConfigurationTests {
 
 	private final ApplicationContextRunner plain = new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
 		.withBean("resilienceSheddingLimit", AdaptiveLimit.class, () -> new PinnedLimit(10));
+
+	@Test
+	void theLimitIsTheConfiguredAlgorithmsWithTheSheddingDefaults() {
+		new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withPropertyValues("resilience.shedding.enabled=true")
+			.run((context) -> {
+				AdaptiveLimit limit = context.getBean("resilienceSheddingLimit", AdaptiveLimit.class);
+				assertThat(limit.config().algorithm()).isEqualTo(dev.resilience.limit.LimitAlgorithm.FIXED);
+				assertThat(limit.limit()).isEqualTo(100);
+				assertThat(context.getBean(PartitionedLimiter.class).limit()).isSameAs(limit);
+			});
+		new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withPropertyValues("resilience.shedding.enabled=true", "resilience.shedding.limit-algorithm=vegas",
+					"resilience.shedding.initial-limit=40", "resilience.shedding.beta=9")
+			.run((context) -> {
+				AdaptiveLimit limit = context.getBean("resilienceSheddingLimit", AdaptiveLimit.class);
+				assertThat(limit.config().algorithm()).isEqualTo(dev.resilience.limit.LimitAlgorithm.VEGAS);
+				assertThat(limit.config().minLimit()).isEqualTo(10);
+				assertThat(limit.config().maxLimit()).isEqualTo(1000);
+				assertThat(limit.config().beta()).isEqualTo(9);
+				assertThat(limit.limit()).isEqualTo(40);
+				// A sample moves it: the real algorithm, not a stand-in.
+				for (int i = 0; i < 50; i++) {
+					limit.onSample(1_000_000, 40, false);
+				}
+				assertThat(limit.limit()).isGreaterThan(40);
+			});
+	}
 
 	@Test
 	void sheddingIsOffByDefault() {
