@@ -156,9 +156,7 @@ final class ConfigResolver<S extends SettingsRecord<B>, C, B> {
 			// The core names the setting as its builder method; the property is the same
 			// name in Spring's kebab-case form (SettingsRecordTests holds every
 			// component to that).
-			String key = property + "." + propertyName(ex.setting());
-			throw new ResilienceConfigurationException(key, "invalid value '" + ex.value() + "': " + ex.getMessage(),
-					"Update " + key + " to a valid value.");
+			throw ResilienceConfigurationException.ofSetting(property, ex);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
 			// Not a setting the core names (a customizer's own check, say): the

@@ -1,5 +1,7 @@
 package dev.resilience.boot.autoconfigure;
 
+import dev.resilience.core.InvalidSettingException;
+
 /**
  * Thrown at startup when the resilience configuration or an annotated method cannot work
  * as written: an invalid property value, an unknown {@code base-config}, a fallback
@@ -23,6 +25,22 @@ public class ResilienceConfigurationException extends RuntimeException {
 		super(subject + ": " + problem);
 		this.subject = subject;
 		this.action = action;
+	}
+
+	/**
+	 * Returns the exception for a setting a core configuration builder refused: the
+	 * property at fault is the setting, as the builder method spells it, in Spring's
+	 * kebab-case form under {@code prefix} ({@code backoffRatio} under
+	 * {@code resilience.shedding} is {@code resilience.shedding.backoff-ratio}).
+	 * @param prefix the property prefix of the settings the builder was given
+	 * @param refused what the builder threw
+	 * @return the exception, to throw
+	 */
+	public static ResilienceConfigurationException ofSetting(String prefix, InvalidSettingException refused) {
+		String key = prefix + "." + ConfigResolver.propertyName(refused.setting());
+		return new ResilienceConfigurationException(key,
+				"invalid value '" + refused.value() + "': " + refused.getMessage(),
+				"Update " + key + " to a valid value.");
 	}
 
 	/**

@@ -118,9 +118,7 @@ final class SheddingSettings {
 			return builder.build();
 		}
 		catch (InvalidSettingException ex) {
-			String key = PREFIX + "." + kebab(ex.setting());
-			throw new ResilienceConfigurationException(key, "invalid value '" + ex.value() + "': " + ex.getMessage(),
-					"Update " + key + " to a valid value.");
+			throw ResilienceConfigurationException.ofSetting(PREFIX, ex);
 		}
 	}
 
@@ -208,21 +206,6 @@ final class SheddingSettings {
 					"invalid value '" + value + "': unknown kind of match (expected path:, header: or attribute:)",
 					action);
 		}
-	}
-
-	// As the starter's other properties: backoffRatio is backoff-ratio.
-	private static String kebab(String setting) {
-		StringBuilder name = new StringBuilder(setting.length() + 8);
-		for (int i = 0; i < setting.length(); i++) {
-			char c = setting.charAt(i);
-			if (Character.isUpperCase(c)) {
-				name.append('-').append(Character.toLowerCase(c));
-			}
-			else {
-				name.append(c);
-			}
-		}
-		return name.toString();
 	}
 
 	LimitConfig limit() {
