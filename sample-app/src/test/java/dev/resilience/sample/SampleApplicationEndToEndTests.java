@@ -189,15 +189,10 @@ class SampleApplicationEndToEndTests {
 			flooders.add(flooder);
 		}
 		try {
-			// Bounded: the flood saturates the limit within moments.
-			long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-			// Until the flood's first admitted wave has finished too: from then on its
-			// requests end one after the other, as a real flood's do, rather than all at
-			// once 200 ms after a common start.
-			while (shed.get() < 50 || served.get() < 80) {
-				assertThat(System.nanoTime() - deadline).as("the flood to be shed").isNegative();
-				Thread.sleep(20);
-			}
+			// The flood saturates the limit within moments. Until its first admitted wave
+			// has finished too: from then on its requests end one after the other, as a
+			// real flood's do, rather than all at once 200 ms after a common start.
+			await("the flood to be shed", () -> shed.get() >= 50 && served.get() >= 80);
 			List<Integer> orders = new ArrayList<>();
 			for (int i = 0; i < 10; i++) {
 				// A customer each: the per-customer rate limit is not what this is about.
@@ -241,12 +236,27 @@ class SampleApplicationEndToEndTests {
 	}
 
 	private void awaitBreakerState(String name, String state) throws Exception {
-		// Bounded: the open state lasts 1 s and the breaker half-opens by itself.
+		// The open state lasts 1 s and the breaker half-opens by itself.
+		await(name + " breaker to be " + state, () -> state.equals(breakerState(name)));
+	}
+
+	/**
+	 * Waits, at most 20 s, polling a condition over real HTTP: the one kind of wait these
+	 * tests have (what they wait for happens in the application, on its own clock).
+	 */
+	private static void await(String what, Condition condition) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (!state.equals(breakerState(name))) {
-			assertThat(System.nanoTime() - deadline).as(name + " breaker to be " + state).isNegative();
-			Thread.sleep(50);
+		while (!condition.holds()) {
+			assertThat(System.nanoTime() - deadline).as(what).isNegative();
+			Thread.sleep(20);
 		}
+	}
+
+	@FunctionalInterface
+	private interface Condition {
+
+		boolean holds() throws Exception;
+
 	}
 
 	private void faults(double failureRate, long latencyMs) throws IOException, InterruptedException {
