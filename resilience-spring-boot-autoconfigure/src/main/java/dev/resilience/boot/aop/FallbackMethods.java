@@ -137,7 +137,7 @@ final class FallbackMethods {
 		}
 		Fallback.Builder builder = Fallback.builder();
 		byFailureType.forEach((failureType, candidate) -> builder.on(failureType.asSubclass(Throwable.class),
-				handler(candidate, hasFailureParameter(method, candidate),
+				handler(method, candidate, hasFailureParameter(method, candidate),
 						interceptable(candidate) ? fallbackTarget : fallbackObject, resultAdapter)));
 		return builder.build();
 	}
@@ -188,42 +188,67 @@ final class FallbackMethods {
 		};
 	}
 
-	private static Fallback.Handler handler(Method candidate, boolean passFailure,
+	private static Fallback.Handler handler(Method method, Method candidate, boolean passFailure,
 			Supplier<@Nullable Object> fallbackTarget, Function<@Nullable Object, @Nullable Object> resultAdapter) {
 		ReflectionUtils.makeAccessible(candidate);
 		boolean isStatic = Modifier.isStatic(candidate.getModifiers());
+		boolean methodSuspends = KotlinDetector.isSuspendingFunction(method);
+		// The caller passes the protected method's value arguments (a suspend function's
+		// Continuation is not one), then the failure if the fallback takes it.
+		int values = Signatures.valueParameterTypes(method).length;
+		Invocation invocation = KotlinDetector.isSuspendingFunction(candidate)
+				? SuspendingFallbacks.invocation(candidate, methodSuspends, SuspendingFallbacks.Answer.of(method))
+				: (target, arguments, caller) -> candidate.invoke(target, arguments);
 		return (context, failure) -> {
-			Object[] arguments = ((MethodInvocation) context).getArguments();
+			@Nullable Object[] given = ((MethodInvocation) context).getArguments();
+			@Nullable Object[] arguments = Arrays.copyOf(given, passFailure ? values + 1 : values);
 			if (passFailure) {
-				arguments = Arrays.copyOf(arguments, arguments.length + 1);
-				arguments[arguments.length - 1] = failure;
+				arguments[values] = failure;
 			}
+			Object caller = methodSuspends ? given[given.length - 1] : null;
 			if (context instanceof ObservedCall call) {
 				// An observed call: the fallback answers it (its outcome is "fallback" if
 				// the answer succeeds), and runs in the call's observation.
 				try (AutoCloseable scope = call.answeredByFallback(failure)) {
-					return invoke(candidate, isStatic, fallbackTarget, arguments, resultAdapter);
+					return invoke(invocation, isStatic, fallbackTarget, arguments, caller, resultAdapter);
 				}
 			}
-			return invoke(candidate, isStatic, fallbackTarget, arguments, resultAdapter);
+			return invoke(invocation, isStatic, fallbackTarget, arguments, caller, resultAdapter);
 		};
 	}
 
-	private static @Nullable Object invoke(Method candidate, boolean isStatic,
-			Supplier<@Nullable Object> fallbackTarget, @Nullable Object[] arguments,
+	private static @Nullable Object invoke(Invocation invocation, boolean isStatic,
+			Supplier<@Nullable Object> fallbackTarget, @Nullable Object[] arguments, @Nullable Object caller,
 			Function<@Nullable Object, @Nullable Object> resultAdapter) throws Throwable {
 		try {
-			return resultAdapter.apply(candidate.invoke(isStatic ? null : fallbackTarget.get(), arguments));
+			return resultAdapter.apply(invocation.invoke(isStatic ? null : fallbackTarget.get(), arguments, caller));
 		}
 		catch (InvocationTargetException ex) {
 			throw ex.getTargetException();
 		}
 	}
 
+	/** How a resolved fallback method is called. */
+	@FunctionalInterface
+	interface Invocation {
+
+		/**
+		 * Calls the fallback method.
+		 * @param target the object it runs on, {@code null} for a static one
+		 * @param arguments its value arguments
+		 * @param caller the protected suspend function's {@code Continuation}, or
+		 * {@code null} for another method
+		 * @return its result, as the protected method's return path takes it
+		 * @throws Throwable what reflection throws
+		 */
+		@Nullable Object invoke(@Nullable Object target, @Nullable Object[] arguments, @Nullable Object caller) throws Throwable;
+
+	}
+
 	private static @Nullable String problem(Method method, Method candidate) {
-		int count = method.getParameterCount();
-		Class<?>[] expected = method.getParameterTypes();
-		Class<?>[] actual = candidate.getParameterTypes();
+		Class<?>[] expected = Signatures.valueParameterTypes(method);
+		Class<?>[] actual = Signatures.valueParameterTypes(candidate);
+		int count = expected.length;
 		if (actual.length != count && actual.length != count + 1) {
 			return "takes " + actual.length + " parameters, expected " + count + " or " + (count + 1);
 		}
@@ -234,6 +259,9 @@ final class FallbackMethods {
 		}
 		if (actual.length == count + 1 && !Throwable.class.isAssignableFrom(actual[count])) {
 			return "last parameter is " + actual[count].getName() + ", expected a Throwable type";
+		}
+		if (KotlinDetector.isSuspendingFunction(method) || KotlinDetector.isSuspendingFunction(candidate)) {
+			return SuspendingFallbacks.returnProblem(method, candidate);
 		}
 		if (!returnsCompatibly(method, candidate)) {
 			String primitive = method.getReturnType().isPrimitive() && method.getReturnType() != void.class
@@ -259,11 +287,12 @@ final class FallbackMethods {
 	}
 
 	private static boolean hasFailureParameter(Method method, Method candidate) {
-		return candidate.getParameterCount() == method.getParameterCount() + 1;
+		return Signatures.valueParameterTypes(candidate).length == Signatures.valueParameterTypes(method).length + 1;
 	}
 
 	private static Class<?> failureType(Method method, Method candidate) {
-		return hasFailureParameter(method, candidate) ? candidate.getParameterTypes()[method.getParameterCount()]
+		return hasFailureParameter(method, candidate)
+				? Signatures.valueParameterTypes(candidate)[Signatures.valueParameterTypes(method).length]
 				: Throwable.class;
 	}
 
@@ -311,10 +340,15 @@ final class FallbackMethods {
 	}
 
 	private static String expected(Method method, String name) {
-		String parameters = Arrays.stream(method.getParameterTypes())
+		String parameters = Arrays.stream(Signatures.valueParameterTypes(method))
 			.map(Class::getSimpleName)
 			.collect(Collectors.joining(", "));
 		String withFailure = parameters.isEmpty() ? "Throwable" : parameters + ", Throwable";
+		if (KotlinDetector.isSuspendingFunction(method)) {
+			String returned = Signatures.suspendedReturnType(method).getSimpleName();
+			return "(suspend) fun " + name + "(" + parameters + "): " + returned + " or (suspend) fun " + name + "("
+					+ withFailure + "): " + returned + " (any Throwable subtype)";
+		}
 		return method.getReturnType().getSimpleName() + " " + name + "(" + parameters + ") or "
 				+ method.getReturnType().getSimpleName() + " " + name + "(" + withFailure + ") (any Throwable subtype)";
 	}

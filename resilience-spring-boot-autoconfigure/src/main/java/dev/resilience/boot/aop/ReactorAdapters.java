@@ -86,6 +86,24 @@ final class ReactorAdapters {
 		return new ReactorAdapter(proceed, !adapter.isMultiValue(), adapter);
 	}
 
+	/**
+	 * Returns the adapter for a Kotlin {@code suspend fun}, whose invocation Spring's AOP
+	 * proceeds as a {@code Mono} of its result, or as a {@code Flux} when it returns a
+	 * {@code Flow} or a multi-value publisher; the proxy awaits (or turns into a
+	 * {@code Flow}) what the adapter returns.
+	 * @param returnType the function's declared (Kotlin) return type
+	 * @return the adapter
+	 */
+	static ReturnAdapter ofSuspending(Class<?> returnType) {
+		boolean many = returnType.getName().equals("kotlinx.coroutines.flow.Flow")
+				|| (Publisher.class.isAssignableFrom(returnType) && !Mono.class.isAssignableFrom(returnType));
+		// The publisher goes back to the proxy as it is; a Flow that a plain fallback
+		// returns becomes a publisher through the Flow's adapter.
+		ReactiveAdapter fallbackAdapter = many ? ReactiveAdapterRegistry.getSharedInstance().getAdapter(returnType)
+				: null;
+		return new ReactorAdapter(ReturnAdapter.PROCEED_CLONE, !many, fallbackAdapter, true, null, null, null);
+	}
+
 	/*
 	 * Design. The stages are resilience-reactor's operators (ResilienceOperator), applied
 	 * once at startup, by bind, around a publisher that calls the method:
@@ -118,6 +136,10 @@ final class ReactorAdapters {
 		// The declared type's adapter; null for Mono and Flux, served as they are.
 		private final @Nullable ReactiveAdapter adapter;
 
+		// A suspend function: the proxy takes the publisher (and awaits it, or turns it
+		// into a Flow), so it is not adapted back to the declared type.
+		private final boolean suspending;
+
 		// The compiled stages; null until bind.
 		private final @Nullable Mono<Object> monoChain;
 
@@ -127,14 +149,16 @@ final class ReactorAdapters {
 		private final @Nullable MethodObserver observer;
 
 		ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter) {
-			this(proceed, mono, adapter, null, null, null);
+			this(proceed, mono, adapter, false, null, null, null);
 		}
 
 		private ReactorAdapter(Invoker<MethodInvocation> proceed, boolean mono, @Nullable ReactiveAdapter adapter,
-				@Nullable Mono<Object> monoChain, @Nullable Flux<Object> fluxChain, @Nullable MethodObserver observer) {
+				boolean suspending, @Nullable Mono<Object> monoChain, @Nullable Flux<Object> fluxChain,
+				@Nullable MethodObserver observer) {
 			this.proceed = proceed;
 			this.mono = mono;
 			this.adapter = adapter;
+			this.suspending = suspending;
 			this.monoChain = monoChain;
 			this.fluxChain = fluxChain;
 			this.observer = observer;
@@ -150,10 +174,11 @@ final class ReactorAdapters {
 					: Flux.deferContextual((context) -> call(proceed, context.get(INVOCATION), adapter));
 			ResilienceOperator<Object> stages = ResilienceOperator.of(pipeline, INVOCATION_OF);
 			if (this.mono) {
-				return new ReactorAdapter(proceed, true, adapter, (Mono<Object>) stages.apply(Mono.fromDirect(call)),
-						null, observer);
+				return new ReactorAdapter(proceed, true, adapter, this.suspending,
+						(Mono<Object>) stages.apply(Mono.fromDirect(call)), null, observer);
 			}
-			return new ReactorAdapter(proceed, false, adapter, null, (Flux<Object>) stages.apply(call), observer);
+			return new ReactorAdapter(proceed, false, adapter, this.suspending, null, (Flux<Object>) stages.apply(call),
+					observer);
 		}
 
 		@Override
@@ -176,7 +201,7 @@ final class ReactorAdapters {
 				}
 			}
 			ReactiveAdapter adapter = this.adapter;
-			return (adapter != null) ? adapter.fromPublisher(published) : published;
+			return (adapter != null && !this.suspending) ? adapter.fromPublisher(published) : published;
 		}
 
 		/**

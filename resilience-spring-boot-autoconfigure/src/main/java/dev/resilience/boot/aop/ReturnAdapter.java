@@ -15,6 +15,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.util.ClassUtils;
 
@@ -33,6 +34,13 @@ abstract class ReturnAdapter {
 	// The operators that serve reactive types: an optional dependency of this module, as
 	// reactor-core is (the starter brings it, without reactor-core).
 	private static final boolean OPERATORS_PRESENT = ClassUtils.isPresent("dev.resilience.reactor.ResilienceOperator",
+			ReturnAdapter.class.getClassLoader());
+
+	// What Spring's AOP needs to hand a suspend function to advice as a Mono (and to
+	// await the Mono the advice returns): without it, a proxied suspend function's
+	// invocation returns whatever the Kotlin calling convention gives, which no stage
+	// could judge.
+	private static final boolean COROUTINES_REACTOR_PRESENT = ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt",
 			ReturnAdapter.class.getClassLoader());
 
 	/** Proceeds down the rest of the interceptor chain once. */
@@ -96,6 +104,9 @@ abstract class ReturnAdapter {
 	 * @throws ResilienceConfigurationException for a reactive type that cannot be served
 	 */
 	static @Nullable ReturnAdapter of(Method method, boolean retried, String subject) {
+		if (KotlinDetector.isSuspendingFunction(method)) {
+			return suspending(method, subject);
+		}
 		Class<?> type = method.getReturnType();
 		Invoker<MethodInvocation> proceed = retried ? PROCEED_CLONE : PROCEED;
 		if (REACTOR_PRESENT && OPERATORS_PRESENT) {
@@ -129,6 +140,24 @@ abstract class ReturnAdapter {
 			return null;
 		}
 		return new SyncAdapter(proceed);
+	}
+
+	/**
+	 * A Kotlin {@code suspend fun}: Spring's AOP proceeds it as a {@code Mono} of its
+	 * result (a {@code Flux} for one that returns a {@code Flow}) and awaits the
+	 * publisher the advice returns, so it is served on the Reactor path, and its outcome
+	 * is the coroutine's, not the publisher's creation.
+	 */
+	private static ReturnAdapter suspending(Method method, String subject) {
+		if (!COROUTINES_REACTOR_PRESENT || !REACTOR_PRESENT || !OPERATORS_PRESENT) {
+			throw new ResilienceConfigurationException(subject,
+					"it is a Kotlin suspend function, which Spring's AOP hands to advice as a Mono only with "
+							+ "kotlinx-coroutines-reactor on the class path, and which is protected with the Reactor "
+							+ "operators of resilience-reactor",
+					"Add org.jetbrains.kotlinx:kotlinx-coroutines-reactor to the application (and "
+							+ "dev.resilience:resilience-reactor, which resilience-spring-boot-starter brings).");
+		}
+		return ReactorAdapters.ofSuspending(Signatures.suspendedReturnType(method));
 	}
 
 	/**
