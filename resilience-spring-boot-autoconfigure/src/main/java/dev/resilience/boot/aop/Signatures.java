@@ -57,8 +57,13 @@ final class Signatures {
 	 * @return the generic return type
 	 */
 	static Type suspendedGenericReturnType(Method method) {
-		return KotlinDetector.isSuspendingFunction(method) ? new MethodParameter(method, -1).getGenericParameterType()
-				: method.getGenericReturnType();
+		if (!KotlinDetector.isSuspendingFunction(method)) {
+			return method.getGenericReturnType();
+		}
+		Type type = new MethodParameter(method, -1).getGenericParameterType();
+		// Unit is what a suspend function without a result declares; the caller gets
+		// nothing, as from a void method.
+		return (type instanceof Class<?> declared && declared.getName().equals("kotlin.Unit")) ? void.class : type;
 	}
 
 }
