@@ -12,11 +12,20 @@ import dev.resilience.bulkhead.BulkheadRegistry
 import dev.resilience.circuitbreaker.CallNotPermittedException
 import dev.resilience.circuitbreaker.CircuitBreaker.State
 import dev.resilience.circuitbreaker.CircuitBreakerRegistry
+import dev.resilience.deadline.Deadline
+import dev.resilience.deadline.DeadlineExceededException
 import dev.resilience.ratelimiter.RequestNotPermittedException
 import dev.resilience.testing.FakeTicker
 import dev.resilience.testing.ManualScheduler
 import dev.resilience.timeout.TimeoutExceededException
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.reactor.ReactorContext
+import kotlinx.coroutines.reactor.asCoroutineContext
+import kotlinx.coroutines.withContext
+import reactor.util.context.Context
+import java.time.Duration
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitCancellation
@@ -40,7 +49,7 @@ import org.springframework.context.annotation.Configuration
 import org.springframework.stereotype.Service
 import java.io.IOException
 import java.util.concurrent.atomic.AtomicInteger
-import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
 
 /**
  * Every annotation on a `suspend fun`: the outcome the stages see is the coroutine's
@@ -68,12 +77,13 @@ class SuspendAnnotationTests {
             "resilience.bulkhead.instances.inventory.max-concurrent-calls=1",
             "resilience.bulkhead.instances.inventory.max-wait-duration=0",
             "resilience.timeout.instances.inventory.timeout-duration=1s",
+            "resilience.deadline.mode=enforce",
         )
 
     private fun test(body: suspend TestScope.(AssertableApplicationContext) -> Unit) {
         contextRunner.run { context ->
             assertThat(context).hasNotFailed()
-            runTest { body(context) }
+            runTest(timeout = 10.seconds) { body(context) }
         }
     }
 
@@ -112,10 +122,10 @@ class SuspendAnnotationTests {
         assertThat(inventory.calls).hasValue(1)
         assertThat(call.isActive).isTrue()
         assertThat(scheduler.pendingTasks()).isEqualTo(1)
-        scheduler.advance(java.time.Duration.ofMillis(100))
+        scheduler.advance(Duration.ofMillis(100))
         runCurrent()
         assertThat(inventory.calls).hasValue(2)
-        scheduler.advance(java.time.Duration.ofMillis(100))
+        scheduler.advance(Duration.ofMillis(100))
         runCurrent()
         assertThat(call.await()).isEqualTo("ok 3")
         // No thread slept: the waits were scheduled, not slept.
@@ -131,7 +141,7 @@ class SuspendAnnotationTests {
         runCurrent()
         assertThat(waiting.isActive).isTrue()
         assertThat(inventory.calls).hasValue(1)
-        scheduler.advance(java.time.Duration.ofSeconds(1))
+        scheduler.advance(Duration.ofSeconds(1))
         runCurrent()
         assertThat(waiting.await()).isEqualTo("granted 2")
         assertThat(scheduler.sleeps()).isEmpty()
@@ -166,10 +176,10 @@ class SuspendAnnotationTests {
         val call = async { runCatching { inventory.slow() } }
         runCurrent()
         assertThat(inventory.entered).hasValue(1)
-        scheduler.advance(java.time.Duration.ofMillis(999))
+        scheduler.advance(Duration.ofMillis(999))
         runCurrent()
         assertThat(call.isActive).isTrue()
-        scheduler.advance(java.time.Duration.ofMillis(1))
+        scheduler.advance(Duration.ofMillis(1))
         runCurrent()
         assertThat(call.await().exceptionOrNull()).isInstanceOf(TimeoutExceededException::class.java)
         assertThat(inventory.exited).describedAs("the method's coroutine was cancelled").hasValue(1)
@@ -192,6 +202,37 @@ class SuspendAnnotationTests {
         breaker.transitionTo(State.OPEN)
         assertThat(runCatching { inventory.ticks().first() }.exceptionOrNull())
             .isInstanceOf(CallNotPermittedException::class.java)
+    }
+
+    @Test
+    fun aKeyExpressionNamesTheSuspendFunctionsParameters() = test { context ->
+        val inventory = context.getBean(Inventory::class.java)
+        assertThat(inventory.perTenant("a")).isEqualTo("a")
+        assertThat(inventory.perTenant("b")).isEqualTo("b")
+        assertThat(runCatching { inventory.perTenant("a") }.exceptionOrNull())
+            .isInstanceOf(RequestNotPermittedException::class.java)
+    }
+
+    @Test
+    fun theCallersReactorContextReachesTheStagesAndTheFunction() = test { context ->
+        val inventory = context.getBean(Inventory::class.java)
+        val scheduler = context.getBean(ManualScheduler::class.java)
+        val ticker = context.getBean(FakeTicker::class.java)
+        val reactorContext = Context.of("user", "ann", Deadline.CONTEXT_KEY, Deadline.after(Duration.ofMillis(300), ticker))
+        val call = async { runCatching { withContext(reactorContext.asCoroutineContext()) { inventory.whoIsAsking() } } }
+        runCurrent()
+        assertThat(inventory.askedBy).isEqualTo("ann")
+        // The deadline in the caller's Reactor Context bounds the 1 s timeout.
+        scheduler.advance(Duration.ofMillis(300))
+        runCurrent()
+        assertThat(call.await().exceptionOrNull()).isInstanceOf(DeadlineExceededException::class.java)
+    }
+
+    @Test
+    fun aThreadPoolBulkheadStartsTheCoroutineOnItsPool() = test { context ->
+        val inventory = context.getBean(Inventory::class.java)
+        val thread = withContext(Dispatchers.Unconfined) { inventory.pooled() }
+        assertThat(thread).startsWith("resilience-bulkhead-pool-")
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -254,6 +295,21 @@ class SuspendAnnotationTests {
                 exited.incrementAndGet()
             }
         }
+
+        @RateLimited(name = "strict", key = "#tenant")
+        suspend fun perTenant(tenant: String): String = tenant
+
+        @Volatile
+        var askedBy: String? = null
+
+        @Timeout(name = "inventory")
+        suspend fun whoIsAsking(): String {
+            askedBy = currentCoroutineContext()[ReactorContext]?.context?.getOrDefault("user", "nobody")
+            awaitCancellation()
+        }
+
+        @Bulkhead(name = "pool", type = Bulkhead.Type.THREAD_POOL)
+        suspend fun pooled(): String = Thread.currentThread().name
 
         @CircuitBreaker(name = "inventory")
         fun ticks(): Flow<Int> = flow {
