@@ -23,8 +23,9 @@ import org.springframework.util.ClassUtils;
  * How a method's return type runs through the pipeline: synchronously on the caller's
  * thread, or as an asynchronous outcome ({@code CompletionStage}, Reactor
  * {@code Mono}/{@code Flux}, or another reactive type that Spring's
- * {@link ReactiveAdapterRegistry} knows) with the same semantics. Chosen once per method
- * at startup.
+ * {@link ReactiveAdapterRegistry} knows, or a Kotlin {@code suspend fun}, which Spring's
+ * AOP proceeds as a {@code Mono}) with the same semantics. Chosen once per method at
+ * startup.
  */
 abstract class ReturnAdapter {
 

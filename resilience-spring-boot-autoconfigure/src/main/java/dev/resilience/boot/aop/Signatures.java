@@ -12,8 +12,11 @@ import org.springframework.util.ClassUtils;
 /**
  * How the aop package names a method in messages: its declaring class's qualified name,
  * its name and its parameters' simple type names, e.g.
- * {@code com.example.Service.find(String, int)}. Used at startup and in
- * {@code toString()} only, never per call.
+ * {@code com.example.Service.find(String, int)}; a Kotlin {@code suspend fun} is named
+ * {@code suspend com.example.Service.find(String)}, without the {@code Continuation} the
+ * compiler adds. Also what a caller passes and gets back, which a {@code suspend fun}'s
+ * compiled signature hides. Used at startup and in {@code toString()} only, never per
+ * call.
  */
 final class Signatures {
 
