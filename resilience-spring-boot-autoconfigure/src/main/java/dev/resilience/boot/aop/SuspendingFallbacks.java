@@ -22,8 +22,8 @@ import org.springframework.util.ClassUtils;
 /**
  * Fallbacks where a Kotlin {@code suspend fun} is involved: a suspend function protected
  * by a plain or a suspend fallback, or a suspend fallback for a plain method. Loaded only
- * for such a pair, so it may name Kotlin and Reactor types (a suspend function implies
- * both, through kotlinx-coroutines-reactor).
+ * for such a pair; the types of kotlinx-coroutines and Reactor are named only by the
+ * nested class that calls a suspend fallback, so the startup check runs without them.
  * <p>
  * The types fit when the value the fallback gives (a suspend function's declared Kotlin
  * return type, boxed) can be assigned to the value the protected method gives its caller:
@@ -80,8 +80,23 @@ final class SuspendingFallbacks {
 	 * @return the invocation
 	 */
 	static FallbackMethods.Invocation invocation(Method candidate, boolean methodSuspends, Answer answer) {
-		return (target, arguments, caller) -> {
-			CoroutineContext context = (methodSuspends && caller instanceof Continuation<?> continuation)
+		return (target, arguments, caller) -> Coroutines.invoke(candidate, target, arguments,
+				methodSuspends ? caller : null, answer);
+	}
+
+	/**
+	 * What names kotlinx-coroutines and Reactor types: loaded only once a suspend
+	 * fallback is called, which startup allows only with kotlinx-coroutines-reactor on
+	 * the class path (the check above needs neither).
+	 */
+	private static final class Coroutines {
+
+		private Coroutines() {
+		}
+
+		static @Nullable Object invoke(Method candidate, @Nullable Object target, @Nullable Object[] arguments,
+				@Nullable Object caller, Answer answer) throws Throwable {
+			CoroutineContext context = (caller instanceof Continuation<?> continuation)
 					? continuation.getContext().minusKey(Job.Key) : Dispatchers.getUnconfined();
 			Publisher<?> answered = CoroutinesUtils.invokeSuspendingFunction(context, candidate, target, arguments);
 			return switch (answer) {
@@ -89,16 +104,17 @@ final class SuspendingFallbacks {
 				case FUTURE -> Mono.from(answered).toFuture();
 				case VALUE -> awaited(answered);
 			};
-		};
-	}
+		}
 
-	private static @Nullable Object awaited(Publisher<?> answered) throws Throwable {
-		try {
-			return Mono.from(answered).toFuture().get();
+		private static @Nullable Object awaited(Publisher<?> answered) throws Throwable {
+			try {
+				return Mono.from(answered).toFuture().get();
+			}
+			catch (ExecutionException ex) {
+				throw (ex.getCause() != null) ? ex.getCause() : ex;
+			}
 		}
-		catch (ExecutionException ex) {
-			throw (ex.getCause() != null) ? ex.getCause() : ex;
-		}
+
 	}
 
 	/**
