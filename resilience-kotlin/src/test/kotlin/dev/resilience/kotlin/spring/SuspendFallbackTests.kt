@@ -63,46 +63,41 @@ class SuspendFallbackTests {
 
     @Test
     fun aSuspendFallbackWhoseTypeDoesNotFitFailsStartupNamingBoth() {
-        contextRunner.withUserConfiguration(WrongType::class.java).run { context ->
-            assertThat(context).hasFailed()
-            assertThat(context.startupFailure).rootCause()
-                .isInstanceOf(ResilienceConfigurationException::class.java)
-                .hasMessageContaining("suspend dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongType.price(String)")
-                .hasMessageContaining("suspend dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongType.fallback(String): returns java.lang.Integer, expected java.lang.String")
-        }
+        assertThat(startupFailure(WrongType::class.java))
+            .hasMessageContaining("suspend dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongType.price(String)")
+            .hasMessageContaining("suspend dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongType.fallback(String): returns java.lang.Integer, expected java.lang.String")
     }
 
     @Test
     fun aPlainFallbackWhoseTypeDoesNotFitASuspendFunctionFailsStartupNamingBoth() {
-        contextRunner.withUserConfiguration(WrongPlainType::class.java).run { context ->
-            assertThat(context).hasFailed()
-            assertThat(context.startupFailure).rootCause()
-                .isInstanceOf(ResilienceConfigurationException::class.java)
-                .hasMessageContaining("suspend dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongPlainType.price(String)")
-                .hasMessageContaining("dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongPlainType.fallback(String): returns reactor.core.publisher.Mono<java.lang.String>, expected java.lang.String")
-        }
+        assertThat(startupFailure(WrongPlainType::class.java))
+            .hasMessageContaining("suspend dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongPlainType.price(String)")
+            .hasMessageContaining("dev.resilience.kotlin.spring.SuspendFallbackTests\$WrongPlainType.fallback(String): returns reactor.core.publisher.Mono<java.lang.String>, expected java.lang.String")
     }
 
     @Test
     fun aSuspendFallbackWithOtherParametersFailsStartupWithTheExpectedSignature() {
-        contextRunner.withUserConfiguration(WrongParameters::class.java).run { context ->
-            assertThat(context).hasFailed()
-            assertThat(context.startupFailure).rootCause()
-                .isInstanceOf(ResilienceConfigurationException::class.java)
-                .hasMessageContaining("parameter 1 is int, expected java.lang.String")
-                .extracting { (it as ResilienceConfigurationException).action() }.asString()
-                .contains("(suspend) fun fallback(String): String or (suspend) fun fallback(String, Throwable): String")
-        }
+        val failure = startupFailure(WrongParameters::class.java)
+        assertThat(failure).hasMessageContaining("parameter 1 is int, expected java.lang.String")
+        assertThat(failure.action())
+            .contains("(suspend) fun fallback(String): String or (suspend) fun fallback(String, Throwable): String")
     }
 
     @Test
     fun aSuspendFallbackOfAStreamMustReturnTheStream() {
-        contextRunner.withUserConfiguration(OneValueForAStream::class.java).run { context ->
+        assertThat(startupFailure(OneValueForAStream::class.java))
+            .hasMessageContaining("is a suspend function, which gives one value")
+    }
+
+    /** Starts a context with the bean, which must fail, and returns why. */
+    private fun startupFailure(bean: Class<*>): ResilienceConfigurationException {
+        var failure: Throwable? = null
+        contextRunner.withUserConfiguration(bean).run { context ->
             assertThat(context).hasFailed()
-            assertThat(context.startupFailure).rootCause()
-                .isInstanceOf(ResilienceConfigurationException::class.java)
-                .hasMessageContaining("is a suspend function, which gives one value")
+            failure = generateSequence(context.startupFailure) { it.cause }.last()
         }
+        assertThat(failure).isInstanceOf(ResilienceConfigurationException::class.java)
+        return failure as ResilienceConfigurationException
     }
 
     @Service
