@@ -48,10 +48,18 @@ import org.springframework.core.task.TaskDecorator;
 @EnableConfigurationProperties(ResilienceProperties.class)
 public final class ResilienceAutoConfiguration {
 
+	/**
+	 * How often the coarse clock ({@code resilience.clock=coarse}) publishes the time.
+	 */
+	private static final java.time.Duration COARSE_RESOLUTION = java.time.Duration.ofMillis(1);
+
 	@Bean
 	@ConditionalOnMissingBean
-	Ticker resilienceTicker() {
-		return Ticker.system();
+	Ticker resilienceTicker(ResilienceProperties properties) {
+		// A coarse ticker's thread is stopped with the context: Spring calls the close()
+		// it infers on the bean.
+		return (properties.clock() == ResilienceProperties.Clock.COARSE) ? Ticker.coarse(COARSE_RESOLUTION)
+				: Ticker.system();
 	}
 
 	@Bean

@@ -45,6 +45,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param http policy sets for HTTP clients
  * @param chaos chaos experiments on named instances
  * @param shedding load shedding of inbound requests
+ * @param clock the clock the primitives measure time with: {@code precise} (the default,
+ * {@link System#nanoTime()} on each read) or {@code coarse} (a value a background thread
+ * publishes every millisecond: no clock read on the call path, never ahead of the real
+ * clock, at most about a millisecond behind it); see
+ * {@link dev.resilience.core.CoarseTicker}
  */
 @ConfigurationProperties(prefix = "resilience", ignoreUnknownFields = false)
 public record ResilienceProperties(@DefaultValue("true") boolean enabled, @DefaultValue( {
@@ -54,7 +59,8 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 		@DefaultValue ThreadPoolBulkheads threadPoolBulkhead, @DefaultValue Timeouts timeout,
 		@DefaultValue Events events, @DefaultValue Metrics metrics, @DefaultValue Observations observations,
 		@DefaultValue Logging logging, @DefaultValue Dashboard dashboard, @DefaultValue Deadlines deadline,
-		@DefaultValue Http http, @DefaultValue Chaos chaos, @DefaultValue Shedding shedding){
+		@DefaultValue Http http, @DefaultValue Chaos chaos, @DefaultValue Shedding shedding,
+		@DefaultValue("precise") Clock clock){
 
 	/**
 	 * Checks the order when the properties are bound, so that a wrong one fails startup
@@ -64,6 +70,23 @@ public record ResilienceProperties(@DefaultValue("true") boolean enabled, @Defau
 	 */
 	public ResilienceProperties {
 		order = StageOrder.check(order);
+	}
+
+	/**
+	 * The clock of the primitives ({@code resilience.clock}).
+	 */
+	public enum Clock {
+
+		/** {@link System#nanoTime()} on every read: exact, ~29 ns per read. */
+		PRECISE,
+
+		/**
+		 * A time published every millisecond by one background thread: a field read,
+		 * never ahead of the real clock and about a millisecond behind it at most while
+		 * the thread keeps up; the thread parks while nothing reads.
+		 */
+		COARSE
+
 	}
 
 	/**
