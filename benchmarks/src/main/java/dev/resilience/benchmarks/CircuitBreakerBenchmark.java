@@ -66,6 +66,8 @@ public class CircuitBreakerBenchmark {
 
 	private CircuitBreaker oursTime;
 
+	private CircuitBreaker oursTimeCoarse;
+
 	private CircuitBreaker oursOpen;
 
 	private Supplier<String> r4jCount;
@@ -87,6 +89,8 @@ public class CircuitBreakerBenchmark {
 	public void setUp() {
 		this.oursCount = CircuitBreaker.of("count", oursConfig(SlidingWindowType.COUNT_BASED, WINDOW_SIZE));
 		this.oursTime = CircuitBreaker.of("time", oursConfig(SlidingWindowType.TIME_BASED, WINDOW_SECONDS));
+		this.oursTimeCoarse = CircuitBreaker.of("time-coarse", oursConfig(SlidingWindowType.TIME_BASED, WINDOW_SECONDS),
+				Clocks.COARSE, dev.resilience.core.Scheduler.system());
 		this.oursOpen = CircuitBreaker.of("open", oursConfig(SlidingWindowType.COUNT_BASED, WINDOW_SIZE));
 		this.oursOpen.transitionTo(CircuitBreaker.State.OPEN);
 
@@ -188,6 +192,15 @@ public class CircuitBreakerBenchmark {
 	@Benchmark
 	public String timeWindow_ours() {
 		return PermitProtocol.circuitBreaker(this.oursTime, this.backend);
+	}
+
+	/**
+	 * Ours, time window, success, on the coarse clock ({@code resilience.clock=coarse}).
+	 * @return the result
+	 */
+	@Benchmark
+	public String timeWindow_oursCoarse() {
+		return PermitProtocol.circuitBreaker(this.oursTimeCoarse, this.backend);
 	}
 
 	/**

@@ -13,6 +13,8 @@ import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import dev.resilience.core.Invoker;
+import dev.resilience.core.Scheduler;
+import dev.resilience.core.Ticker;
 import dev.resilience.pipeline.Pipeline;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.retry.Retry;
@@ -63,6 +65,8 @@ public class PipelineBenchmark {
 
 	private Pipeline ours;
 
+	private Pipeline oursCoarse;
+
 	private Supplier<String> r4j;
 
 	private FailsafeExecutor<String> failsafe;
@@ -73,6 +77,7 @@ public class PipelineBenchmark {
 	@Setup
 	public void setUp() {
 		this.ours = ours();
+		this.oursCoarse = oursBuilder(Clocks.COARSE).build();
 		this.r4j = r4j(this.backend);
 
 		this.failsafe = Failsafe.with(
@@ -100,21 +105,33 @@ public class PipelineBenchmark {
 	 * @return the builder
 	 */
 	static Pipeline.Builder oursBuilder() {
+		return oursBuilder(Ticker.system());
+	}
+
+	/**
+	 * The builder of {@link #ours()} with its primitives on a ticker.
+	 * @param ticker the primitives' clock
+	 * @return the builder
+	 */
+	static Pipeline.Builder oursBuilder(Ticker ticker) {
+		Scheduler scheduler = Scheduler.system();
 		return Pipeline.builder()
 			.retry(Retry.of("bench",
 					RetryConfig.builder()
 						.maxAttempts(RetryBenchmark.MAX_ATTEMPTS)
 						.waitDuration(RetryBenchmark.WAIT)
-						.build()))
-			.circuitBreaker(
-					CircuitBreaker.of("bench", CircuitBreakerBenchmark.oursConfig(SlidingWindowType.COUNT_BASED, 100)))
-			.rateLimiter(
-					RateLimiter.of("bench", RateLimiterBenchmark.oursConfig(RateLimiterBenchmark.HUGE_LIMIT, SECOND)))
+						.build(),
+					ticker, scheduler))
+			.circuitBreaker(CircuitBreaker.of("bench",
+					CircuitBreakerBenchmark.oursConfig(SlidingWindowType.COUNT_BASED, 100), ticker, scheduler))
+			.rateLimiter(RateLimiter.of("bench",
+					RateLimiterBenchmark.oursConfig(RateLimiterBenchmark.HUGE_LIMIT, SECOND), ticker, scheduler))
 			.bulkhead(Bulkhead.of("bench",
 					BulkheadConfig.builder()
 						.maxConcurrentCalls(BulkheadBenchmark.PLACES)
 						.maxWaitDuration(Duration.ZERO)
-						.build()));
+						.build(),
+					ticker, scheduler));
 	}
 
 	/**
@@ -161,6 +178,16 @@ public class PipelineBenchmark {
 	@Benchmark
 	public Object combined_ours() throws Throwable {
 		return this.ours.execute(this.backend, CALL);
+	}
+
+	/**
+	 * Ours, with the primitives on the coarse clock ({@code resilience.clock=coarse}).
+	 * @return the result
+	 * @throws Throwable never here: nothing fails
+	 */
+	@Benchmark
+	public Object combined_oursCoarse() throws Throwable {
+		return this.oursCoarse.execute(this.backend, CALL);
 	}
 
 	/**

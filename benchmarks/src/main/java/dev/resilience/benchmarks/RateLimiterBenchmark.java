@@ -62,6 +62,8 @@ public class RateLimiterBenchmark {
 
 	private RateLimiter oursPermitted;
 
+	private RateLimiter oursCoarsePermitted;
+
 	private RateLimiter oursLimiting;
 
 	private Supplier<String> r4jPermitted;
@@ -78,6 +80,8 @@ public class RateLimiterBenchmark {
 	@Setup
 	public void setUp() {
 		this.oursPermitted = RateLimiter.of("permitted", oursConfig(HUGE_LIMIT, SECOND));
+		this.oursCoarsePermitted = RateLimiter.of("permitted-coarse", oursConfig(HUGE_LIMIT, SECOND), Clocks.COARSE,
+				dev.resilience.core.Scheduler.system());
 		this.oursLimiting = RateLimiter.of("limiting", oursConfig(1, HOUR));
 		this.oursLimiting.acquirePermission(1);
 
@@ -129,6 +133,15 @@ public class RateLimiterBenchmark {
 	@Benchmark
 	public String permitted_ours() {
 		return PermitProtocol.rateLimiter(this.oursPermitted, this.backend);
+	}
+
+	/**
+	 * Ours, permitted, on the coarse clock ({@code resilience.clock=coarse}).
+	 * @return the result
+	 */
+	@Benchmark
+	public String permitted_oursCoarse() {
+		return PermitProtocol.rateLimiter(this.oursCoarsePermitted, this.backend);
 	}
 
 	/**
