@@ -33,6 +33,14 @@ public final class Deadline {
 
 	private static final ThreadLocal<@Nullable Deadline> CURRENT = new ThreadLocal<>();
 
+	// Whether a deadline was ever made current in this JVM. Until one is, no thread has
+	// one, and current() answers from this one volatile read, without the thread-local
+	// lookup: the calls of an application that uses no deadlines do not pay for the
+	// pipeline's several looks at the deadline. Set (never cleared) by the thread that
+	// enters the first deadline before it stores it, so that thread, and any thread a
+	// deadline is carried to (which enters it too), sees it set.
+	private static volatile boolean inUse;
+
 	private final Ticker ticker;
 
 	// The ticker reading at which the budget is used up.
@@ -73,7 +81,7 @@ public final class Deadline {
 	 * @return the deadline, or {@code null} when the current request has none
 	 */
 	public static @Nullable Deadline current() {
-		return CURRENT.get();
+		return inUse ? CURRENT.get() : null;
 	}
 
 	/**
@@ -113,6 +121,9 @@ public final class Deadline {
 	 * @return the scope to close, on the same thread
 	 */
 	public static Scope enter(@Nullable Deadline deadline) {
+		if (deadline != null && !inUse) {
+			inUse = true;
+		}
 		Deadline previous = CURRENT.get();
 		// A nested deadline never extends the one around it.
 		Deadline next = (deadline == null || (previous != null && previous.endsBefore(deadline))) ? previous : deadline;
