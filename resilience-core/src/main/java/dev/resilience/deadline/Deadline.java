@@ -77,7 +77,8 @@ public final class Deadline {
 	}
 
 	/**
-	 * Returns the current thread's deadline.
+	 * Returns the current thread's deadline. Until a deadline is first entered in the
+	 * JVM, this is one volatile read; after, a thread-local read.
 	 * @return the deadline, or {@code null} when the current request has none
 	 */
 	public static @Nullable Deadline current() {

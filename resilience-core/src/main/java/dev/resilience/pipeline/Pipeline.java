@@ -438,7 +438,7 @@ public final class Pipeline {
 	/**
 	 * The call's first check of the current deadline: a call whose budget is gone does
 	 * not start (ENFORCE) or is reported (OBSERVE). One thread-local read without a
-	 * deadline.
+	 * deadline (one volatile read while no deadline was ever entered in the JVM).
 	 */
 	void checkDeadline() {
 		Deadline deadline = Deadline.current();
