@@ -201,7 +201,10 @@ final class FallbackMethods {
 				: (target, arguments, caller) -> candidate.invoke(target, arguments);
 		return (context, failure) -> {
 			@Nullable Object[] given = ((MethodInvocation) context).getArguments();
-			@Nullable Object[] arguments = Arrays.copyOf(given, passFailure ? values + 1 : values);
+			// The invocation's own arguments when they are the fallback's (no failure
+			// passed, no Continuation to drop): no copy.
+			@Nullable Object[] arguments = (!passFailure && values == given.length) ? given
+					: Arrays.copyOf(given, passFailure ? values + 1 : values);
 			if (passFailure) {
 				arguments[values] = failure;
 			}
