@@ -52,7 +52,7 @@ import reactor.util.context.ContextView
  * @return what the block (or the fallback) returned
  */
 public suspend fun <T> Pipeline.executeSuspend(block: suspend () -> T): T =
-    run(ResilienceOperator.of(this), block)
+    protect(ResilienceOperator.of(this), block)
 
 /**
  * Runs [block] through the pipeline's stages, as [executeSuspend] without a call context
@@ -64,10 +64,10 @@ public suspend fun <T> Pipeline.executeSuspend(block: suspend () -> T): T =
  * @return what the block (or the fallback) returned
  */
 public suspend fun <T> Pipeline.executeSuspend(callContext: Any, block: suspend () -> T): T =
-    run(ResilienceOperator.of(this) { _: ContextView -> callContext }, block)
+    protect(ResilienceOperator.of(this) { _: ContextView -> callContext }, block)
 
 @Suppress("UNCHECKED_CAST")
-private suspend fun <T> run(operator: ResilienceOperator<Any>, block: suspend () -> T): T {
+private suspend fun <T> protect(operator: ResilienceOperator<Any>, block: suspend () -> T): T {
     val context = currentCoroutineContext().minusKey(Job)
     // A null result completes the Mono empty, and is null again on the way out.
     val source: Mono<Any> = mono(context) { block() }

@@ -41,7 +41,7 @@ abstract class ReturnAdapter {
 	// await the Mono the advice returns): without it, a proxied suspend function's
 	// invocation returns whatever the Kotlin calling convention gives, which no stage
 	// could judge.
-	private static final boolean COROUTINES_REACTOR_PRESENT = ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt",
+	static final boolean COROUTINES_REACTOR_PRESENT = ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt",
 			ReturnAdapter.class.getClassLoader());
 
 	/** Proceeds down the rest of the interceptor chain once. */

@@ -37,9 +37,6 @@ import org.springframework.util.ClassUtils;
  */
 final class SuspendingFallbacks {
 
-	private static final boolean COROUTINES_REACTOR_PRESENT = ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt",
-			SuspendingFallbacks.class.getClassLoader());
-
 	private static final String FLOW = "kotlinx.coroutines.flow.Flow";
 
 	private SuspendingFallbacks() {
@@ -126,7 +123,7 @@ final class SuspendingFallbacks {
 	 */
 	static @Nullable String returnProblem(Method method, Method candidate) {
 		boolean candidateSuspends = KotlinDetector.isSuspendingFunction(candidate);
-		if (candidateSuspends && !COROUTINES_REACTOR_PRESENT) {
+		if (candidateSuspends && !ReturnAdapter.COROUTINES_REACTOR_PRESENT) {
 			return "is a suspend function, which is called with kotlinx-coroutines-reactor, not on the class path";
 		}
 		ResolvableType given = ResolvableType.forType(Signatures.suspendedGenericReturnType(candidate));
