@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The semaphore bulkhead, ours against Resilience4j's and Failsafe's, in one JVM run,
- * with a bare call as the baseline: the success path with 100 places and no wait. Ours
+ * with a bare call as the baseline: the success path with 100 places and no wait
+ * ({@code permitted_*}), and the rejection of a full bulkhead of one place taken at setup
+ * ({@code full_*}; the exception is returned, not thrown out of the benchmark). Ours
  * takes and gives back its place as the interceptor does, Resilience4j's runs a supplier
  * decorated once, Failsafe's an executor built once. With {@code -t 2} both threads share
  * the same bulkheads.
@@ -53,6 +55,12 @@ public class BulkheadBenchmark {
 
 	private FailsafeExecutor<String> failsafe;
 
+	Bulkhead oursFull;
+
+	private Supplier<String> r4jFull;
+
+	private FailsafeExecutor<String> failsafeFull;
+
 	/**
 	 * Creates the bulkheads.
 	 */
@@ -68,6 +76,22 @@ public class BulkheadBenchmark {
 						.build()),
 					this.backend::call);
 		this.failsafe = Failsafe.with(dev.failsafe.Bulkhead.<String>builder(PLACES).build());
+
+		this.oursFull = Bulkhead.of("full",
+				BulkheadConfig.builder().maxConcurrentCalls(1).maxWaitDuration(Duration.ZERO).build());
+		this.oursFull.acquirePermission();
+		io.github.resilience4j.bulkhead.Bulkhead r4jFullBulkhead = io.github.resilience4j.bulkhead.Bulkhead.of("full",
+				io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+					.maxConcurrentCalls(1)
+					.maxWaitDuration(Duration.ZERO)
+					.build());
+		r4jFullBulkhead.acquirePermission();
+		this.r4jFull = io.github.resilience4j.bulkhead.Bulkhead.decorateSupplier(r4jFullBulkhead, this.backend::call);
+		dev.failsafe.Bulkhead<String> failsafeFullBulkhead = dev.failsafe.Bulkhead.<String>builder(1).build();
+		if (!failsafeFullBulkhead.tryAcquirePermit()) {
+			throw new IllegalStateException("Failsafe's bulkhead gave no place");
+		}
+		this.failsafeFull = Failsafe.with(failsafeFullBulkhead);
 	}
 
 	/**
@@ -104,6 +128,48 @@ public class BulkheadBenchmark {
 	@Benchmark
 	public String permitted_failsafe() {
 		return this.failsafe.get(this.checkedSupplier);
+	}
+
+	/**
+	 * Ours, full: the rejection.
+	 * @return the rejection
+	 */
+	@Benchmark
+	public Object full_ours() {
+		try {
+			return PermitProtocol.bulkhead(this.oursFull, this.backend);
+		}
+		catch (RuntimeException ex) {
+			return ex;
+		}
+	}
+
+	/**
+	 * Resilience4j's, full: the rejection.
+	 * @return the rejection
+	 */
+	@Benchmark
+	public Object full_r4j() {
+		try {
+			return this.r4jFull.get();
+		}
+		catch (RuntimeException ex) {
+			return ex;
+		}
+	}
+
+	/**
+	 * Failsafe's, full: the rejection.
+	 * @return the rejection
+	 */
+	@Benchmark
+	public Object full_failsafe() {
+		try {
+			return this.failsafeFull.get(this.checkedSupplier);
+		}
+		catch (RuntimeException ex) {
+			return ex;
+		}
 	}
 
 }

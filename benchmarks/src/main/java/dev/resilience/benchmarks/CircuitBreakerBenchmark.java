@@ -70,6 +70,8 @@ public class CircuitBreakerBenchmark {
 
 	private CircuitBreaker oursOpen;
 
+	private CircuitBreaker oursOpenCoarse;
+
 	private Supplier<String> r4jCount;
 
 	private Supplier<String> r4jTime;
@@ -93,6 +95,9 @@ public class CircuitBreakerBenchmark {
 				Clocks.COARSE, dev.resilience.core.Scheduler.system());
 		this.oursOpen = CircuitBreaker.of("open", oursConfig(SlidingWindowType.COUNT_BASED, WINDOW_SIZE));
 		this.oursOpen.transitionTo(CircuitBreaker.State.OPEN);
+		this.oursOpenCoarse = CircuitBreaker.of("open-coarse", oursConfig(SlidingWindowType.COUNT_BASED, WINDOW_SIZE),
+				Clocks.COARSE, dev.resilience.core.Scheduler.system());
+		this.oursOpenCoarse.transitionTo(CircuitBreaker.State.OPEN);
 
 		this.r4jCount = io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(r4jCountBreaker("count"),
 				this.supplier);
@@ -274,6 +279,21 @@ public class CircuitBreakerBenchmark {
 	public Object open_ours() {
 		try {
 			return PermitProtocol.circuitBreaker(this.oursOpen, this.backend);
+		}
+		catch (RuntimeException ex) {
+			return ex;
+		}
+	}
+
+	/**
+	 * Ours, open, on the coarse clock: the rejection, whose look at the open wait reads
+	 * the coarse clock.
+	 * @return the rejection
+	 */
+	@Benchmark
+	public Object open_oursCoarse() {
+		try {
+			return PermitProtocol.circuitBreaker(this.oursOpenCoarse, this.backend);
 		}
 		catch (RuntimeException ex) {
 			return ex;

@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * permits per second);</li>
  * <li>{@code limiting_*}: a limit of one permit per hour, taken at the first call, and no
  * wait allowed, so every call measured is a rejection (the exception is returned, not
- * thrown out of the benchmark).</li>
+ * thrown out of the benchmark);</li>
+ * <li>{@code *_oursCoarse}: ours on the coarse clock
+ * ({@code resilience.clock=coarse}).</li>
  * </ul>
  * Ours takes its permit as the interceptor does ({@code acquirePermission(1)}),
  * Resilience4j's runs a supplier decorated once, Failsafe's (bursty, Resilience4j's
@@ -66,6 +68,8 @@ public class RateLimiterBenchmark {
 
 	private RateLimiter oursLimiting;
 
+	private RateLimiter oursCoarseLimiting;
+
 	private Supplier<String> r4jPermitted;
 
 	private Supplier<String> r4jLimiting;
@@ -84,6 +88,9 @@ public class RateLimiterBenchmark {
 				dev.resilience.core.Scheduler.system());
 		this.oursLimiting = RateLimiter.of("limiting", oursConfig(1, HOUR));
 		this.oursLimiting.acquirePermission(1);
+		this.oursCoarseLimiting = RateLimiter.of("limiting-coarse", oursConfig(1, HOUR), Clocks.COARSE,
+				dev.resilience.core.Scheduler.system());
+		this.oursCoarseLimiting.acquirePermission(1);
 
 		this.r4jPermitted = io.github.resilience4j.ratelimiter.RateLimiter.decorateSupplier(
 				io.github.resilience4j.ratelimiter.RateLimiter.of("permitted", r4jConfig(HUGE_LIMIT, SECOND)),
@@ -170,6 +177,20 @@ public class RateLimiterBenchmark {
 	public Object limiting_ours() {
 		try {
 			return PermitProtocol.rateLimiter(this.oursLimiting, this.backend);
+		}
+		catch (RuntimeException ex) {
+			return ex;
+		}
+	}
+
+	/**
+	 * Ours, limiting, on the coarse clock: the rejection.
+	 * @return the rejection
+	 */
+	@Benchmark
+	public Object limiting_oursCoarse() {
+		try {
+			return PermitProtocol.rateLimiter(this.oursCoarseLimiting, this.backend);
 		}
 		catch (RuntimeException ex) {
 			return ex;

@@ -2,6 +2,7 @@ package dev.resilience.benchmarks;
 
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.RateLimitExceededException;
+import dev.resilience.bulkhead.BulkheadFullException;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
@@ -36,6 +37,7 @@ class BenchmarksSmokeTests {
 			assertThat(benchmark.timeWindow_r4j()).isEqualTo("ok");
 			assertThat(benchmark.timeWindow_failsafe()).isEqualTo("ok");
 			assertThat(benchmark.open_ours()).isInstanceOf(CallNotPermittedException.class);
+			assertThat(benchmark.open_oursCoarse()).isInstanceOf(CallNotPermittedException.class);
 			assertThat(benchmark.open_r4j())
 				.isInstanceOf(io.github.resilience4j.circuitbreaker.CallNotPermittedException.class);
 			assertThat(benchmark.open_failsafe()).isInstanceOf(CircuitBreakerOpenException.class);
@@ -85,6 +87,7 @@ class BenchmarksSmokeTests {
 			assertThat(benchmark.permitted_r4j()).isEqualTo("ok");
 			assertThat(benchmark.permitted_failsafe()).isEqualTo("ok");
 			assertThat(benchmark.limiting_ours()).isInstanceOf(RequestNotPermittedException.class);
+			assertThat(benchmark.limiting_oursCoarse()).isInstanceOf(RequestNotPermittedException.class);
 			assertThat(benchmark.limiting_r4j())
 				.isInstanceOf(io.github.resilience4j.ratelimiter.RequestNotPermitted.class);
 			assertThat(benchmark.limiting_failsafe()).isInstanceOf(RateLimitExceededException.class);
@@ -148,6 +151,9 @@ class BenchmarksSmokeTests {
 			assertThat(bulkhead.permitted_ours()).isEqualTo("ok");
 			assertThat(bulkhead.permitted_r4j()).isEqualTo("ok");
 			assertThat(bulkhead.permitted_failsafe()).isEqualTo("ok");
+			assertThat(bulkhead.full_ours()).isInstanceOf(BulkheadFullException.class);
+			assertThat(bulkhead.full_r4j()).isInstanceOf(io.github.resilience4j.bulkhead.BulkheadFullException.class);
+			assertThat(bulkhead.full_failsafe()).isInstanceOf(dev.failsafe.BulkheadFullException.class);
 			assertThat(retry.succeeding_ours()).isEqualTo("ok");
 			assertThat(retry.succeeding_r4j()).isEqualTo("ok");
 			assertThat(retry.succeeding_failsafe()).isEqualTo("ok");
@@ -157,6 +163,10 @@ class BenchmarksSmokeTests {
 		}
 		// Every place was given back.
 		assertThat(bulkhead.ours.metrics().availableConcurrentCalls()).isEqualTo(BulkheadBenchmark.PLACES);
+		// The full one's place is still the one taken at setup: a rejection gives none
+		// back.
+		assertThat(bulkhead.oursFull.metrics().availableConcurrentCalls()).isZero();
+		assertThat(bulkhead.oursFull.metrics().totalRejectedCalls()).isEqualTo(CALLS);
 	}
 
 	@Test

@@ -4,7 +4,9 @@ import dev.resilience.core.ResilienceException;
 
 /**
  * Thrown when a bulkhead has no free place (semaphore kind) or neither a free thread nor
- * queue space (thread-pool kind). Created without a stack trace.
+ * queue space (thread-pool kind). Created without a stack trace. A semaphore bulkhead
+ * throws one instance for all its rejections (and its keys'), made on the first, so that
+ * a rejection allocates nothing (see {@link ResilienceException}).
  */
 public class BulkheadFullException extends ResilienceException {
 

@@ -79,6 +79,11 @@ import org.jspecify.annotations.Nullable;
  * has a call in flight, so it is not retired and is the key's live one. While the key map
  * is under pressure, a key's bulkhead whose last call ends retires itself at once.
  *
+ * Rejections throw the instance's one BulkheadFullException (a key's too), made on the
+ * first rejection and kept in a volatile field: it holds nothing of a call (no stack
+ * trace, no suppression, its cause fixed at null), so any number of threads can throw it
+ * at once and a rejection allocates nothing.
+ *
  * Reset zeroes the counters and sweeps the keys: it never writes a state word, so the
  * calls in flight and their places are exactly what they were, and every release still
  * finds the bulkhead that granted its place.
@@ -146,6 +151,10 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 
 	private final @Nullable Object key;
 
+	// The instance's exception for every rejection (see the design notes); on the
+	// instance only. Volatile for its publication: Throwable's fields are not final.
+	private volatile @Nullable BulkheadFullException rejection;
+
 	SemaphoreBulkhead(String name, BulkheadConfig config, Ticker ticker, Scheduler scheduler) {
 		this(name, config, ticker, scheduler, AdaptiveLimit::of);
 	}
@@ -196,9 +205,24 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 		SemaphoreBulkhead bulkhead = this.keys.get(key);
 		if (bulkhead == null) {
 			onRejected();
-			throw new BulkheadFullException(this.name);
+			throw rejection();
 		}
 		return bulkhead;
+	}
+
+	/**
+	 * Returns the instance's one exception for its rejections (and its keys'), made on
+	 * the first one (see the design notes).
+	 */
+	private BulkheadFullException rejection() {
+		SemaphoreBulkhead owner = (this.instance != null) ? this.instance : this;
+		BulkheadFullException rejection = owner.rejection;
+		if (rejection == null) {
+			// A race makes two, equal; one of them stays.
+			rejection = new BulkheadFullException(this.name);
+			owner.rejection = rejection;
+		}
+		return rejection;
 	}
 
 	@Override
@@ -281,7 +305,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 			return;
 		}
 		onRejected();
-		throw new BulkheadFullException(this.name);
+		throw rejection();
 	}
 
 	@Override
@@ -301,7 +325,7 @@ final class SemaphoreBulkhead implements Bulkhead, BoundedKeyMap.State {
 			return false;
 		}
 		onRejected();
-		throw new BulkheadFullException(this.name);
+		throw rejection();
 	}
 
 	@Override

@@ -5,7 +5,9 @@ import dev.resilience.core.ResilienceException;
 /**
  * Thrown when a circuit breaker rejects a call: it is open, forced open, or half-open
  * with all trial calls taken. Created without a stack trace (it is thrown at high rates
- * while a dependency is down).
+ * while a dependency is down). A breaker throws one instance per rejecting state, made on
+ * the first such rejection, so that a rejection allocates nothing (see
+ * {@link ResilienceException}).
  */
 public class CallNotPermittedException extends ResilienceException {
 

@@ -60,6 +60,13 @@ import org.jspecify.annotations.Nullable;
  * rejected), so a clock step between building the state and publishing it cannot shorten
  * the wait.
  *
+ * A rejection throws one CallNotPermittedException per breaker and rejecting state (OPEN,
+ * HALF_OPEN with every trial taken, FORCED_OPEN), made on the first such rejection and
+ * kept in a volatile field: it carries nothing of the call (no stack trace, no
+ * suppression, its cause fixed at null), so it can be thrown by any number of threads at
+ * once, and a rejection allocates nothing. Two threads racing on the first rejection may
+ * make two equal ones; one of them stays.
+ *
  * Every state entry knows why it was entered (a Cause, and the Figures that decided it when
  * figures did: the window's reading returned by the call that reached a threshold, or the
  * trial counts read by the call that completed the last trial), so that its transition
@@ -129,6 +136,14 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 	private static final System.Logger logger = System.getLogger(CircuitBreaker.class.getName());
 
 	private final OnceWarning predicateFailures = new OnceWarning();
+
+	// One exception per rejecting state, made on its first rejection, so that a rejection
+	// allocates nothing. Volatile for its publication: Throwable's fields are not final.
+	private volatile @Nullable CallNotPermittedException openRejection;
+
+	private volatile @Nullable CallNotPermittedException halfOpenRejection;
+
+	private volatile @Nullable CallNotPermittedException forcedOpenRejection;
 
 	DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = Objects.requireNonNull(name, "name must not be null");
@@ -400,7 +415,31 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
 		if (this.events.hasListeners()) {
 			this.events.publish(stateEvent(CircuitBreakerEvent.Type.NOT_PERMITTED, null, null, current));
 		}
-		return new CallNotPermittedException(this.name, current.state());
+		return rejection(current.state());
+	}
+
+	/**
+	 * Returns this breaker's one exception for the rejections of {@code state}, made on
+	 * its first rejection (see the design notes).
+	 */
+	private CallNotPermittedException rejection(State state) {
+		CallNotPermittedException rejection = switch (state) {
+			case OPEN -> this.openRejection;
+			case HALF_OPEN -> this.halfOpenRejection;
+			// FORCED_OPEN, the only other state that rejects.
+			default -> this.forcedOpenRejection;
+		};
+		if (rejection != null) {
+			return rejection;
+		}
+		// A race makes two, equal; one of them stays.
+		rejection = new CallNotPermittedException(this.name, state);
+		switch (state) {
+			case OPEN -> this.openRejection = rejection;
+			case HALF_OPEN -> this.halfOpenRejection = rejection;
+			default -> this.forcedOpenRejection = rejection;
+		}
+		return rejection;
 	}
 
 	// Transitions

@@ -10,6 +10,14 @@ import org.jspecify.annotations.Nullable;
  * Rejections are control flow, thrown at high rates when a dependency is down, so they
  * are created without a stack trace; {@link #isRejection()} tells them apart from
  * failures of the call itself (a retry does not retry a rejection unless told to).
+ * <p>
+ * A rejection may be one instance that a primitive throws again and again (the in-memory
+ * circuit breaker, rate limiter and semaphore bulkhead do, so that a rejection allocates
+ * nothing): do not rely on its identity, and do not expect to change it. Nothing a
+ * catcher does changes it: it has no stack trace to set, takes no suppressed exceptions,
+ * and its cause is fixed.
+ * <p>
+ * Thread-safe: an instance may be thrown by any number of threads at once.
  */
 public abstract class ResilienceException extends RuntimeException {
 

@@ -76,6 +76,13 @@ import org.jspecify.annotations.Nullable;
  * bucket, and a bucket made from the configuration of the moment before converts itself
  * on its first decision (one reference comparison per decision on a key).
  *
+ * Rejections. A synchronous rejection throws the bucket's one BucketRejection (made on
+ * its first rejection, again when the permit count changes), so that it allocates nothing;
+ * its retry-after hint is computed from the tat when asked, by the same arithmetic as the
+ * decision (see BucketRejection). A key map too full for a new key throws the instance's
+ * one exception without a hint. Only an interrupted waiter, and the reservations of the
+ * asynchronous path, make a rejection of their own.
+ *
  * Reset. reset() fills the instance's bucket and every stored key's bucket in place
  * (under the bucket's reconfigure lock, parked at SWITCHING like a conversion, then set
  * to the ticker's now: a full bucket), then sweeps the keys, which retires the full
@@ -138,6 +145,14 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 
 	private final @Nullable Object key;
 
+	// The exception of this bucket's rejections, for the permit count of the last one
+	// (see BucketRejection); volatile for its publication.
+	private volatile @Nullable BucketRejection rejection;
+
+	// The exception of forKey's rejections when the key map is full (no retry-after
+	// hint).
+	private volatile @Nullable RequestNotPermittedException keysFull;
+
 	DefaultRateLimiter(String name, RateLimiterConfig config, Ticker ticker, Scheduler scheduler) {
 		this.name = SettingValidation.notNull(name, "name");
 		SettingValidation.notNull(config, "config");
@@ -181,7 +196,12 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		DefaultRateLimiter limiter = this.keys.get(key);
 		if (limiter == null) {
 			onRejected(1);
-			throw new RequestNotPermittedException(this.name, 0);
+			RequestNotPermittedException keysFull = this.keysFull;
+			if (keysFull == null) {
+				keysFull = new RequestNotPermittedException(this.name, 0);
+				this.keysFull = keysFull;
+			}
+			throw keysFull;
 		}
 		return limiter;
 	}
@@ -258,7 +278,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	private boolean acquire(int permits, long bound) {
 		// At once first, so that a grant without a wait allocates nothing.
 		long decision = decide(permits, false, null, bound);
-		if (decision < 0 && this.grid.timeoutNanos > 0) {
+		if (decision < 0 && mayWaitAfter(decision)) {
 			Waiting waiting = new Waiting(permits);
 			decision = decide(permits, true, waiting, bound);
 			if (decision == BEYOND_BOUND) {
@@ -266,7 +286,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 			}
 			if (decision < 0) {
 				onRejected(permits);
-				throw new RequestNotPermittedException(this.name, retryAfter(decision));
+				throw rejection(permits);
 			}
 			this.waitingThreads.incrementAndGet();
 			try {
@@ -284,7 +304,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		}
 		else if (decision < 0) {
 			onRejected(permits);
-			throw new RequestNotPermittedException(this.name, retryAfter(decision));
+			throw rejection(permits);
 		}
 		onPermitted(permits);
 		return true;
@@ -299,7 +319,7 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 			onPermitted(permits);
 			return Reservation.NOW;
 		}
-		if (this.grid.timeoutNanos == 0) {
+		if (!mayWaitAfter(decision)) {
 			onRejected(permits);
 			return Reservation.refused(retryAfter(decision));
 		}
@@ -346,6 +366,51 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 		}
 		onPermitted(permits);
 		return decision;
+	}
+
+	/**
+	 * Returns the exception of this bucket's rejections of {@code permits}; a race, or a
+	 * rejection of another count, makes a new one.
+	 */
+	private RequestNotPermittedException rejection(int permits) {
+		DefaultRateLimiter bucket = this;
+		if (this.tat.get() == RETIRED) {
+			// The key's live bucket decided (decide() went to it); its hint is the one.
+			DefaultRateLimiter live = live();
+			if (live != null) {
+				bucket = live;
+			}
+		}
+		BucketRejection rejection = bucket.rejection;
+		if (rejection == null || rejection.permits != permits) {
+			rejection = new BucketRejection(bucket, permits);
+			bucket.rejection = rejection;
+		}
+		return rejection;
+	}
+
+	/**
+	 * Returns how long from now until {@code permits} could be had at once, by the
+	 * decision's own arithmetic; takes nothing. {@code 0} if they could be had now, or if
+	 * the bucket is being reconfigured or was retired (a retired bucket was full).
+	 */
+	long nanosUntil(int permits) {
+		long now = this.ticker.read();
+		long current = this.tat.get();
+		if (current == SWITCHING || current == RETIRED || current - now <= 0) {
+			return 0;
+		}
+		Grid grid = this.grid;
+		return Math.max(0, grid.advance(current, permits - grid.capacity) - now);
+	}
+
+	/**
+	 * Tells whether a refusal at once ({@code decision} below zero) could still be a
+	 * grant after a wait within the timeout: if not, it is the answer, and no reservation
+	 * is made for a second decision that would refuse too.
+	 */
+	private boolean mayWaitAfter(long decision) {
+		return decision != KEY_REFUSED && -decision <= this.grid.timeoutNanos;
 	}
 
 	private static long retryAfter(long decision) {

@@ -4,7 +4,10 @@ import dev.resilience.core.ResilienceException;
 
 /**
  * Thrown when a rate limiter cannot grant permits within the caller's timeout. Created
- * without a stack trace.
+ * without a stack trace. The in-memory limiter throws one instance per bucket (an
+ * instance's, or a key's) and permit count, made on the first such rejection, so that a
+ * rejection allocates nothing (see {@link ResilienceException}); its
+ * {@link #retryAfterNanos()} is then read from the bucket when called.
  */
 public class RequestNotPermittedException extends ResilienceException {
 
@@ -23,8 +26,11 @@ public class RequestNotPermittedException extends ResilienceException {
 
 	/**
 	 * Returns how long until the requested permits could be had, as a hint for a
-	 * {@code Retry-After} answer.
-	 * @return the wait in nanoseconds, {@code 0} if unknown
+	 * {@code Retry-After} answer. For the in-memory limiter's rejections it is computed
+	 * when called, from the bucket's state then: the wait from that moment (so it shrinks
+	 * as time passes, and is {@code 0} once the permits could be had); for others (the
+	 * Redis limiter, the asynchronous paths) it is the wait when the call was rejected.
+	 * @return the wait in nanoseconds, {@code 0} if unknown or over
 	 */
 	public long retryAfterNanos() {
 		return this.retryAfterNanos;

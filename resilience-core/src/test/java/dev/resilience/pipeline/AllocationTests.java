@@ -17,6 +17,7 @@ import dev.resilience.chaos.ChaosRuleConfig;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
 import dev.resilience.core.Invoker;
+import dev.resilience.core.ResilienceException;
 import dev.resilience.deadline.Deadline;
 import dev.resilience.ratelimiter.RateLimiter;
 import dev.resilience.ratelimiter.RateLimiterConfig;
@@ -159,6 +160,115 @@ class AllocationTests {
 		Pipeline pipeline = composed(Pipeline.builder().chaos(chaos));
 		assertThat(allocatedByCalls(pipeline)).isLessThan(1_000);
 		assertThat(chaos.rules()).allSatisfy((rule) -> assertThat(rule.injections()).isZero());
+	}
+
+	@Test
+	void openBreakerRejectionAllocatesNothing() {
+		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
+		breaker.transitionTo(CircuitBreaker.State.OPEN);
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = breaker::acquirePermit;
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	@Test
+	void forcedOpenBreakerRejectionAllocatesNothing() {
+		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
+		breaker.transitionTo(CircuitBreaker.State.FORCED_OPEN);
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = breaker::acquirePermit;
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	@Test
+	void halfOpenBreakerWithEveryTrialTakenRejectsWithoutAllocating() {
+		CircuitBreaker breaker = CircuitBreaker.of("c",
+				CircuitBreakerConfig.builder().permittedNumberOfCallsInHalfOpenState(1).build(), this.ticker,
+				this.scheduler);
+		breaker.transitionTo(CircuitBreaker.State.HALF_OPEN);
+		breaker.acquirePermit();
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = breaker::acquirePermit;
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	@Test
+	void rateLimiterRejectionAllocatesNothing() {
+		RateLimiter limiter = RateLimiter.of("l",
+				RateLimiterConfig.builder().limitForPeriod(1).limitRefreshPeriod(Duration.ofHours(1)).build(),
+				this.ticker, this.scheduler);
+		limiter.acquirePermission(1);
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = () -> limiter.acquirePermission(1);
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	@Test
+	void rateLimiterRejectionBeyondItsTimeoutAllocatesNothing() {
+		RateLimiter limiter = RateLimiter.of("l",
+				RateLimiterConfig.builder()
+					.limitForPeriod(1)
+					.limitRefreshPeriod(Duration.ofHours(1))
+					.timeoutDuration(Duration.ofMillis(10))
+					.build(),
+				this.ticker, this.scheduler);
+		limiter.acquirePermission(1);
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = () -> limiter.acquirePermission(1);
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	@Test
+	void fullBulkheadRejectionAllocatesNothing() {
+		Bulkhead bulkhead = Bulkhead.of("b", BulkheadConfig.builder().maxConcurrentCalls(1).build());
+		bulkhead.acquirePermission();
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = bulkhead::acquirePermission;
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	@Test
+	void pipelineRejectedByAnOpenBreakerAllocatesNothing() {
+		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
+		breaker.transitionTo(CircuitBreaker.State.OPEN);
+		Pipeline pipeline = Pipeline.builder()
+			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
+			.circuitBreaker(breaker)
+			.rateLimiter(RateLimiter.of("l",
+					RateLimiterConfig.builder()
+						.limitForPeriod(1_000_000)
+						.limitRefreshPeriod(Duration.ofNanos(1_000_000))
+						.build(),
+					this.ticker, this.scheduler))
+			.bulkhead(Bulkhead.of("b", BulkheadConfig.ofDefaults()))
+			.build();
+		// Made once: a capturing lambda per call would be the test's allocation.
+		ThrowingCall call = () -> pipeline.execute("context", IDENTITY);
+		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	/** Runs a call that must be rejected. */
+	private static void rejected(ThrowingCall call) {
+		try {
+			call.run();
+		}
+		catch (ResilienceException ex) {
+			if (!ex.isRejection()) {
+				throw new AssertionError(ex);
+			}
+			return;
+		}
+		catch (Throwable ex) {
+			throw new AssertionError(ex);
+		}
+		throw new AssertionError("not rejected");
+	}
+
+	@FunctionalInterface
+	private interface ThrowingCall {
+
+		void run() throws Throwable;
+
 	}
 
 	private Pipeline composed() {
