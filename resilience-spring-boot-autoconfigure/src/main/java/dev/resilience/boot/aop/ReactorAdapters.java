@@ -101,7 +101,7 @@ final class ReactorAdapters {
 		// returns becomes a publisher through the Flow's adapter.
 		ReactiveAdapter fallbackAdapter = many ? ReactiveAdapterRegistry.getSharedInstance().getAdapter(returnType)
 				: null;
-		return new ReactorAdapter(ReturnAdapter.PROCEED_CLONE, !many, fallbackAdapter, true, null, null, null);
+		return new ReactorAdapter(ReturnAdapter.PROCEED_AGAIN, !many, fallbackAdapter, true, null, null, null);
 	}
 
 	/*

@@ -14,7 +14,6 @@ import io.micrometer.observation.Observation;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.core.KotlinDetector;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.util.ClassUtils;
@@ -48,13 +47,12 @@ abstract class ReturnAdapter {
 	static final Invoker<MethodInvocation> PROCEED = MethodInvocation::proceed;
 
 	/**
-	 * Proceeds on a fresh copy of the invocation, so that every attempt of a retry runs
-	 * the interceptors after ours again (a transaction per attempt, say); the original
-	 * invocation is never proceeded itself.
+	 * Proceeds so that it can be done again: on a fresh copy of the invocation when
+	 * interceptors follow ours, so that every attempt of a retry runs them again (a
+	 * transaction per attempt, say), and on the invocation itself when none does (see
+	 * {@link InvocationChain}).
 	 */
-	static final Invoker<MethodInvocation> PROCEED_CLONE = (
-			invocation) -> (invocation instanceof ProxyMethodInvocation proxy) ? proxy.invocableClone().proceed()
-					: invocation.proceed();
+	static final Invoker<MethodInvocation> PROCEED_AGAIN = InvocationChain::proceedAgain;
 
 	/**
 	 * Runs the invocation through the pipeline and returns what the method returns.
@@ -96,8 +94,8 @@ abstract class ReturnAdapter {
 	/**
 	 * Chooses the adapter for a method.
 	 * @param method the method
-	 * @param retried whether the method's pipeline retries (each attempt then proceeds on
-	 * a copy of the invocation)
+	 * @param retried whether the method's pipeline retries (each attempt then proceeds so
+	 * that the interceptors after ours run again)
 	 * @param subject the method, for messages
 	 * @return the adapter, or {@code null} if the return type cannot be served (a
 	 * {@link Future} that is not a {@link CompletionStage}, or a {@link CompletionStage}
@@ -109,12 +107,12 @@ abstract class ReturnAdapter {
 			return suspending(method, subject);
 		}
 		Class<?> type = method.getReturnType();
-		Invoker<MethodInvocation> proceed = retried ? PROCEED_CLONE : PROCEED;
+		Invoker<MethodInvocation> proceed = retried ? PROCEED_AGAIN : PROCEED;
 		if (REACTOR_PRESENT && OPERATORS_PRESENT) {
-			// Every subscription proceeds on a copy of the invocation: a publisher may be
+			// Every subscription proceeds again (see InvocationChain): a publisher may be
 			// subscribed more than once, and each subscription runs the stages again.
 			ReturnAdapter reactive = ReactorAdapters.of(type, method.getGenericReturnType().getTypeName(), subject,
-					PROCEED_CLONE);
+					PROCEED_AGAIN);
 			if (reactive != null) {
 				return reactive;
 			}

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * With observations off, an annotated call allocates what any Spring AOP interception
  * allocates and nothing more: as much per call as a class proxy with one no-op
- * interceptor (the method invocation Spring makes per call; under a retry, which proceeds
- * on a copy of the invocation per attempt, one that proceeds on a copy), measured by the
+ * interceptor (the method invocation Spring makes per call; under a retry too, whose
+ * attempts proceed on the invocation itself when no advice follows), measured by the
  * JVM's per-thread allocation counter after a warm-up. With them on, it allocates the
  * observations, which the same measurement sees (so it would see a regression). (JMH's
  * {@code AnnotationBenchmark} with {@code -prof gc} measures the same with compiled code,
@@ -38,8 +38,12 @@ class UnobservedCallAllocationTests {
 
 	private static final int CALLS = 100_000;
 
-	// Spring's per-call allocation may vary by a few bytes with what the JIT inlines.
-	private static final long SLACK_PER_CALL = 16;
+	// Spring's per-call allocation varies with what the JIT inlines: the floor's no-op
+	// lambda lets escape analysis remove the proxy's 24-byte method-cache key now and
+	// then
+	// (64 B instead of 88 B), which a real interceptor's call never does. A copy of the
+	// invocation is 96 B, far beyond it.
+	private static final long SLACK_PER_CALL = 24;
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(
@@ -66,10 +70,12 @@ class UnobservedCallAllocationTests {
 		long floor = perCall(floor(false)::call);
 		assertThat(perCall(bean::call)).as("bytes per call, the no-op interceptor's being %d", floor)
 			.isLessThanOrEqualTo(floor + SLACK_PER_CALL);
+		// No advice follows the retry's interceptor: its attempts proceed on the
+		// invocation itself, with no copy.
 		long cloningFloor = perCall(floor(true)::call);
 		assertThat(perCall(retried::call))
-			.as("bytes per retried call, the no-op interceptor's proceeding on a copy being %d", cloningFloor)
-			.isLessThanOrEqualTo(cloningFloor + SLACK_PER_CALL);
+			.as("bytes per retried call, the no-op interceptor's being %d (%d on a copy)", floor, cloningFloor)
+			.isLessThanOrEqualTo(floor + SLACK_PER_CALL);
 	}
 
 	@Test
@@ -78,8 +84,7 @@ class UnobservedCallAllocationTests {
 			.run((context) -> {
 				long floor = perCall(floor(false)::call);
 				assertThat(perCall(context.getBean(Protected.class)::call)).isGreaterThan(floor + SLACK_PER_CALL);
-				long cloningFloor = perCall(floor(true)::call);
-				assertThat(perCall(context.getBean(Retried.class)::call)).isGreaterThan(cloningFloor + SLACK_PER_CALL);
+				assertThat(perCall(context.getBean(Retried.class)::call)).isGreaterThan(floor + SLACK_PER_CALL);
 			});
 	}
 
