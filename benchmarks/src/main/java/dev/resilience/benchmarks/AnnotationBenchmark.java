@@ -65,6 +65,8 @@ import org.springframework.context.annotation.Configuration;
  * retry, a {@code resilience.attempt}); {@code ours} has no registry, so its calls are
  * not observed, which is also the path with
  * {@code resilience.observations.enabled=false};</li>
+ * <li>{@code stack_oursCoarse}: ours in a fourth application with
+ * {@code resilience.clock=coarse};</li>
  * <li>{@code observationFloor}: the no-op-intercepted call inside a plain Micrometer
  * Observation with the same registry and as many low-cardinality keys as a
  * {@code resilience.call} (seven, built once), the floor of any instrumentation through
@@ -106,6 +108,10 @@ public class AnnotationBenchmark {
 
 	ConfigurableApplicationContext observedContext;
 
+	ConfigurableApplicationContext coarseContext;
+
+	private OursStack coarseStack;
+
 	private OursCircuitBreaker observedCircuitBreaker;
 
 	private OursStack observedStack;
@@ -136,8 +142,12 @@ public class AnnotationBenchmark {
 		this.observedCircuitBreaker = this.observedContext.getBean(OursCircuitBreaker.class);
 		this.observedStack = this.observedContext.getBean(OursStack.class);
 		this.floorRegistry = this.observedContext.getBean(ObservationRegistry.class);
+		Map<String, Object> coarse = oursProperties();
+		coarse.put("resilience.clock", "coarse");
+		this.coarseContext = start(OursApplication.class, coarse);
+		this.coarseStack = this.coarseContext.getBean(OursStack.class);
 		for (Object bean : List.of(this.oursCircuitBreaker, this.oursStack, this.r4jCircuitBreaker, this.r4jStack,
-				this.observedCircuitBreaker, this.observedStack)) {
+				this.observedCircuitBreaker, this.observedStack, this.coarseStack)) {
 			if (!AopUtils.isAopProxy(bean)) {
 				throw new IllegalStateException(bean.getClass().getName() + " is not advised");
 			}
@@ -157,6 +167,9 @@ public class AnnotationBenchmark {
 		}
 		if (this.observedContext != null) {
 			this.observedContext.close();
+		}
+		if (this.coarseContext != null) {
+			this.coarseContext.close();
 		}
 	}
 
@@ -250,6 +263,15 @@ public class AnnotationBenchmark {
 	@Benchmark
 	public String stack_ours() {
 		return this.oursStack.call();
+	}
+
+	/**
+	 * Ours, the full stack, in an application with {@code resilience.clock=coarse}.
+	 * @return the result
+	 */
+	@Benchmark
+	public String stack_oursCoarse() {
+		return this.coarseStack.call();
 	}
 
 	/**

@@ -5,6 +5,8 @@ import dev.failsafe.RateLimitExceededException;
 import dev.resilience.bulkhead.BulkheadFullException;
 import dev.resilience.bulkhead.BulkheadRegistry;
 import dev.resilience.circuitbreaker.CallNotPermittedException;
+import dev.resilience.core.CoarseTicker;
+import dev.resilience.core.Ticker;
 import dev.resilience.ratelimiter.RateLimiterRegistry;
 import dev.resilience.ratelimiter.RequestNotPermittedException;
 import org.junit.jupiter.api.Tag;
@@ -203,8 +205,11 @@ class BenchmarksSmokeTests {
 				assertThat(benchmark.circuitBreaker_ours()).isEqualTo("ok");
 				assertThat(benchmark.circuitBreaker_r4j()).isEqualTo("ok");
 				assertThat(benchmark.stack_ours()).isEqualTo("ok");
+				assertThat(benchmark.stack_oursCoarse()).isEqualTo("ok");
 				assertThat(benchmark.stack_r4j()).isEqualTo("ok");
 			}
+			assertThat(benchmark.coarseContext.getBean(Ticker.class)).isInstanceOf(CoarseTicker.class);
+			assertThat(benchmark.oursContext.getBean(Ticker.class)).isSameAs(Ticker.system());
 			// Both configured alike, or one of them would be measured waiting.
 			assertThat(benchmark.oursContext.getBean(RateLimiterRegistry.class)
 				.instance(AnnotationBenchmark.NAME)

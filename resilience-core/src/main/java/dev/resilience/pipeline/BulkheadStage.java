@@ -41,7 +41,9 @@ final class BulkheadStage extends PipelineStage {
 		long start = bulkhead.sampleStart();
 		boolean failed = true;
 		try {
-			Object result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+			Object result = (this.inner != null)
+					? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
+					: invoker.invoke(context);
 			failed = false;
 			return result;
 		}

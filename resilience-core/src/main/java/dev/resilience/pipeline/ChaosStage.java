@@ -51,7 +51,9 @@ final class ChaosStage extends PipelineStage {
 			@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
 		Chaos.Injection injection = this.chaos.decide();
 		if (injection == null) {
-			return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+			return (this.inner != null)
+					? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
+					: invoker.invoke(context);
 		}
 		switch (injection.fault()) {
 			case EXCEPTION -> throw injection.exception();
@@ -60,7 +62,9 @@ final class ChaosStage extends PipelineStage {
 			}
 			case LATENCY -> {
 				pause(injection.latencyNanos());
-				return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+				return (this.inner != null)
+						? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
+						: invoker.invoke(context);
 			}
 		}
 		throw new IllegalStateException("Unknown fault " + injection.fault());

@@ -35,7 +35,9 @@ final class CircuitBreakerStage extends PipelineStage {
 		long start = this.circuitBreaker.startTime();
 		Object result;
 		try {
-			result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+			result = (this.inner != null)
+					? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
+					: invoker.invoke(context);
 		}
 		catch (Throwable ex) {
 			complete(permit, start, ex);

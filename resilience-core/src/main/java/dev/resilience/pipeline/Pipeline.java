@@ -136,6 +136,9 @@ public final class Pipeline {
 	private final String name;
 
 	private Pipeline(PipelineStage[] chain, List<Stage> order, Builder builder) {
+		for (int i = 0; i + 1 < chain.length; i++) {
+			chain[i].inner = chain[i + 1];
+		}
 		this.chain = chain;
 		this.order = order;
 		this.fallback = builder.fallback;

@@ -52,7 +52,9 @@ final class RateLimiterStage extends PipelineStage {
 		else {
 			acquireWithin(pipeline.deadlines(), deadline, limiter);
 		}
-		return pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+		return (this.inner != null)
+				? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
+				: invoker.invoke(context);
 	}
 
 	private void acquireWithin(DeadlineConfig deadlines, Deadline deadline, RateLimiter limiter) {

@@ -52,7 +52,9 @@ final class RetryStage extends PipelineStage {
 			long wait;
 			Object token = (observer != null) ? observer.started(context, attempt) : null;
 			try {
-				result = pipeline.run(next, context, rateLimiterKey, bulkheadKey, invoker);
+				result = (this.inner != null)
+						? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
+						: invoker.invoke(context);
 			}
 			catch (Throwable ex) {
 				if (observer != null) {
