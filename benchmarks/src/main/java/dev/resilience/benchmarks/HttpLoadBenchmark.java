@@ -61,10 +61,20 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Run it from the repository root, after {@code ./mvnw -B -DskipTests package -pl
  * benchmarks -am}, on JDK 21+ for virtual threads: <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.resilience.benchmarks.HttpLoadBenchmark \
- *     [--clients=64] [--warmup=10] [--measure=10] [--slices=2] [--same-jvm]
- * </pre> Durations are in seconds (decimals allowed), per library and phase.
+ *     [--clients=64] [--warmup=10] [--warmup-max=30] [--measure=10] [--slices=2] [--same-jvm]
+ * </pre> Durations are in seconds (decimals allowed), per library and phase. The warm-up
+ * goes on past {@code --warmup}, up to {@code --warmup-max}, while the server's JIT is
+ * still compiling (more than 5 % of the last second); the JIT time during the measured
+ * slices is reported, with a warning when it is more than 10 %.
  */
 public final class HttpLoadBenchmark {
+
+	private static final Duration DEFAULT_WARMUP_MAX = Duration.ofSeconds(30);
+
+	private static final Duration WARMUP_STEP = Duration.ofSeconds(1);
+
+	// A JIT compiling for less than this share of a step is taken to be done.
+	private static final double QUIET_JIT = 0.05;
 
 	private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -130,12 +140,12 @@ public final class HttpLoadBenchmark {
 
 	private Report run() throws Exception {
 		this.out.printf(Locale.ROOT,
-				"HTTP load: JDK %s, %d cores, load average %.2f, %d clients, warm-up %s s and %s s measured"
-						+ " in %d slices per library and phase, servers %s%n",
+				"HTTP load: JDK %s, %d cores, load average %.2f, %d clients, warm-up %s s (up to %s s while the"
+						+ " JIT is busy) and %s s measured in %d slices per library and phase, servers %s%n",
 				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
 				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), this.options.clients(),
-				seconds(this.options.warmup()), seconds(this.options.measure()), this.options.slices(),
-				this.options.sameJvm() ? "in this JVM" : "in child JVMs (-Xms512m -Xmx512m)");
+				seconds(this.options.warmup()), seconds(this.options.warmupMax()), seconds(this.options.measure()),
+				this.options.slices(), this.options.sameJvm() ? "in this JVM" : "in child JVMs (-Xms512m -Xmx512m)");
 		List<Server> servers = startServers(this.options.sameJvm());
 		List<String> problems = new ArrayList<>();
 		List<Figures> figures = new ArrayList<>();
@@ -173,8 +183,7 @@ public final class HttpLoadBenchmark {
 				control(server, "POST", "/control/outage?on=true");
 				driveOpen(server, accumulator, problems);
 			}
-			this.out.printf("%s %s: warm-up%n", phase.label(), server.library().label());
-			accumulator.warmUp(drive(server, phase, this.options.warmup()));
+			warmUp(server, phase, accumulator);
 		}
 		Duration slice = this.options.measure().dividedBy(this.options.slices());
 		for (int i = 1; i <= this.options.slices(); i++) {
@@ -182,9 +191,16 @@ public final class HttpLoadBenchmark {
 				this.out.printf("%s %s: measuring, slice %d of %d%n", phase.label(), server.library().label(), i,
 						this.options.slices());
 				BreakerState before = state(server);
+				long serverCpu = server.cpuNanos();
+				long generatorCpu = this.options.sameJvm() ? -1 : cpuNanos(ProcessHandle.current());
 				Stage stage = drive(server, phase, slice);
+				serverCpu = difference(serverCpu, server.cpuNanos());
+				generatorCpu = this.options.sameJvm() ? -1
+						: difference(generatorCpu, cpuNanos(ProcessHandle.current()));
 				BreakerState after = state(server);
-				accumulators.get(server.library()).measured(stage, after.downstreamCalls() - before.downstreamCalls());
+				accumulators.get(server.library())
+					.measured(stage, after.downstreamCalls() - before.downstreamCalls(), serverCpu, generatorCpu,
+							difference(before.compilationMillis(), after.compilationMillis()));
 				if (!after.state().equals(phase.breakerState())) {
 					problems.add(String.format(Locale.ROOT, "%s %s: breaker %s after slice %d, expected %s",
 							phase.label(), server.library().label(), after.state(), i, phase.breakerState()));
@@ -208,6 +224,35 @@ public final class HttpLoadBenchmark {
 			figures.add(result);
 		}
 		return figures;
+	}
+
+	private void warmUp(Server server, Phase phase, Accumulator accumulator) throws Exception {
+		long started = System.nanoTime();
+		Duration first = this.options.warmup().minus(WARMUP_STEP);
+		if (!first.isNegative() && !first.isZero()) {
+			accumulator.warmUp(drive(server, phase, first));
+		}
+		// The last step of the least warm-up, then more while the JIT is busy.
+		long compiled = -1;
+		Duration step = WARMUP_STEP;
+		while (true) {
+			Duration left = this.options.warmupMax().minusNanos(System.nanoTime() - started);
+			if (left.isNegative() || left.isZero()) {
+				break;
+			}
+			step = (left.compareTo(WARMUP_STEP) < 0) ? left : WARMUP_STEP;
+			long before = state(server).compilationMillis();
+			accumulator.warmUp(drive(server, phase, step));
+			long after = state(server).compilationMillis();
+			compiled = (before < 0 || after < 0) ? -1 : after - before;
+			if (compiled < QUIET_JIT * step.toMillis()
+					&& System.nanoTime() - started >= this.options.warmup().toNanos()) {
+				break;
+			}
+		}
+		this.out.printf(Locale.ROOT, "%s %s: warmed up for %.1f s, the JIT compiling for %,d ms of its last %.1f s%n",
+				phase.label(), server.library().label(), (System.nanoTime() - started) / 1e9, compiled,
+				step.toMillis() / 1e3);
 	}
 
 	private void driveOpen(Server server, Accumulator accumulator, List<String> problems) throws Exception {
@@ -272,7 +317,7 @@ public final class HttpLoadBenchmark {
 
 	private BreakerState state(Server server) throws IOException, InterruptedException {
 		String[] parts = control(server, "GET", "/control/state").trim().split(" ");
-		return new BreakerState(parts[0], Long.parseLong(parts[1]));
+		return new BreakerState(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]));
 	}
 
 	private String control(Server server, String method, String path) throws IOException, InterruptedException {
@@ -285,6 +330,14 @@ public final class HttpLoadBenchmark {
 					+ response.statusCode() + " " + abbreviate(response.body()));
 		}
 		return response.body();
+	}
+
+	static long cpuNanos(ProcessHandle process) {
+		return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+	}
+
+	private static long difference(long before, long after) {
+		return (before < 0 || after < 0) ? -1 : after - before;
 	}
 
 	private static ExecutorService clientThreads(int clients, PrintStream out) {
@@ -348,34 +401,40 @@ public final class HttpLoadBenchmark {
 	 * The run's settings.
 	 *
 	 * @param clients the concurrent closed-loop clients (default 64)
-	 * @param warmup the warm-up per library and phase (default 10 s)
+	 * @param warmup the least warm-up per library and phase (default 10 s)
+	 * @param warmupMax the most warm-up per library and phase: past {@code warmup} it
+	 * goes on, in steps of 1 s, while the server's JIT compiled for more than 5 % of the
+	 * last step (default 30 s, and at least {@code warmup})
 	 * @param measure the measured time per library and phase (default 10 s)
 	 * @param slices the slices the measured time is cut in, alternating between the
 	 * libraries (default 2)
 	 * @param sameJvm whether both servers run in this JVM rather than in child JVMs
 	 * (default {@code false})
 	 */
-	public record Options(int clients, Duration warmup, Duration measure, int slices, boolean sameJvm) {
+	public record Options(int clients, Duration warmup, Duration warmupMax, Duration measure, int slices,
+			boolean sameJvm) {
 
 		/**
 		 * Checks the settings.
 		 */
 		public Options {
-			if (clients < 1 || slices < 1 || warmup.isNegative() || measure.isNegative() || measure.isZero()) {
-				throw new IllegalArgumentException(
-						"clients and slices must be at least 1, warm-up at least 0 and measure more than 0");
+			if (clients < 1 || slices < 1 || warmup.isNegative() || warmupMax.compareTo(warmup) < 0
+					|| measure.isNegative() || measure.isZero()) {
+				throw new IllegalArgumentException("clients and slices must be at least 1, warm-up at least 0"
+						+ " and at most its maximum, and measure more than 0");
 			}
 		}
 
 		/**
-		 * Parses {@code --clients=N --warmup=S --measure=S --slices=N --same-jvm}; what
-		 * is left out keeps its default.
+		 * Parses {@code --clients=N --warmup=S --warmup-max=S --measure=S --slices=N
+		 * --same-jvm}; what is left out keeps its default.
 		 * @param args the command line
 		 * @return the settings
 		 */
 		public static Options parse(String... args) {
 			int clients = 64;
 			Duration warmup = Duration.ofSeconds(10);
+			Duration warmupMax = null;
 			Duration measure = Duration.ofSeconds(10);
 			int slices = 2;
 			boolean sameJvm = false;
@@ -385,14 +444,18 @@ public final class HttpLoadBenchmark {
 				switch (parts[0]) {
 					case "--clients" -> clients = Integer.parseInt(value);
 					case "--warmup" -> warmup = parseSeconds(value);
+					case "--warmup-max" -> warmupMax = parseSeconds(value);
 					case "--measure" -> measure = parseSeconds(value);
 					case "--slices" -> slices = Integer.parseInt(value);
 					case "--same-jvm" -> sameJvm = true;
 					default -> throw new IllegalArgumentException("unknown option " + arg
-							+ "; known: --clients=N --warmup=S --measure=S --slices=N --same-jvm");
+							+ "; known: --clients=N --warmup=S --warmup-max=S --measure=S --slices=N --same-jvm");
 				}
 			}
-			return new Options(clients, warmup, measure, slices, sameJvm);
+			if (warmupMax == null) {
+				warmupMax = (warmup.compareTo(DEFAULT_WARMUP_MAX) > 0) ? warmup : DEFAULT_WARMUP_MAX;
+			}
+			return new Options(clients, warmup, warmupMax, measure, slices, sameJvm);
 		}
 
 		private static Duration parseSeconds(String value) {
@@ -458,9 +521,17 @@ public final class HttpLoadBenchmark {
 	 * @param p99Nanos the 99th percentile, in nanoseconds
 	 * @param downstreamCalls the calls that reached the downstream during the slices
 	 * @param breakerState the breaker's state after the last slice
+	 * @param serverCpuNanos the CPU time the server's JVM used during the slices, in
+	 * nanoseconds (the operating system's count, in ticks of typically 10 ms), or -1 if
+	 * unknown (servers in the generator's JVM)
+	 * @param generatorCpuNanos the CPU time the generator's JVM used during the slices,
+	 * or -1 if unknown (servers in its JVM)
+	 * @param compilationMillis the time the server JVM's JIT compiled during the slices,
+	 * in milliseconds (much of it means the warm-up was too short), or -1 if unknown
 	 */
 	public record Figures(Library library, Phase phase, long answered, long unexpected, double seconds, long p50Nanos,
-			long p99Nanos, long downstreamCalls, String breakerState) {
+			long p99Nanos, long downstreamCalls, String breakerState, long serverCpuNanos, long generatorCpuNanos,
+			long compilationMillis) {
 
 		/**
 		 * Answered requests per second.
@@ -468,6 +539,27 @@ public final class HttpLoadBenchmark {
 		 */
 		public double requestsPerSecond() {
 			return this.answered / this.seconds;
+		}
+
+		/**
+		 * The server's CPU time per request, in microseconds.
+		 * @return the time, or {@code NaN} if unknown
+		 */
+		public double serverCpuMicrosPerRequest() {
+			return perRequest(this.serverCpuNanos);
+		}
+
+		/**
+		 * The generator's CPU time per request, in microseconds.
+		 * @return the time, or {@code NaN} if unknown
+		 */
+		public double generatorCpuMicrosPerRequest() {
+			return perRequest(this.generatorCpuNanos);
+		}
+
+		private double perRequest(long cpuNanos) {
+			long requests = this.answered + this.unexpected;
+			return (cpuNanos < 0 || requests == 0) ? Double.NaN : cpuNanos / 1e3 / requests;
 		}
 
 		void check(List<String> problems) {
@@ -518,10 +610,19 @@ public final class HttpLoadBenchmark {
 				.orElseThrow();
 		}
 
+		private static String micros(double micros) {
+			return Double.isNaN(micros) ? "n/a" : String.format(Locale.ROOT, "%.0f us", micros);
+		}
+
+		private static String ratio(double ours, double r4j) {
+			return Double.isNaN(ours) || Double.isNaN(r4j) ? "" : String.format(Locale.ROOT, "%.2fx", ours / r4j);
+		}
+
 		void print(PrintStream out) {
 			out.println();
-			out.println("| phase | library | requests | requests/s | p50 | p99 | unexpected |");
-			out.println("|---|---|---:|---:|---:|---:|---:|");
+			out.println(
+					"| phase | library | requests | requests/s | p50 | p99 | server CPU per request | unexpected |");
+			out.println("|---|---|---:|---:|---:|---:|---:|---:|");
 			for (Phase phase : Phase.values()) {
 				if (this.figures.stream().noneMatch((figures) -> figures.phase() == phase)) {
 					continue;
@@ -529,19 +630,33 @@ public final class HttpLoadBenchmark {
 				Figures ours = figures(Library.OURS, phase);
 				Figures r4j = figures(Library.R4J, phase);
 				for (Figures figures : List.of(ours, r4j)) {
-					out.printf(Locale.ROOT, "| %s | %s | %,d | %,.0f | %.2f ms | %.2f ms | %d |%n", phase.label(),
+					out.printf(Locale.ROOT, "| %s | %s | %,d | %,.0f | %.2f ms | %.2f ms | %s | %d |%n", phase.label(),
 							figures.library().label(), figures.answered(), figures.requestsPerSecond(),
-							figures.p50Nanos() / 1e6, figures.p99Nanos() / 1e6, figures.unexpected());
+							figures.p50Nanos() / 1e6, figures.p99Nanos() / 1e6,
+							micros(figures.serverCpuMicrosPerRequest()), figures.unexpected());
 				}
-				out.printf(Locale.ROOT, "| %s | ours/r4j | | %.2fx | %.2fx | %.2fx | |%n", phase.label(),
+				out.printf(Locale.ROOT, "| %s | ours/r4j | | %.2fx | %.2fx | %.2fx | %s | |%n", phase.label(),
 						ours.requestsPerSecond() / r4j.requestsPerSecond(), (double) ours.p50Nanos() / r4j.p50Nanos(),
-						(double) ours.p99Nanos() / r4j.p99Nanos());
+						(double) ours.p99Nanos() / r4j.p99Nanos(),
+						ratio(ours.serverCpuMicrosPerRequest(), r4j.serverCpuMicrosPerRequest()));
 			}
 			out.println();
 			for (Figures figures : this.figures) {
-				out.printf(Locale.ROOT, "check %s %s: breaker %s, %,d downstream calls for %,d requests%n",
+				out.printf(Locale.ROOT,
+						"check %s %s: breaker %s, %,d downstream calls for %,d requests; generator CPU per request %s;"
+								+ " server JIT compiling for %,d ms of the %.1f s measured%n",
 						figures.phase().label(), figures.library().label(), figures.breakerState(),
-						figures.downstreamCalls(), figures.answered() + figures.unexpected());
+						figures.downstreamCalls(), figures.answered() + figures.unexpected(),
+						micros(figures.generatorCpuMicrosPerRequest()), figures.compilationMillis(), figures.seconds());
+			}
+			for (Figures figures : this.figures) {
+				if (figures.compilationMillis() > QUIET_JIT * 2 * figures.seconds() * 1000) {
+					out.printf(Locale.ROOT,
+							"WARNING: %s %s: the server's JIT compiled for %,d ms of the %.1f s measured;"
+									+ " a longer warm-up would measure compiled code%n",
+							figures.phase().label(), figures.library().label(), figures.compilationMillis(),
+							figures.seconds());
+				}
 			}
 			if (ok()) {
 				out.println("OK: every response was the one its phase should give");
@@ -572,6 +687,12 @@ public final class HttpLoadBenchmark {
 		 * @return the port
 		 */
 		int port();
+
+		/**
+		 * The CPU time its JVM has used so far.
+		 * @return the time in nanoseconds, or -1 if unknown (a server in this JVM)
+		 */
+		long cpuNanos();
 
 		/**
 		 * Whether it still runs (its JVM is alive, or its application context active).
@@ -617,6 +738,11 @@ public final class HttpLoadBenchmark {
 		@Override
 		public int port() {
 			return this.port;
+		}
+
+		@Override
+		public long cpuNanos() {
+			return -1;
 		}
 
 		@Override
@@ -699,6 +825,11 @@ public final class HttpLoadBenchmark {
 		}
 
 		@Override
+		public long cpuNanos() {
+			return HttpLoadBenchmark.cpuNanos(this.process.toHandle());
+		}
+
+		@Override
 		public boolean isRunning() {
 			return this.process.isAlive();
 		}
@@ -723,7 +854,7 @@ public final class HttpLoadBenchmark {
 
 	}
 
-	private record BreakerState(String state, long downstreamCalls) {
+	private record BreakerState(String state, long downstreamCalls, long compilationMillis) {
 	}
 
 	/**
@@ -803,6 +934,12 @@ public final class HttpLoadBenchmark {
 
 		private long downstreamCalls;
 
+		private long serverCpuNanos;
+
+		private long generatorCpuNanos;
+
+		private long compilationMillis;
+
 		private long warmUpUnexpected;
 
 		private String warmUpSample;
@@ -821,7 +958,15 @@ public final class HttpLoadBenchmark {
 			}
 		}
 
-		void measured(Stage stage, long downstreamCalls) {
+		void measured(Stage stage, long downstreamCalls, long serverCpuNanos, long generatorCpuNanos,
+				long compilationMillis) {
+			this.compilationMillis = (this.compilationMillis < 0 || compilationMillis < 0) ? -1
+					: this.compilationMillis + compilationMillis;
+			// Once unknown, unknown for the whole phase.
+			this.serverCpuNanos = (this.serverCpuNanos < 0 || serverCpuNanos < 0) ? -1
+					: this.serverCpuNanos + serverCpuNanos;
+			this.generatorCpuNanos = (this.generatorCpuNanos < 0 || generatorCpuNanos < 0) ? -1
+					: this.generatorCpuNanos + generatorCpuNanos;
 			this.latencies.add(stage.latencies);
 			this.unexpected += stage.unexpected;
 			if (this.sample == null) {
@@ -834,7 +979,8 @@ public final class HttpLoadBenchmark {
 		Figures figures() {
 			long[] all = this.latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
 			return new Figures(this.library, this.phase, all.length, this.unexpected, this.elapsedNanos / 1e9,
-					percentile(all, 0.50), percentile(all, 0.99), this.downstreamCalls, this.breakerState);
+					percentile(all, 0.50), percentile(all, 0.99), this.downstreamCalls, this.breakerState,
+					this.serverCpuNanos, this.generatorCpuNanos, this.compilationMillis);
 		}
 
 		private static long percentile(long[] sorted, double quantile) {

@@ -2,6 +2,8 @@ package dev.resilience.benchmarks;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,8 +46,8 @@ import org.springframework.web.bind.annotation.RestController;
  * <p>
  * The downstream answers {@value #DOWNSTREAM_BODY} until {@code POST
  * /control/outage?on=true}, then throws; the fallback answers {@value #FALLBACK_BODY}.
- * {@code GET /control/state} answers the breaker's state and the number of downstream
- * calls so far, e.g. {@code CLOSED 1234}.
+ * {@code GET /control/state} answers the breaker's state, the number of downstream calls
+ * and the JIT's compilation time in milliseconds so far, e.g. {@code CLOSED 1234 5678}.
  * <p>
  * Run as a child JVM by {@link HttpLoadBenchmark}: <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.resilience.benchmarks.HttpLoadServer ours|r4j
@@ -333,12 +335,16 @@ public final class HttpLoadServer {
 		}
 
 		/**
-		 * The breaker's state and the downstream calls so far.
-		 * @return e.g. {@code OPEN 1234}
+		 * The breaker's state, the downstream calls so far and the JVM's JIT compilation
+		 * time so far, in milliseconds.
+		 * @return e.g. {@code OPEN 1234 5678}
 		 */
 		@GetMapping("/control/state")
 		public String state() {
-			return this.breakerState.get() + " " + this.downstream.calls();
+			CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
+			long compilationMillis = (compilation != null && compilation.isCompilationTimeMonitoringSupported())
+					? compilation.getTotalCompilationTime() : -1;
+			return this.breakerState.get() + " " + this.downstream.calls() + " " + compilationMillis;
 		}
 
 	}

@@ -38,7 +38,8 @@ class HttpLoadBenchmarkTests {
 	@Timeout(60)
 	void shortRunAnswersEachPhaseAsItShouldAndStopsBothServers() throws Exception {
 		ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-		Options options = new Options(4, Duration.ofMillis(500), Duration.ofMillis(800), 2, true);
+		Options options = new Options(4, Duration.ofMillis(400), Duration.ofMillis(400), Duration.ofMillis(600), 2,
+				true);
 		Report report;
 		try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
 			report = HttpLoadBenchmark.run(options, out);
@@ -63,11 +64,16 @@ class HttpLoadBenchmarkTests {
 			assertThat(outage.unexpected()).isZero();
 			assertThat(outage.downstreamCalls()).isZero();
 			assertThat(outage.breakerState()).isEqualTo("OPEN");
+			// One JVM for all: no CPU time of its own for a server or the generator.
+			assertThat(outage.serverCpuMicrosPerRequest()).isNaN();
+			assertThat(outage.generatorCpuMicrosPerRequest()).isNaN();
 		}
 		assertThat(Phase.NORMAL.body()).isEqualTo(HttpLoadServer.DOWNSTREAM_BODY);
 		assertThat(Phase.OUTAGE.body()).isEqualTo(HttpLoadServer.FALLBACK_BODY);
-		assertThat(output).contains("| normal | ours | ", "| normal | r4j | ", "| normal | ours/r4j | ",
-				"| outage | ours | ", "| outage | r4j | ", "| outage | ours/r4j | ", "OK: every response");
+		assertThat(output).contains(
+				"| phase | library | requests | requests/s | p50 | p99 | server CPU per request | unexpected |",
+				"| normal | ours | ", "| normal | r4j | ", "| normal | ours/r4j | ", "| outage | ours | ",
+				"| outage | r4j | ", "| outage | ours/r4j | ", "OK: every response");
 		assertThat(output.contains("has no virtual threads")).isEqualTo(Runtime.version().feature() < 21);
 		assertThat(report.servers()).hasSize(2);
 		for (Server server : report.servers()) {
@@ -83,23 +89,35 @@ class HttpLoadBenchmarkTests {
 	@Test
 	void unexpectedResponsesAndDownstreamCallsAreProblems() {
 		List<String> problems = new ArrayList<>();
-		new Figures(Library.OURS, Phase.NORMAL, 10, 0, 1.0, 1, 2, 10, "CLOSED").check(problems);
-		new Figures(Library.R4J, Phase.OUTAGE, 10, 0, 1.0, 1, 2, 0, "OPEN").check(problems);
+		new Figures(Library.OURS, Phase.NORMAL, 10, 0, 1.0, 1, 2, 10, "CLOSED", -1, -1, 0).check(problems);
+		new Figures(Library.R4J, Phase.OUTAGE, 10, 0, 1.0, 1, 2, 0, "OPEN", -1, -1, 0).check(problems);
 		assertThat(problems).isEmpty();
-		new Figures(Library.OURS, Phase.NORMAL, 10, 2, 1.0, 1, 2, 12, "CLOSED").check(problems);
-		new Figures(Library.R4J, Phase.OUTAGE, 10, 0, 1.0, 1, 2, 3, "OPEN").check(problems);
-		new Figures(Library.R4J, Phase.NORMAL, 0, 0, 1.0, 0, 0, 0, "CLOSED").check(problems);
+		new Figures(Library.OURS, Phase.NORMAL, 10, 2, 1.0, 1, 2, 12, "CLOSED", -1, -1, 0).check(problems);
+		new Figures(Library.R4J, Phase.OUTAGE, 10, 0, 1.0, 1, 2, 3, "OPEN", -1, -1, 0).check(problems);
+		new Figures(Library.R4J, Phase.NORMAL, 0, 0, 1.0, 0, 0, 0, "CLOSED", -1, -1, 0).check(problems);
 		assertThat(problems).containsExactly("normal ours: 2 unexpected responses",
 				"outage r4j: 3 downstream calls for 10 requests, expected 0",
 				"normal r4j: no request answered with downstream");
 	}
 
 	@Test
+	void cpuPerRequestCountsEveryRequestAndIsUnknownWhenTheTimeIs() {
+		Figures figures = new Figures(Library.OURS, Phase.NORMAL, 8, 2, 1.0, 1, 2, 10, "CLOSED", 30_000_000, -1, 0);
+		assertThat(figures.serverCpuMicrosPerRequest()).isEqualTo(3_000.0);
+		assertThat(figures.generatorCpuMicrosPerRequest()).isNaN();
+		assertThat(figures.requestsPerSecond()).isEqualTo(8.0);
+	}
+
+	@Test
 	void optionsHaveDefaultsAndRejectWhatTheyDoNotKnow() {
-		assertThat(Options.parse())
-			.isEqualTo(new Options(64, Duration.ofSeconds(10), Duration.ofSeconds(10), 2, false));
-		assertThat(Options.parse("--clients=8", "--warmup=0.5", "--measure=2", "--slices=4", "--same-jvm"))
-			.isEqualTo(new Options(8, Duration.ofMillis(500), Duration.ofSeconds(2), 4, true));
+		assertThat(Options.parse()).isEqualTo(
+				new Options(64, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 2, false));
+		assertThat(Options.parse("--clients=8", "--warmup=0.5", "--warmup-max=0.5", "--measure=2", "--slices=4",
+				"--same-jvm"))
+			.isEqualTo(new Options(8, Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(2), 4, true));
+		// A least warm-up over the default maximum is its own maximum.
+		assertThat(Options.parse("--warmup=40").warmupMax()).isEqualTo(Duration.ofSeconds(40));
+		assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--warmup=5", "--warmup-max=4"));
 		assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--threads=8"))
 			.withMessageContaining("--threads=8");
 		assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--clients=0"));
