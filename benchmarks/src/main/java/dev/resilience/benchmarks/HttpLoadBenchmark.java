@@ -49,10 +49,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * answered) on virtual threads (JDK 21+; on older JDKs a fixed pool of platform threads,
  * said in one line), sharing one {@link HttpClient} (HTTP/1.1, keep-alive).
  * <p>
- * For each phase, normal then outage: each library is warmed up, then measured in
- * {@code slices} slices that alternate between the libraries, so that both share the
- * machine's noise. Before the outage's warm-up each breaker is driven open by failing
- * calls (unmeasured). Every response is checked: status 200 and
+ * First each server is warmed up on both paths (normal, then outage), its breaker reset
+ * afterwards; then each phase, normal then outage, is measured in {@code slices} slices
+ * that alternate between the libraries, so that both share the machine's noise. Before
+ * each outage (warm-up or measured) the breaker is driven open by failing calls
+ * (unmeasured). Every response is checked: status 200 and
  * {@value HttpLoadServer#DOWNSTREAM_BODY} in the normal phase,
  * {@value HttpLoadServer#FALLBACK_BODY} in the outage; so is the breaker's state after
  * each slice (closed, open) and the number of downstream calls (one per request, none).
@@ -153,8 +154,32 @@ public final class HttpLoadBenchmark {
 			for (Server server : servers) {
 				this.out.printf("%s listening on 127.0.0.1:%d%n", server.library().label(), server.port());
 			}
+			Map<Phase, Map<Library, Accumulator>> accumulators = new EnumMap<>(Phase.class);
 			for (Phase phase : Phase.values()) {
-				figures.addAll(runPhase(phase, servers, problems));
+				Map<Library, Accumulator> ofPhase = new EnumMap<>(Library.class);
+				for (Server server : servers) {
+					ofPhase.put(server.library(), new Accumulator(server.library(), phase));
+				}
+				accumulators.put(phase, ofPhase);
+			}
+			// Every server is warmed up on both paths before anything is measured: on a
+			// busy machine its JIT needs tens of seconds, and an idle server's JIT goes
+			// on
+			// compiling while the other one is warmed up.
+			for (Server server : servers) {
+				warmUp(server, Phase.NORMAL, accumulators.get(Phase.NORMAL).get(server.library()));
+				startOutage(server, accumulators.get(Phase.OUTAGE).get(server.library()));
+				warmUp(server, Phase.OUTAGE, accumulators.get(Phase.OUTAGE).get(server.library()));
+				this.out.printf("%s: downstream answering again, breaker reset%n", server.library().label());
+				control(server, "POST", "/control/reset");
+			}
+			for (Phase phase : Phase.values()) {
+				if (phase == Phase.OUTAGE) {
+					for (Server server : servers) {
+						startOutage(server, accumulators.get(Phase.OUTAGE).get(server.library()));
+					}
+				}
+				figures.addAll(measure(phase, servers, accumulators.get(phase), problems));
 			}
 		}
 		finally {
@@ -172,19 +197,14 @@ public final class HttpLoadBenchmark {
 		return report;
 	}
 
-	private List<Figures> runPhase(Phase phase, List<Server> servers, List<String> problems) throws Exception {
-		Map<Library, Accumulator> accumulators = new EnumMap<>(Library.class);
-		for (Server server : servers) {
-			Accumulator accumulator = new Accumulator(server.library(), phase);
-			accumulators.put(server.library(), accumulator);
-			if (phase == Phase.OUTAGE) {
-				this.out.printf("%s %s: downstream failing, driving the breaker open%n", phase.label(),
-						server.library().label());
-				control(server, "POST", "/control/outage?on=true");
-				driveOpen(server, accumulator, problems);
-			}
-			warmUp(server, phase, accumulator);
-		}
+	private void startOutage(Server server, Accumulator accumulator) throws Exception {
+		this.out.printf("%s: downstream failing, driving the breaker open%n", server.library().label());
+		control(server, "POST", "/control/outage?on=true");
+		driveOpen(server, accumulator);
+	}
+
+	private List<Figures> measure(Phase phase, List<Server> servers, Map<Library, Accumulator> accumulators,
+			List<String> problems) throws Exception {
 		Duration slice = this.options.measure().dividedBy(this.options.slices());
 		for (int i = 1; i <= this.options.slices(); i++) {
 			for (Server server : servers) {
@@ -255,7 +275,7 @@ public final class HttpLoadBenchmark {
 				step.toMillis() / 1e3);
 	}
 
-	private void driveOpen(Server server, Accumulator accumulator, List<String> problems) throws Exception {
+	private void driveOpen(Server server, Accumulator accumulator) throws Exception {
 		long deadline = System.nanoTime() + OPEN_TIMEOUT.toNanos();
 		while (!state(server).state().equals("OPEN")) {
 			if (System.nanoTime() - deadline > 0) {

@@ -46,8 +46,9 @@ import org.springframework.web.bind.annotation.RestController;
  * <p>
  * The downstream answers {@value #DOWNSTREAM_BODY} until {@code POST
  * /control/outage?on=true}, then throws; the fallback answers {@value #FALLBACK_BODY}.
- * {@code GET /control/state} answers the breaker's state, the number of downstream calls
- * and the JIT's compilation time in milliseconds so far, e.g. {@code CLOSED 1234 5678}.
+ * {@code POST /control/reset} ends the outage and resets the breaker. {@code GET
+ * /control/state} answers the breaker's state, the number of downstream calls and the
+ * JIT's compilation time in milliseconds so far, e.g. {@code CLOSED 1234 5678}.
  * <p>
  * Run as a child JVM by {@link HttpLoadBenchmark}: <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.resilience.benchmarks.HttpLoadServer ours|r4j
@@ -308,10 +309,14 @@ public final class HttpLoadServer {
 
 		private final Supplier<String> breakerState;
 
-		LoadController(Supplier<String> service, Downstream downstream, Supplier<String> breakerState) {
+		private final Runnable resetBreaker;
+
+		LoadController(Supplier<String> service, Downstream downstream, Supplier<String> breakerState,
+				Runnable resetBreaker) {
 			this.service = service;
 			this.downstream = downstream;
 			this.breakerState = breakerState;
+			this.resetBreaker = resetBreaker;
 		}
 
 		/**
@@ -331,6 +336,17 @@ public final class HttpLoadServer {
 		@PostMapping("/control/outage")
 		public String outage(@RequestParam("on") boolean on) {
 			this.downstream.failing(on);
+			return state();
+		}
+
+		/**
+		 * Ends the outage and resets the breaker (closed, its window empty).
+		 * @return the state, as {@link #state()}
+		 */
+		@PostMapping("/control/reset")
+		public String reset() {
+			this.downstream.failing(false);
+			this.resetBreaker.run();
 			return state();
 		}
 
@@ -368,7 +384,8 @@ public final class HttpLoadServer {
 
 		@Bean
 		LoadController loadController(OursService service, Downstream downstream, CircuitBreakerRegistry registry) {
-			return new LoadController(service::call, downstream, () -> registry.instance(NAME).state().name());
+			return new LoadController(service::call, downstream, () -> registry.instance(NAME).state().name(),
+					() -> registry.instance(NAME).reset());
 		}
 
 	}
@@ -393,7 +410,8 @@ public final class HttpLoadServer {
 		@Bean
 		LoadController loadController(R4jService service, Downstream downstream,
 				io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry registry) {
-			return new LoadController(service::call, downstream, () -> registry.circuitBreaker(NAME).getState().name());
+			return new LoadController(service::call, downstream, () -> registry.circuitBreaker(NAME).getState().name(),
+					() -> registry.circuitBreaker(NAME).reset());
 		}
 
 	}
