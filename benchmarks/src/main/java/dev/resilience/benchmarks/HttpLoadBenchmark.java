@@ -62,15 +62,17 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Run it from the repository root, after {@code ./mvnw -B -DskipTests package -pl
  * benchmarks -am}, on JDK 21+ for virtual threads: <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.resilience.benchmarks.HttpLoadBenchmark \
- *     [--clients=64] [--warmup=10] [--warmup-max=30] [--measure=10] [--slices=2] [--same-jvm]
+ *     [--clients=64] [--warmup=10] [--warmup-max=20] [--measure=10] [--slices=2] [--same-jvm]
  * </pre> Durations are in seconds (decimals allowed), per library and phase. The warm-up
- * goes on past {@code --warmup}, up to {@code --warmup-max}, while the server's JIT is
- * still compiling (more than 5 % of the last second); the JIT time during the measured
- * slices is reported, with a warning when it is more than 10 %.
+ * goes on past {@code --warmup}, up to {@code --warmup-max} (by default twice
+ * {@code --warmup}), while the server's JIT is still compiling (more than 5 % of the last
+ * second); the JIT time during the measured slices is reported, with a warning when it is
+ * more than 10 %.
+ * <p>
+ * {@link #run} makes its servers, client threads and HTTP client itself and stops them
+ * before it returns: two runs share nothing but the machine.
  */
 public final class HttpLoadBenchmark {
-
-	private static final Duration DEFAULT_WARMUP_MAX = Duration.ofSeconds(30);
 
 	private static final Duration WARMUP_STEP = Duration.ofSeconds(1);
 
@@ -424,7 +426,7 @@ public final class HttpLoadBenchmark {
 	 * @param warmup the least warm-up per library and phase (default 10 s)
 	 * @param warmupMax the most warm-up per library and phase: past {@code warmup} it
 	 * goes on, in steps of 1 s, while the server's JIT compiled for more than 5 % of the
-	 * last step (default 30 s, and at least {@code warmup})
+	 * last step (default twice {@code warmup}; at least {@code warmup})
 	 * @param measure the measured time per library and phase (default 10 s)
 	 * @param slices the slices the measured time is cut in, alternating between the
 	 * libraries (default 2)
@@ -473,7 +475,7 @@ public final class HttpLoadBenchmark {
 				}
 			}
 			if (warmupMax == null) {
-				warmupMax = (warmup.compareTo(DEFAULT_WARMUP_MAX) > 0) ? warmup : DEFAULT_WARMUP_MAX;
+				warmupMax = warmup.multipliedBy(2);
 			}
 			return new Options(clients, warmup, warmupMax, measure, slices, sameJvm);
 		}

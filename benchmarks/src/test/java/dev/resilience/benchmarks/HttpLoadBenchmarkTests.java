@@ -111,12 +111,12 @@ class HttpLoadBenchmarkTests {
 	@Test
 	void optionsHaveDefaultsAndRejectWhatTheyDoNotKnow() {
 		assertThat(Options.parse()).isEqualTo(
-				new Options(64, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 2, false));
+				new Options(64, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(10), 2, false));
 		assertThat(Options.parse("--clients=8", "--warmup=0.5", "--warmup-max=0.5", "--measure=2", "--slices=4",
 				"--same-jvm"))
 			.isEqualTo(new Options(8, Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(2), 4, true));
-		// A least warm-up over the default maximum is its own maximum.
-		assertThat(Options.parse("--warmup=40").warmupMax()).isEqualTo(Duration.ofSeconds(40));
+		// Without a maximum, twice the least warm-up.
+		assertThat(Options.parse("--warmup=0.3").warmupMax()).isEqualTo(Duration.ofMillis(600));
 		assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--warmup=5", "--warmup-max=4"));
 		assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--threads=8"))
 			.withMessageContaining("--threads=8");
