@@ -164,10 +164,9 @@ public final class HttpLoadBenchmark {
 				}
 				accumulators.put(phase, ofPhase);
 			}
-			// Every server is warmed up on both paths before anything is measured: on a
-			// busy machine its JIT needs tens of seconds, and an idle server's JIT goes
-			// on
-			// compiling while the other one is warmed up.
+			// Both paths of every server are warmed up before anything is measured: on a
+			// busy machine a JIT needs tens of seconds, and an idle server's JIT goes on
+			// while the other server is driven.
 			for (Server server : servers) {
 				warmUp(server, Phase.NORMAL, accumulators.get(Phase.NORMAL).get(server.library()));
 				startOutage(server, accumulators.get(Phase.OUTAGE).get(server.library()));
