@@ -12,6 +12,7 @@ import dev.resilience.annotation.Fallback;
 import dev.resilience.annotation.RateLimited;
 import dev.resilience.annotation.Retry;
 import dev.resilience.boot.autoconfigure.ResilienceAutoConfiguration;
+import dev.resilience.boot.http.ResilienceHttpAutoConfiguration;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.common.KeyValues;
@@ -174,8 +175,14 @@ public class AnnotationBenchmark {
 	}
 
 	static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
+		return start(application, properties, WebApplicationType.NONE);
+	}
+
+	// Shared with HttpLoadServer, which starts its servlet applications the same way.
+	static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties,
+			WebApplicationType type) {
 		SpringApplication spring = new SpringApplication(application);
-		spring.setWebApplicationType(WebApplicationType.NONE);
+		spring.setWebApplicationType(type);
 		spring.setBannerMode(Banner.Mode.OFF);
 		spring.setLogStartupInfo(false);
 		Map<String, Object> defaults = new LinkedHashMap<>(properties);
@@ -207,7 +214,11 @@ public class AnnotationBenchmark {
 
 	static Map<String, Object> r4jProperties() {
 		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("spring.autoconfigure.exclude", ResilienceAutoConfiguration.class.getName());
+		// Ours is kept out. ResilienceHttpAutoConfiguration applies once Spring Web is
+		// on the class path (for HttpLoadBenchmark) and needs the registries of
+		// ResilienceAutoConfiguration, so it goes too; the others start without them.
+		properties.put("spring.autoconfigure.exclude",
+				ResilienceAutoConfiguration.class.getName() + "," + ResilienceHttpAutoConfiguration.class.getName());
 		String prefix = "resilience4j.";
 		properties.put(prefix + "circuitbreaker.instances.bench.sliding-window-size", "100");
 		properties.put(prefix + "circuitbreaker.instances.bench.minimum-number-of-calls", "100");
