@@ -24,10 +24,12 @@ import org.jspecify.annotations.Nullable;
 /*
  * Design: a java.util.concurrent.ThreadPoolExecutor with a bounded queue (an
  * ArrayBlockingQueue, or a SynchronousQueue for a capacity of zero, which hands each call
- * straight to a thread) and the abort policy. The executor's own accounting is the
+ * straight to a thread) and a policy that refuses by throwing one RejectedExecutionException
+ * made once without a stack trace (the abort policy would capture one and build a message
+ * per refusal; this one never leaves the class). The executor's own accounting is the
  * bulkhead: a call is accepted if a thread can start or the queue has room, and refused
- * with RejectedExecutionException otherwise, which this class turns into a future failed
- * with BulkheadFullException (or IllegalStateException once the pool is shut down).
+ * otherwise, which this class turns into a future failed with its one BulkheadFullException
+ * (or IllegalStateException once the pool is shut down).
  *
  * The call runs on a pool thread and returns a stage; the returned future is completed
  * from that stage (flattened: a CompletionException wrapper is removed), so the caller
@@ -65,6 +67,19 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 
 	private final @Nullable UnaryOperator<Runnable> taskDecorator;
 
+	// What every rejection fails with (see ResilienceException: shared, unchangeable).
+	private final BulkheadFullException rejection;
+
+	// The executor's refusal, caught in submit and never seen outside this class.
+	private static final RejectedExecutionException REFUSED = new RejectedExecutionException("full") {
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
+		}
+
+	};
+
 	DefaultThreadPoolBulkhead(String name, ThreadPoolBulkheadConfig config,
 			@Nullable UnaryOperator<Runnable> taskDecorator) {
 		this.name = SettingValidation.notNull(name, "name");
@@ -74,7 +89,10 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 				: new SynchronousQueue<>();
 		this.executor = new ThreadPoolExecutor(config.coreThreadPoolSize(), config.maxThreadPoolSize(),
 				SettingValidation.toNanos(config.keepAliveDuration()), TimeUnit.NANOSECONDS, this.queue,
-				threadFactory(name), new ThreadPoolExecutor.AbortPolicy());
+				threadFactory(name), (task, executor) -> {
+					throw REFUSED;
+				});
+		this.rejection = new BulkheadFullException(name);
 	}
 
 	private static ThreadFactory threadFactory(String name) {
@@ -130,7 +148,7 @@ final class DefaultThreadPoolBulkhead implements ThreadPoolBulkhead {
 			}
 			this.rejected.increment();
 			publish(BulkheadEvent.Type.REJECTED);
-			result.completeExceptionally(new BulkheadFullException(this.name));
+			result.completeExceptionally(this.rejection);
 			return result;
 		}
 		this.permitted.increment();

@@ -76,12 +76,16 @@ import org.jspecify.annotations.Nullable;
  * bucket, and a bucket made from the configuration of the moment before converts itself
  * on its first decision (one reference comparison per decision on a key).
  *
- * Rejections. A synchronous rejection throws the bucket's one BucketRejection (made on
- * its first rejection, again when the permit count changes), so that it allocates nothing;
- * its retry-after hint is computed from the tat when asked, by the same arithmetic as the
- * decision (see BucketRejection). A key map too full for a new key throws the instance's
- * one exception without a hint. Only an interrupted waiter, and the reservations of the
- * asynchronous path, make a rejection of their own.
+ * Rejections. A synchronous rejection throws the bucket's one RequestNotPermittedException
+ * (made on its first rejection, again when the permit count changes), so that it allocates
+ * nothing. Many calls on many threads throw it at once: it holds nothing of a call but the
+ * permit count (final), and Throwable's mutable parts are off (no stack trace, no
+ * suppression, its cause fixed at null). So its retry-after hint cannot be a field: it is
+ * computed from the tat when asked, by the same arithmetic as the decision, as of that
+ * moment (nanosUntil). It is of the public class itself, not a subclass: users, logs and
+ * the meters' exception tags see its class name. A key map too full for a new key throws
+ * the instance's one exception without a hint. Only an interrupted waiter, and the
+ * reservations of the asynchronous path, make a rejection of their own.
  *
  * Reset. reset() fills the instance's bucket and every stored key's bucket in place
  * (under the bucket's reconfigure lock, parked at SWITCHING like a conversion, then set
@@ -146,8 +150,8 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 	private final @Nullable Object key;
 
 	// The exception of this bucket's rejections, for the permit count of the last one
-	// (see BucketRejection); volatile for its publication.
-	private volatile @Nullable BucketRejection rejection;
+	// (see the design notes); volatile for its publication.
+	private volatile @Nullable RequestNotPermittedException rejection;
 
 	// The exception of forKey's rejections when the key map is full (no retry-after
 	// hint).
@@ -381,9 +385,9 @@ final class DefaultRateLimiter implements RateLimiter, BoundedKeyMap.State {
 				bucket = live;
 			}
 		}
-		BucketRejection rejection = bucket.rejection;
-		if (rejection == null || rejection.permits != permits) {
-			rejection = new BucketRejection(bucket, permits);
+		RequestNotPermittedException rejection = bucket.rejection;
+		if (rejection == null || rejection.permits() != permits) {
+			rejection = new RequestNotPermittedException(bucket, permits);
 			bucket.rejection = rejection;
 		}
 		return rejection;

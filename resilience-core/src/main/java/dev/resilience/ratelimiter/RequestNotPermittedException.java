@@ -1,6 +1,7 @@
 package dev.resilience.ratelimiter;
 
 import dev.resilience.core.ResilienceException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown when a rate limiter cannot grant permits within the caller's timeout. Created
@@ -13,6 +14,13 @@ public class RequestNotPermittedException extends ResilienceException {
 
 	private final long retryAfterNanos;
 
+	// The in-memory limiter's shared rejection (see DefaultRateLimiter's design notes):
+	// the hint cannot be a field of an object thrown by many calls, so it is read from
+	// the bucket when asked. Null otherwise; not serialized (a copy answers 0: unknown).
+	private final transient @Nullable DefaultRateLimiter bucket;
+
+	private final int permits;
+
 	/**
 	 * Creates the exception.
 	 * @param instanceName the rate limiter's name
@@ -22,6 +30,23 @@ public class RequestNotPermittedException extends ResilienceException {
 	public RequestNotPermittedException(String instanceName, long retryAfterNanos) {
 		super("RateLimiter '" + instanceName + "' does not permit further calls", instanceName, false, null);
 		this.retryAfterNanos = retryAfterNanos;
+		this.bucket = null;
+		this.permits = 0;
+	}
+
+	/**
+	 * Creates the rejection a bucket throws for every refusal of {@code permits}.
+	 */
+	RequestNotPermittedException(DefaultRateLimiter bucket, int permits) {
+		super("RateLimiter '" + bucket.name() + "' does not permit further calls", bucket.name(), false, null);
+		this.retryAfterNanos = 0;
+		this.bucket = bucket;
+		this.permits = permits;
+	}
+
+	/** The permit count of a bucket's shared rejection; 0 for the others. */
+	int permits() {
+		return this.permits;
 	}
 
 	/**
@@ -33,7 +58,8 @@ public class RequestNotPermittedException extends ResilienceException {
 	 * @return the wait in nanoseconds, {@code 0} if unknown or over
 	 */
 	public long retryAfterNanos() {
-		return this.retryAfterNanos;
+		DefaultRateLimiter bucket = this.bucket;
+		return (bucket != null) ? bucket.nanosUntil(this.permits) : this.retryAfterNanos;
 	}
 
 	@Override

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.resilience.bulkhead.Bulkhead;
 import dev.resilience.bulkhead.BulkheadConfig;
 import dev.resilience.bulkhead.BulkheadFullException;
+import dev.resilience.bulkhead.ThreadPoolBulkhead;
+import dev.resilience.bulkhead.ThreadPoolBulkheadConfig;
 import dev.resilience.circuitbreaker.CallNotPermittedException;
 import dev.resilience.circuitbreaker.CircuitBreaker;
 import dev.resilience.circuitbreaker.CircuitBreakerConfig;
@@ -180,6 +184,30 @@ class SharedRejectionTests {
 		assertThat(second).isSameAs(first);
 		assertThat(first).hasMessage("Bulkhead 'pool' is full and does not permit further calls");
 		assertThat(bulkhead.metrics().totalRejectedCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void aFullThreadPoolBulkheadFailsEveryRefusedCallWithItsOneException() throws Exception {
+		ThreadPoolBulkhead pool = ThreadPoolBulkhead.of("workers",
+				ThreadPoolBulkheadConfig.builder().coreThreadPoolSize(1).maxThreadPoolSize(1).queueCapacity(0).build());
+		CompletableFuture<String> release = new CompletableFuture<>();
+		try {
+			CompletableFuture<String> running = pool.submit(() -> release);
+			CompletableFuture<String> first = pool.submit(() -> CompletableFuture.completedFuture("never"));
+			CompletableFuture<String> second = pool.submit(() -> CompletableFuture.completedFuture("never"));
+			Throwable one = catchThrowableOfType(ExecutionException.class, first::get).getCause();
+			Throwable two = catchThrowableOfType(ExecutionException.class, second::get).getCause();
+			assertThat(one).isInstanceOf(BulkheadFullException.class)
+				.hasMessage("Bulkhead 'workers' is full and does not permit further calls");
+			assertThat(two).isSameAs(one);
+			assertThat(one.getStackTrace()).isEmpty();
+			release.complete("done");
+			assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+		}
+		finally {
+			release.complete("done");
+			pool.close();
+		}
 	}
 
 	@Test
