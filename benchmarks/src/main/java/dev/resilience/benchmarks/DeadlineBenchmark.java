@@ -22,10 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What deadlines cost on the success path: the four-stage pipeline of
  * {@link PipelineBenchmark} (retry, circuit breaker, rate limiter, bulkhead) with no
- * deadline on the thread (the feature unused: one thread-local read per call and per
- * stage that may wait), and with a deadline current that leaves plenty of time (each
- * stage that may wait reads the clock for what is left), against Resilience4j's same
- * stack (which has no deadlines) in the same run.
+ * deadline on the thread (the feature unused: one volatile read per call and per stage
+ * that may wait, while no deadline was ever entered in the JVM, as in this benchmark's
+ * own fork; a thread-local read after that), and with a deadline current that leaves
+ * plenty of time (each stage that may wait reads the clock for what is left), against
+ * Resilience4j's same stack (which has no deadlines) in the same run.
  * <p>
  * Run it from the repository root, after {@code mvn -B -DskipTests package}: <pre>
  * java -jar benchmarks/target/benchmarks.jar DeadlineBenchmark -prof gc
