@@ -97,13 +97,7 @@ class SharedRejectionTests {
 
 	@Test
 	void aRateLimiterRejectionTellsTheWaitAsOfTheMomentItIsAsked() {
-		RateLimiter limiter = RateLimiter.of("api",
-				RateLimiterConfig.builder()
-					.limitForPeriod(1)
-					.limitRefreshPeriod(Duration.ofSeconds(10))
-					.timeoutDuration(Duration.ZERO)
-					.build(),
-				this.ticker, this.scheduler);
+		RateLimiter limiter = limiter(1, Duration.ZERO);
 		limiter.acquirePermission(1);
 		RequestNotPermittedException rejection = rejection(limiter);
 		assertThat(rejection.retryAfterNanos()).isEqualTo(Duration.ofSeconds(10).toNanos());
@@ -119,13 +113,7 @@ class SharedRejectionTests {
 
 	@Test
 	void aRateLimiterRejectionBeyondTheTimeoutTellsTheWholeWait() {
-		RateLimiter limiter = RateLimiter.of("api",
-				RateLimiterConfig.builder()
-					.limitForPeriod(1)
-					.limitRefreshPeriod(Duration.ofSeconds(10))
-					.timeoutDuration(Duration.ofSeconds(1))
-					.build(),
-				this.ticker, this.scheduler);
+		RateLimiter limiter = limiter(1, Duration.ofSeconds(1));
 		limiter.acquirePermission(1);
 		assertThat(rejection(limiter).retryAfterNanos()).isEqualTo(Duration.ofSeconds(10).toNanos());
 		// Nothing was reserved by the rejected call.
@@ -135,13 +123,7 @@ class SharedRejectionTests {
 
 	@Test
 	void aRateLimiterRejectionOfMorePermitsTellsTheirWait() {
-		RateLimiter limiter = RateLimiter.of("api",
-				RateLimiterConfig.builder()
-					.limitForPeriod(2)
-					.limitRefreshPeriod(Duration.ofSeconds(10))
-					.timeoutDuration(Duration.ZERO)
-					.build(),
-				this.ticker, this.scheduler);
+		RateLimiter limiter = limiter(2, Duration.ZERO);
 		limiter.acquirePermission(2);
 		RequestNotPermittedException one = catchThrowableOfType(RequestNotPermittedException.class,
 				() -> limiter.acquirePermission(1));
@@ -156,13 +138,7 @@ class SharedRejectionTests {
 
 	@Test
 	void aKeyRejectionTellsTheWaitOfItsKey() {
-		RateLimiter limiter = RateLimiter.of("api",
-				RateLimiterConfig.builder()
-					.limitForPeriod(1)
-					.limitRefreshPeriod(Duration.ofSeconds(10))
-					.timeoutDuration(Duration.ZERO)
-					.build(),
-				this.ticker, this.scheduler);
+		RateLimiter limiter = limiter(1, Duration.ZERO);
 		limiter.forKey("alice").acquirePermission(1);
 		this.ticker.advance(Duration.ofSeconds(3));
 		limiter.forKey("bob").acquirePermission(1);
@@ -248,6 +224,17 @@ class SharedRejectionTests {
 		// Racing first rejections may each make one; never more than the racers.
 		assertThat(seen).hasSizeBetween(1, threads);
 		assertThat(breaker.metrics().notPermittedCalls()).isEqualTo((long) threads * calls);
+	}
+
+	/** A limiter of {@code limit} permits per 10 seconds, named "api", on fake time. */
+	private RateLimiter limiter(int limit, Duration timeout) {
+		return RateLimiter.of("api",
+				RateLimiterConfig.builder()
+					.limitForPeriod(limit)
+					.limitRefreshPeriod(Duration.ofSeconds(10))
+					.timeoutDuration(timeout)
+					.build(),
+				this.ticker, this.scheduler);
 	}
 
 	private CircuitBreaker breaker() {

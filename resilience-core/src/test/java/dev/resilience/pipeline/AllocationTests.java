@@ -164,8 +164,7 @@ class AllocationTests {
 
 	@Test
 	void openBreakerRejectionAllocatesNothing() {
-		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
-		breaker.transitionTo(CircuitBreaker.State.OPEN);
+		CircuitBreaker breaker = breakerIn(CircuitBreaker.State.OPEN);
 		// Made once: a capturing lambda per call would be the test's allocation.
 		ThrowingCall call = breaker::acquirePermit;
 		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
@@ -173,8 +172,7 @@ class AllocationTests {
 
 	@Test
 	void forcedOpenBreakerRejectionAllocatesNothing() {
-		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
-		breaker.transitionTo(CircuitBreaker.State.FORCED_OPEN);
+		CircuitBreaker breaker = breakerIn(CircuitBreaker.State.FORCED_OPEN);
 		// Made once: a capturing lambda per call would be the test's allocation.
 		ThrowingCall call = breaker::acquirePermit;
 		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
@@ -229,8 +227,7 @@ class AllocationTests {
 
 	@Test
 	void pipelineRejectedByAnOpenBreakerAllocatesNothing() {
-		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
-		breaker.transitionTo(CircuitBreaker.State.OPEN);
+		CircuitBreaker breaker = breakerIn(CircuitBreaker.State.OPEN);
 		Pipeline pipeline = Pipeline.builder()
 			.retry(Retry.of("r", RetryConfig.ofDefaults(), this.ticker, this.scheduler))
 			.circuitBreaker(breaker)
@@ -245,6 +242,12 @@ class AllocationTests {
 		// Made once: a capturing lambda per call would be the test's allocation.
 		ThrowingCall call = () -> pipeline.execute("context", IDENTITY);
 		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	private CircuitBreaker breakerIn(CircuitBreaker.State state) {
+		CircuitBreaker breaker = CircuitBreaker.of("c", CircuitBreakerConfig.ofDefaults(), this.ticker, this.scheduler);
+		breaker.transitionTo(state);
+		return breaker;
 	}
 
 	/** Runs a call that must be rejected. */
