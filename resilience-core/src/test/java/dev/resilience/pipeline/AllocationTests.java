@@ -191,29 +191,28 @@ class AllocationTests {
 	}
 
 	@Test
-	void rateLimiterRejectionAllocatesNothing() {
-		RateLimiter limiter = RateLimiter.of("l",
-				RateLimiterConfig.builder().limitForPeriod(1).limitRefreshPeriod(Duration.ofHours(1)).build(),
-				this.ticker, this.scheduler);
-		limiter.acquirePermission(1);
+	void rateLimiterRejectionWithoutATimeoutAllocatesNothing() {
+		RateLimiter limiter = drainedLimiter(RateLimiterConfig.builder().timeoutDuration(Duration.ZERO));
 		// Made once: a capturing lambda per call would be the test's allocation.
 		ThrowingCall call = () -> limiter.acquirePermission(1);
 		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
 	}
 
 	@Test
-	void rateLimiterRejectionBeyondItsTimeoutAllocatesNothing() {
-		RateLimiter limiter = RateLimiter.of("l",
-				RateLimiterConfig.builder()
-					.limitForPeriod(1)
-					.limitRefreshPeriod(Duration.ofHours(1))
-					.timeoutDuration(Duration.ofMillis(10))
-					.build(),
-				this.ticker, this.scheduler);
-		limiter.acquirePermission(1);
-		// Made once: a capturing lambda per call would be the test's allocation.
+	void rateLimiterRejectionBeyondItsDefaultTimeoutAllocatesNothing() {
+		// The wait (an hour) is beyond the default timeout: refused without a
+		// reservation.
+		RateLimiter limiter = drainedLimiter(RateLimiterConfig.builder());
 		ThrowingCall call = () -> limiter.acquirePermission(1);
 		assertThat(allocatedBy(() -> rejected(call))).isLessThan(1_000);
+	}
+
+	/** A limiter of one permit per hour, taken. */
+	private RateLimiter drainedLimiter(RateLimiterConfig.Builder builder) {
+		RateLimiter limiter = RateLimiter.of("l",
+				builder.limitForPeriod(1).limitRefreshPeriod(Duration.ofHours(1)).build(), this.ticker, this.scheduler);
+		limiter.acquirePermission(1);
+		return limiter;
 	}
 
 	@Test
