@@ -166,9 +166,13 @@ class SharedRejectionTests {
 	void aFullThreadPoolBulkheadFailsEveryRefusedCallWithItsOneException() throws Exception {
 		ThreadPoolBulkhead pool = ThreadPoolBulkhead.of("workers",
 				ThreadPoolBulkheadConfig.builder().coreThreadPoolSize(1).maxThreadPoolSize(1).queueCapacity(0).build());
-		CompletableFuture<String> release = new CompletableFuture<>();
+		// The one thread stays busy until released, so that no place frees up meanwhile.
+		CountDownLatch release = new CountDownLatch(1);
 		try {
-			CompletableFuture<String> running = pool.submit(() -> release);
+			CompletableFuture<String> running = pool.submit(() -> {
+				release.await();
+				return CompletableFuture.completedFuture("done");
+			});
 			CompletableFuture<String> first = pool.submit(() -> CompletableFuture.completedFuture("never"));
 			CompletableFuture<String> second = pool.submit(() -> CompletableFuture.completedFuture("never"));
 			Throwable one = catchThrowableOfType(ExecutionException.class, first::get).getCause();
@@ -177,11 +181,11 @@ class SharedRejectionTests {
 				.hasMessage("Bulkhead 'workers' is full and does not permit further calls");
 			assertThat(two).isSameAs(one);
 			assertThat(one.getStackTrace()).isEmpty();
-			release.complete("done");
+			release.countDown();
 			assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo("done");
 		}
 		finally {
-			release.complete("done");
+			release.countDown();
 			pool.close();
 		}
 	}
