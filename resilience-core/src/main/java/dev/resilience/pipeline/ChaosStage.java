@@ -49,11 +49,10 @@ final class ChaosStage extends PipelineStage {
 	@Override
 	@Nullable Object execute(Pipeline pipeline, int next, Object context, @Nullable Object rateLimiterKey,
 			@Nullable Object bulkheadKey, Invoker<Object> invoker) throws Throwable {
+		// Always innermost (the builder adds it last): inside it is the call itself.
 		Chaos.Injection injection = this.chaos.decide();
 		if (injection == null) {
-			return (this.inner != null)
-					? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
-					: invoker.invoke(context);
+			return invoker.invoke(context);
 		}
 		switch (injection.fault()) {
 			case EXCEPTION -> throw injection.exception();
@@ -62,9 +61,7 @@ final class ChaosStage extends PipelineStage {
 			}
 			case LATENCY -> {
 				pause(injection.latencyNanos());
-				return (this.inner != null)
-						? this.inner.execute(pipeline, next + 1, context, rateLimiterKey, bulkheadKey, invoker)
-						: invoker.invoke(context);
+				return invoker.invoke(context);
 			}
 		}
 		throw new IllegalStateException("Unknown fault " + injection.fault());
